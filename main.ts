@@ -1,0 +1,9 @@
+// cdk8s app entry (cdk8s.yaml `app: node build/main.js`, also `npm run synth`).
+// Reads ./opencode-memory-pod.yaml (or the file named by OMP_CONFIG) and writes dist/.
+import { runSynth } from './src/synth-command';
+
+process.exitCode = runSynth({
+  configPath: process.env.OMP_CONFIG || undefined,
+  outDir: process.env.OMP_OUT_DIR || 'dist',
+  cdk8sOutDir: process.env.CDK8S_OUTDIR,
+});

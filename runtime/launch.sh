@@ -1,0 +1,122 @@
+# opencode-memory-pod launcher: the command of every container in the pod (POSIX sh; runs under
+# dash, bash and busybox ash). podman starts a pod's containers in no particular order and has no
+# native sidecars (podman 4.3.1 through 5.x), so each container orders itself:
+#
+#   1. export the env-file keys this service may see (parsed as data, see envfile.sh);
+#   2. wait, bounded, until every service it depends on has posted "<name>.healthy" in the
+#      pod-shared state directory; give up (exit 1) and say why when one does not;
+#   3. if other services wait for this one, fork a short-lived poller that runs this service's
+#      own health check (the same one as its probe) and posts the marker once it passes;
+#   4. exec the image's real entrypoint, so the service becomes the container's main process and
+#      nothing of ours stays resident once the poller is done.
+#
+# Usage: launch.sh --name NAME [--after DEP]... [--timeout SECONDS] [--post-health]
+#                  [--env KEY]... [--env-all] [--requirepass-from KEY] -- ENTRYPOINT [ARG]...
+set -u
+
+omp_dir=${OMP_DIR:-/opt/opencode-memory-pod}
+omp_state=${OMP_STATE_DIR:-/run/opencode-memory-pod/state}
+omp_env_file=${OMP_ENV_FILE:-/run/opencode-memory-pod/opencode.env}
+
+name=
+after=
+timeout=120
+post=0
+keys=
+OMP_REQUIREPASS_KEY=
+
+log() { printf 'opencode-memory-pod[%s]: %s\n' "${name:-launcher}" "$*" >&2; }
+die() { log "$*"; exit 1; }
+
+while [ $# -gt 0 ]; do
+  case $1 in
+    --name) name=$2; shift 2 ;;
+    --after) after="$after $2"; shift 2 ;;
+    --timeout) timeout=$2; shift 2 ;;
+    --post-health) post=1; shift ;;
+    --env) keys="$keys $2"; shift 2 ;;
+    --env-all) keys='*'; shift ;;
+    --requirepass-from) OMP_REQUIREPASS_KEY=$2; shift 2 ;;
+    --) shift; break ;;
+    *) die "unknown launcher option: $1" ;;
+  esac
+done
+[ -n "$name" ] || die "--name is required"
+[ $# -gt 0 ] || die "no entrypoint given after --"
+case $timeout in '' | *[!0-9]*) die "--timeout must be whole seconds, got: $timeout" ;; esac
+
+# Centiseconds since boot, from /proc/uptime: no process is spawned for the clock.
+now_cs() {
+  read -r omp_up omp_rest </proc/uptime
+  omp_up_s=${omp_up%.*}
+  omp_up_frac=${omp_up#*.}
+  echo $((omp_up_s * 100 + ${omp_up_frac#0}))
+}
+seconds_since() { # START_CS -> "S.CC"
+  omp_d=$(( $(now_cs) - $1 ))
+  printf '%d.%02d' $((omp_d / 100)) $((omp_d % 100))
+}
+
+started=$(now_cs)
+
+. "$omp_dir/envfile.sh"
+omp_requirepass=
+omp_load_env "$omp_env_file" "$keys" || die "not starting $name"
+
+# Our marker from an earlier run of this container (a crash) must not tell dependents we are healthy.
+mkdir -p "$omp_state" || die "cannot create state directory $omp_state"
+rm -f "$omp_state/$name.healthy" "$omp_state/$name.failed"
+
+deadline=$((started + timeout * 100))
+for dep in $after; do
+  [ -e "$omp_state/$dep.healthy" ] && { log "$dep is healthy"; continue; }
+  log "waiting for $dep to become healthy (gives up after ${timeout}s)"
+  next_note=$(( $(now_cs) + 1000 ))
+  while [ ! -e "$omp_state/$dep.healthy" ]; do
+    if [ -e "$omp_state/$dep.failed" ]; then
+      die "$dep failed to become healthy ($(cat "$omp_state/$dep.failed" 2>/dev/null)); not starting $name"
+    fi
+    t=$(now_cs)
+    [ "$t" -ge "$deadline" ] && die "$dep is not healthy after ${timeout}s; not starting $name (check: podman logs <pod>-$dep)"
+    if [ "$t" -ge "$next_note" ]; then
+      log "still waiting for $dep ($(seconds_since "$started")s)"
+      next_note=$((t + 1000))
+    fi
+    sleep 0.05
+  done
+  log "$dep is healthy (waited $(seconds_since "$started")s)"
+done
+
+if [ "$post" = 1 ]; then
+  # The poller ends as soon as the check passes or the timeout expires; its exit is reaped by the
+  # service (valkey/redis-server and s6-svscan reap any child), so nothing stays behind.
+  (
+    poll_start=$(now_cs)
+    poll_deadline=$((poll_start + timeout * 100))
+    until sh "$omp_dir/health.sh" "$name" >/dev/null 2>&1; do
+      if [ "$(now_cs)" -ge "$poll_deadline" ]; then
+        echo "own health check still failing after ${timeout}s" >"$omp_state/.$name.failed.tmp"
+        mv -f "$omp_state/.$name.failed.tmp" "$omp_state/$name.failed"
+        log "not healthy after ${timeout}s; told the services that wait for $name"
+        exit 0
+      fi
+      sleep 0.1
+    done
+    : >"$omp_state/.$name.healthy.tmp" && mv -f "$omp_state/.$name.healthy.tmp" "$omp_state/$name.healthy"
+    log "healthy $(seconds_since "$poll_start")s after start; dependents may start"
+  ) </dev/null &
+fi
+
+log "starting: $*"
+if [ -n "$OMP_REQUIREPASS_KEY" ]; then
+  # Redis-protocol server started with a "-" argument reads extra config from stdin. The password
+  # goes there, escaped for the config parser, so it is in no argv, manifest or `podman inspect`.
+  if [ -n "$omp_requirepass" ]; then
+    omp_escaped=$(printf '%s' "$omp_requirepass" | sed 's/[\\"]/\\&/g')
+    exec "$@" <<OMP_CONFIG
+requirepass "$omp_escaped"
+OMP_CONFIG
+  fi
+  exec "$@" </dev/null
+fi
+exec "$@"

@@ -1,0 +1,173 @@
+import { z } from 'zod';
+
+/*
+ * The user's configuration file (YAML). Every field is optional: an empty file, or no file at all,
+ * gives the built-in defaults (the original design, corrected; see README "Defaults").
+ * The JSON Schema written to dist/config.schema.json is generated from this definition.
+ */
+
+const PORT_TEXT = 'an integer from 1 to 65535';
+
+/** A TCP port number. */
+export const port = z
+  .number({ error: `must be ${PORT_TEXT}` })
+  .int({ error: `must be ${PORT_TEXT}` })
+  .min(1, { error: `must be ${PORT_TEXT}` })
+  .max(65535, { error: `must be ${PORT_TEXT}` });
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/** An IPv4 address the host ports are published on. */
+export const bindAddress = z.string().regex(IPV4, {
+  error: 'must be an IPv4 address such as 127.0.0.1 (loopback only) or 0.0.0.0 (every interface)',
+});
+
+/**
+ * A fully qualified image reference. podman resolves short names through registries.conf and,
+ * without a terminal, fails on ambiguous ones; the first path component must be a registry
+ * (contains a dot or a colon, or is `localhost`).
+ */
+export const imageRef = z
+  .string()
+  .regex(/^(localhost|[a-z0-9-]+(\.[a-z0-9-]+)+(:\d+)?|[a-z0-9-]+:\d+)\/[a-z0-9._\/-]+(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?(@sha256:[a-f0-9]{64})?$/, {
+    error: 'must be a fully qualified image reference such as docker.io/valkey/valkey:7.2 or localhost/name:tag',
+  });
+
+/** An absolute host path without `..` components, spaces or characters systemd/podman would mangle. */
+export const hostPath = z
+  .string()
+  .regex(/^\/[A-Za-z0-9._\/@+-]*$/, { error: 'must be an absolute path made of letters, digits and . _ / @ + -' })
+  .refine((p) => !p.split('/').includes('..'), { error: 'must not contain ".." components' });
+
+/** A Kubernetes memory quantity (binary suffixes), e.g. 512Mi, 3Gi. */
+export const memoryQuantity = z
+  .string()
+  .regex(/^[1-9]\d*(Ki|Mi|Gi|Ti)$/, { error: 'must be a memory quantity such as 512Mi or 3Gi (Ki, Mi, Gi, Ti)' });
+
+/** A Valkey memory size, e.g. 2gb, 512mb (Valkey units: kb/mb/gb are powers of 1024). */
+export const valkeyMemory = z
+  .string()
+  .regex(/^[1-9]\d*(kb|mb|gb)$/, { error: 'must be a Valkey size such as 2gb or 512mb' });
+
+const VALKEY_POLICIES = [
+  'noeviction',
+  'allkeys-lru',
+  'allkeys-lfu',
+  'allkeys-random',
+  'volatile-lru',
+  'volatile-lfu',
+  'volatile-random',
+  'volatile-ttl',
+] as const;
+
+const seconds = (max: number) =>
+  z.number().int({ error: `must be a whole number of seconds from 1 to ${max}` }).min(1, { error: `must be a whole number of seconds from 1 to ${max}` }).max(max, { error: `must be a whole number of seconds from 1 to ${max}` });
+
+const valkey = z
+  .strictObject({
+    image: imageRef.default('docker.io/valkey/valkey:7.2').describe('Valkey image.'),
+    port: port.default(6380).describe('Port Valkey listens on inside the pod and publishes on the host.'),
+    hostPort: port.optional().describe('Host port, when it differs from `port`.'),
+    maxmemory: valkeyMemory.default('2gb').describe('Valkey maxmemory.'),
+    maxmemoryPolicy: z.enum(VALKEY_POLICIES).default('allkeys-lru'),
+    save: z
+      .string()
+      .regex(/^(\d+ \d+)( \d+ \d+)*$|^$/, { error: 'must be pairs "SECONDS CHANGES", e.g. "60 1000", or "" to disable snapshots' })
+      .default('60 1000')
+      .describe('Valkey save points.'),
+    memoryLimit: memoryQuantity.default('3Gi').describe('Container memory limit; must leave headroom above maxmemory for the fork that writes snapshots.'),
+    dataDir: hostPath.default('/persist/containers/valkey').describe('Host directory for /data.'),
+  })
+  .prefault({});
+
+const falkordb = z
+  .strictObject({
+    image: imageRef.default('docker.io/falkordb/falkordb:v4.20.4').describe('FalkorDB image; pin a v4 tag (its main line moved to a new engine).'),
+    port: port.default(6379),
+    hostPort: port.optional(),
+    browser: z.boolean().default(true).describe('Run the FalkorDB browser (Next.js) on port 3000.'),
+    browserHostPort: port.default(3000),
+    save: z
+      .string()
+      .regex(/^(\d+ \d+)( \d+ \d+)*$/, { error: 'must be pairs "SECONDS CHANGES", e.g. "60 100" (REDIS_ARGS is word-split, so it cannot carry an empty value)' })
+      .default('60 100'),
+    memoryLimit: memoryQuantity.default('2Gi'),
+    dataDir: hostPath.default('/persist/containers/falkordb').describe('Host directory for /var/lib/falkordb/data.'),
+  })
+  .prefault({});
+
+const datadog = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe('Run the Datadog Agent in the pod.'),
+    image: imageRef.default('gcr.io/datadoghq/agent:7'),
+    apmHostPort: port.default(8126).describe('Host port for APM (the agent listens on 8126).'),
+    podmanSocket: hostPath.default('/var/run/podman/podman.sock').describe('Rootful podman API socket (podman.socket must be enabled).'),
+    hostname: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$/, { error: 'must be a host name (letters, digits, . and -)' })
+      .optional()
+      .describe('DD_HOSTNAME; inside a container the agent cannot always find the host name itself.'),
+    llmObservability: z
+      .boolean()
+      .default(true)
+      .describe('Receive OpenTelemetry from OpenCode on the agent (OTLP/HTTP 4318) and turn it on in OpenCode.'),
+    memoryLimit: memoryQuantity.default('1Gi'),
+  })
+  .prefault({});
+
+const opencode = z
+  .strictObject({
+    image: imageRef.default('localhost/opencode-server:latest').describe('OpenCode server image (built by you).'),
+    port: port.default(4096),
+    hostPort: port.optional(),
+    dataDir: hostPath.default('/persist/containers/opencode').describe('Host directory for /root/.local/share/opencode.'),
+    pluginsDir: hostPath.optional().describe('Host directory mounted read-only at /root/.config/opencode/plugins (global plugins).'),
+    configFile: hostPath
+      .optional()
+      .describe('Host file mounted read-only at /root/.config/opencode/opencode.json (e.g. the Graphiti MCP entry).'),
+    memoryLimit: memoryQuantity.default('2Gi'),
+  })
+  .prefault({});
+
+const graphiti = z
+  .strictObject({
+    enabled: z.boolean().default(false).describe('Run the Graphiti MCP server (port 8000) as a fifth container.'),
+    image: imageRef.default('docker.io/zepai/knowledge-graph-mcp:standalone'),
+    hostPort: port.default(8000).describe('Host port for the MCP endpoint (the server listens on 8000).'),
+    database: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'must be 1-64 letters, digits, _ or -' }).default('default_db'),
+    memoryLimit: memoryQuantity.default('1Gi'),
+  })
+  .prefault({});
+
+export const configSchema = z
+  .strictObject({
+    podName: z
+      .string()
+      .regex(/^[a-z0-9]([a-z0-9-]{0,50}[a-z0-9])?$/, { error: 'must be a DNS label: lowercase letters, digits and -, at most 52 characters' })
+      .default('opencode-memory-pod')
+      .describe('Name of the pod; containers are named <pod>-<service>.'),
+    bindAddress: bindAddress.default('127.0.0.1').describe('Host address every port is published on.'),
+    envFile: hostPath.default('/run/secrets/opencode.env').describe('Host env file with the secrets (KEY=VALUE lines).'),
+    installPath: hostPath
+      .refine((p) => p.endsWith('.yaml'), { error: 'must end in .yaml' })
+      .default('/etc/opencode-memory-pod/pod.yaml')
+      .describe('Where `install` puts pod.yaml; the systemd units are generated for this path.'),
+    startTimeoutSeconds: seconds(3600)
+      .default(120)
+      .describe('How long each service may take to become healthy before its dependents give up.'),
+    services: z
+      .strictObject({
+        valkey,
+        falkordb,
+        datadog,
+        opencode,
+        graphiti,
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
+/** The validated configuration with every default filled in. */
+export type Config = z.output<typeof configSchema>;
+/** What a user may write in the YAML file. */
+export type ConfigInput = z.input<typeof configSchema>;

@@ -1,0 +1,58 @@
+import { ConfigError, ConfigProblem } from '../config/config-error';
+import { ServiceSpec } from './service';
+import { startupOrder } from './startup-order';
+
+/** One service in start order, with the present services it waits for and those waiting for it. */
+export interface Stage {
+  readonly spec: ServiceSpec;
+  readonly waitsFor: readonly string[];
+  readonly dependents: readonly string[];
+}
+
+/** Pod-wide settings that every renderer needs. */
+export interface PodSettings {
+  readonly podName: string;
+  /** Host address every port is published on. */
+  readonly bindAddress: string;
+  /** Host env file with the secrets. */
+  readonly envFile: string;
+  /** Where pod.yaml is installed; units are generated for this path. */
+  readonly installPath: string;
+}
+
+/** The whole pod as renderers see it: settings plus services in dependency order. */
+export interface PodModel extends PodSettings {
+  readonly stages: readonly Stage[];
+}
+
+/**
+ * Orders the services by their declared dependencies and checks what only the whole pod can
+ * show: its containers share one network namespace, so no two may use the same port.
+ */
+export function buildPodModel(settings: PodSettings, specs: readonly ServiceSpec[]): PodModel {
+  const problems: ConfigProblem[] = [];
+  const hostPorts = new Map<number, string>();
+  const containerPorts = new Map<number, string>();
+  const volumes = new Set<string>();
+  for (const spec of specs) {
+    for (const port of spec.ports) {
+      const other = containerPorts.get(port.containerPort);
+      if (other) {
+        problems.push({ field: port.configField, value: port.containerPort, allowed: `port already used inside the pod by ${other}; the pod's containers share one network, choose another` });
+      } else containerPorts.set(port.containerPort, `${spec.name} (${port.configField})`);
+      if (port.hostPort === undefined) continue;
+      const otherHost = hostPorts.get(port.hostPort);
+      if (otherHost) problems.push({ field: port.configField, value: port.hostPort, allowed: `host port already used by ${otherHost}; every published port must differ` });
+      else hostPorts.set(port.hostPort, port.configField);
+    }
+    for (const mount of spec.mounts) {
+      if (volumes.has(mount.name)) throw new Error(`volume name ${mount.name} is used twice`);
+      volumes.add(mount.name);
+    }
+  }
+  if (problems.length) throw new ConfigError('configuration', problems);
+
+  const bySpec = new Map(specs.map((s) => [s.name, s]));
+  const stages = startupOrder(specs).map((stage) => ({ spec: bySpec.get(stage.name)!, waitsFor: stage.waitsFor, dependents: stage.dependents }));
+  return { ...settings, stages };
+}

@@ -1,0 +1,14 @@
+/** Where the pod's own runtime pieces appear inside every container. */
+export const POD_PATHS = {
+  /** Launcher, env-file reader and health checks (a ConfigMap volume, read-only). */
+  scriptsDir: '/opt/opencode-memory-pod',
+  /** The host env file, mounted read-only (hostPath File). */
+  envFile: '/run/opencode-memory-pod/opencode.env',
+  /** Readiness markers shared by the pod's containers (emptyDir, removed with the pod). */
+  stateDir: '/run/opencode-memory-pod/state',
+} as const;
+
+/** argv that runs a service's health check; no element has a space (podman 4.3.1 joins and re-splits probe argv). */
+export function healthCommand(service: string): string[] {
+  return ['/bin/sh', `${POD_PATHS.scriptsDir}/health.sh`, service];
+}

@@ -1,0 +1,121 @@
+import { Construct } from 'constructs';
+import { ConfigError } from '../config/config-error';
+
+/** A port a service listens on inside the pod's shared network namespace. */
+export interface PortSpec {
+  /** Port name (at most 15 characters, lowercase letters, digits and -). */
+  readonly name: string;
+  /** Port the process listens on. */
+  readonly containerPort: number;
+  /** Host port it is published on. Unset: reachable only inside the pod (never listed in the manifest). */
+  readonly hostPort?: number;
+  /** Configuration field that sets this port, named in error messages. */
+  readonly configField: string;
+}
+
+/** A host directory, file or socket mounted into the service's container. */
+export interface HostMountSpec {
+  /** Volume name, unique within the pod. */
+  readonly name: string;
+  readonly hostPath: string;
+  readonly mountPath: string;
+  readonly readOnly: boolean;
+  /** hostPath type: what must exist on the host (DirectoryOrCreate creates it). */
+  readonly type: 'DirectoryOrCreate' | 'Directory' | 'File' | 'Socket';
+  /** Persistent data: `install` creates it and `doctor` checks it. */
+  readonly persistent?: boolean;
+  /** Configuration field that sets hostPath, named in error messages. */
+  readonly configField: string;
+}
+
+/** How the service's health is checked (liveness, startupProbe, and the startup-order waits). */
+export interface HealthCheckSpec {
+  /**
+   * POSIX sh run inside the service's own container; exit status 0 means healthy. It may use
+   * only tools the real image has (see shared notes, images.md), and it must not put a secret
+   * in any process's argv: pass secrets through the environment or stdin.
+   */
+  readonly script: string;
+  /** Keys of the env file the check reads (loaded into its environment, never into argv). */
+  readonly envKeys: readonly string[];
+  /** Seconds a single check may take. Default 5. */
+  readonly timeoutSeconds?: number;
+}
+
+/** A service this one must wait for. */
+export interface Dependency {
+  /** Name of the other service. */
+  readonly service: string;
+  /** Skip the dependency when that service is not part of the stack (e.g. Datadog turned off). */
+  readonly optional?: boolean;
+}
+
+/** How the env file's secrets reach the service. */
+export interface SecretsSpec {
+  /** Keys exported into the service's environment: a list, or 'all' for every key in the file. */
+  readonly envKeys: readonly string[] | 'all';
+  /**
+   * Env-file key holding a Redis-protocol password. When the file sets it, the launcher feeds
+   * `requirepass "<value>"` to the server on stdin (`-` argument), so it never appears in argv.
+   */
+  readonly requirepassFrom?: string;
+}
+
+/** Everything a renderer needs to know about one service. Plain data. */
+export interface ServiceSpec {
+  readonly name: string;
+  readonly description: string;
+  readonly image: string;
+  /** The image's real entrypoint, as the launcher must exec it. */
+  readonly entrypoint: readonly string[];
+  /** Arguments for the entrypoint (the container's `args`). */
+  readonly args: readonly string[];
+  /** Plain (non-secret) environment. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly ports: readonly PortSpec[];
+  readonly mounts: readonly HostMountSpec[];
+  readonly health: HealthCheckSpec;
+  readonly dependsOn: readonly Dependency[];
+  readonly secrets: SecretsSpec;
+  /** Kubernetes memory quantity. */
+  readonly memoryLimit: string;
+  /** Seconds the service may take to become healthy after its container starts. */
+  readonly startTimeoutSeconds: number;
+}
+
+/** Props shared by every service construct. */
+export interface ServiceProps {
+  /** Image reference, fully qualified. */
+  readonly image: string;
+  /** Container memory limit, e.g. `2Gi`. */
+  readonly memoryLimit: string;
+  /** Seconds this service may take to become healthy before its dependents give up. */
+  readonly startTimeoutSeconds: number;
+  /** Services to wait for; each service construct has a sensible default. */
+  readonly dependsOn?: readonly Dependency[];
+}
+
+const NAME = /^[a-z]([a-z0-9-]{0,13}[a-z0-9])?$/;
+
+/**
+ * One container of the stack. Subclasses (Valkey, FalkorDb, ...) know their image's runtime
+ * contract and describe it as a ServiceSpec; renderers turn specs into manifests and units.
+ */
+export abstract class Service extends Construct {
+  /** Service name: container name inside the pod and name used by dependencies. */
+  readonly name: string;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    if (!NAME.test(id)) throw new Error(`service name "${id}" must be 1-15 lowercase letters, digits and -`);
+    this.name = id;
+  }
+
+  /** The plain description of this service that renderers consume. */
+  abstract get spec(): ServiceSpec;
+
+  /** Throws ConfigError when a value of this service's configuration cannot work. */
+  protected fail(field: string, value: unknown, allowed: string): never {
+    throw new ConfigError('configuration', [{ field, value, allowed }]);
+  }
+}

@@ -1,0 +1,72 @@
+import { Construct } from 'constructs';
+import { Service, ServiceProps, ServiceSpec } from '../model/service';
+
+export interface DatadogAgentProps extends ServiceProps {
+  /** Host port for APM traces (the agent listens on 8126). */
+  readonly apmHostPort: number;
+  /** Host path of the rootful podman API socket. */
+  readonly podmanSocket: string;
+  /** DD_HOSTNAME, when set. */
+  readonly hostname?: string;
+  /** Open the OTLP/HTTP receiver (127.0.0.1:4318 in the pod) for OpenCode's OpenTelemetry. */
+  readonly otlpReceiver: boolean;
+}
+
+/** Port of the agent's OTLP/HTTP receiver inside the pod. */
+export const OTLP_HTTP_PORT = 4318;
+
+/**
+ * Datadog Agent 7. Contract (images.md): no ENTRYPOINT, CMD /bin/entrypoint.sh -> s6 /init, which
+ * runs cont-init.d (01-check-apikey stops the container when DD_API_KEY is empty) and supervises
+ * the agents; `agent health` is the health check; no curl/wget.
+ */
+export class DatadogAgent extends Service {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: DatadogAgentProps,
+  ) {
+    super(scope, id);
+  }
+
+  /** Endpoint OpenTelemetry exporters in the pod send to, when the receiver is on. */
+  get otlpEndpoint(): string | undefined {
+    return this.props.otlpReceiver ? `http://127.0.0.1:${OTLP_HTTP_PORT}` : undefined;
+  }
+
+  get spec(): ServiceSpec {
+    const p = this.props;
+    const env: Record<string, string> = {
+      DD_LOGS_ENABLED: 'true',
+      // Logs of every container, found through the podman socket mounted as the docker socket.
+      DD_LOGS_CONFIG_CONTAINER_COLLECT_ALL: 'true',
+      DD_APM_ENABLED: 'true',
+      // Traces sent to the host port arrive NATed (not from loopback).
+      DD_APM_NON_LOCAL_TRAFFIC: 'true',
+    };
+    if (p.hostname) env.DD_HOSTNAME = p.hostname;
+    if (p.otlpReceiver) env.DD_OTLP_CONFIG_RECEIVER_PROTOCOLS_HTTP_ENDPOINT = `127.0.0.1:${OTLP_HTTP_PORT}`;
+    return {
+      name: this.name,
+      description: 'Datadog Agent (logs, APM, LLM observability via OTLP)',
+      image: p.image,
+      entrypoint: ['/bin/entrypoint.sh'],
+      args: [],
+      env,
+      ports: [{ name: 'dd-apm', containerPort: 8126, hostPort: p.apmHostPort, configField: 'services.datadog.apmHostPort' }],
+      mounts: [
+        // Mounted where the agent looks for a docker socket by default, so no DOCKER_HOST is needed.
+        { name: 'podman-socket', hostPath: p.podmanSocket, mountPath: '/var/run/docker.sock', readOnly: true, type: 'Socket', configField: 'services.datadog.podmanSocket' },
+        { name: 'host-proc', hostPath: '/proc', mountPath: '/host/proc', readOnly: true, type: 'Directory', configField: 'services.datadog' },
+        { name: 'host-cgroup', hostPath: '/sys/fs/cgroup', mountPath: '/host/sys/fs/cgroup', readOnly: true, type: 'Directory', configField: 'services.datadog' },
+      ],
+      // `agent health` asks the running agent over its IPC API; exit 0 only when every component is healthy.
+      health: { script: 'agent health >/dev/null 2>&1', envKeys: [], timeoutSeconds: 10 },
+      dependsOn: p.dependsOn ?? [{ service: 'falkordb', optional: true }],
+      // DD_API_KEY, DD_SITE, DD_HOSTNAME, ... come from the env file.
+      secrets: { envKeys: 'all' },
+      memoryLimit: p.memoryLimit,
+      startTimeoutSeconds: p.startTimeoutSeconds,
+    };
+  }
+}

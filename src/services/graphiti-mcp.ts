@@ -1,0 +1,56 @@
+import { Construct } from 'constructs';
+import { Service, ServiceProps, ServiceSpec } from '../model/service';
+
+/** Port the MCP server listens on (MCP_SERVER_PORT is not read by every release; keep the default). */
+export const GRAPHITI_PORT = 8000;
+
+export interface GraphitiMcpProps extends ServiceProps {
+  /** Host port for the MCP endpoint. */
+  readonly hostPort: number;
+  /** redis:// URI of FalkorDB inside the pod. */
+  readonly falkordbUri: string;
+  /** FALKORDB_DATABASE. */
+  readonly database: string;
+}
+
+/**
+ * Graphiti MCP server (getzep/graphiti mcp_server, Dockerfile.standalone: python:3.11-slim with
+ * curl, CMD uv run --no-sync main.py) on port 8000, serving
+ * http://localhost:8000/mcp/. It keeps its graph in FalkorDB, so it waits for FalkorDB.
+ * OPENAI_API_KEY and FALKORDB_PASSWORD come from the env file.
+ */
+export class GraphitiMcp extends Service {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: GraphitiMcpProps,
+  ) {
+    super(scope, id);
+  }
+
+  get spec(): ServiceSpec {
+    const p = this.props;
+    return {
+      name: this.name,
+      description: 'Graphiti MCP server',
+      image: p.image,
+      // The standalone image's own CMD; it serves MCP over HTTP on MCP_SERVER_HOST:8000.
+      entrypoint: ['uv', 'run', '--no-sync', 'main.py'],
+      args: [],
+      env: {
+        // The FalkorDB profile shipped in the image (WORKDIR /app/mcp).
+        CONFIG_PATH: '/app/mcp/config/config-docker-falkordb.yaml',
+        FALKORDB_URI: p.falkordbUri,
+        FALKORDB_DATABASE: p.database,
+      },
+      ports: [{ name: 'graphiti', containerPort: GRAPHITI_PORT, hostPort: p.hostPort, configField: 'services.graphiti.hostPort' }],
+      mounts: [],
+      // The image's own HEALTHCHECK: GET /health with its curl.
+      health: { script: `curl -fsS -o /dev/null --max-time 3 http://127.0.0.1:${GRAPHITI_PORT}/health`, envKeys: [] },
+      dependsOn: p.dependsOn ?? [{ service: 'falkordb' }],
+      secrets: { envKeys: 'all' },
+      memoryLimit: p.memoryLimit,
+      startTimeoutSeconds: p.startTimeoutSeconds,
+    };
+  }
+}

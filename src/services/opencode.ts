@@ -1,0 +1,104 @@
+import { Construct } from 'constructs';
+import { HostMountSpec, Service, ServiceProps, ServiceSpec } from '../model/service';
+
+export interface OpenCodeProps extends ServiceProps {
+  readonly port: number;
+  readonly hostPort?: number;
+  /** Host directory for /root/.local/share/opencode (auth, sessions, logs). */
+  readonly dataDir: string;
+  /** Host directory mounted read-only as the global plugin directory. */
+  readonly pluginsDir?: string;
+  /** Host file mounted read-only as the global opencode.json. */
+  readonly configFile?: string;
+  /** OTLP/HTTP endpoint to send OpenTelemetry to; turns OpenCode's OpenTelemetry on. */
+  readonly otlpEndpoint?: string;
+}
+
+/**
+ * OpenCode server (a Bun binary on Alpine). Contract (images.md): ENTRYPOINT opencode; runs as
+ * root with HOME=/root; busybox sh/wget/nc/base64, no curl; with OPENCODE_SERVER_PASSWORD set
+ * every route, /global/health included, needs HTTP Basic auth (user opencode by default).
+ */
+export class OpenCode extends Service {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: OpenCodeProps,
+  ) {
+    super(scope, id);
+  }
+
+  get spec(): ServiceSpec {
+    const p = this.props;
+    const mounts: HostMountSpec[] = [
+      {
+        name: 'opencode-data',
+        hostPath: p.dataDir,
+        mountPath: '/root/.local/share/opencode',
+        readOnly: false,
+        type: 'DirectoryOrCreate',
+        persistent: true,
+        configField: 'services.opencode.dataDir',
+      },
+    ];
+    if (p.pluginsDir) {
+      mounts.push({ name: 'opencode-plugins', hostPath: p.pluginsDir, mountPath: '/root/.config/opencode/plugins', readOnly: true, type: 'Directory', configField: 'services.opencode.pluginsDir' });
+    }
+    if (p.configFile) {
+      mounts.push({ name: 'opencode-config', hostPath: p.configFile, mountPath: '/root/.config/opencode/opencode.json', readOnly: true, type: 'File', configField: 'services.opencode.configFile' });
+    }
+    const env: Record<string, string> = {};
+    if (p.otlpEndpoint) {
+      // OpenCode is a compiled Bun binary (no dd-trace injection); its route to LLM observability
+      // is OpenTelemetry. OPENCODE_CONFIG_CONTENT is merged over the user's opencode.json.
+      env.OPENCODE_CONFIG_CONTENT = JSON.stringify({ experimental: { openTelemetry: true } });
+      env.OTEL_EXPORTER_OTLP_ENDPOINT = p.otlpEndpoint;
+      env.OTEL_SERVICE_NAME = 'opencode';
+    }
+    return {
+      name: this.name,
+      description: 'OpenCode server',
+      image: p.image,
+      entrypoint: ['opencode'],
+      args: ['serve', '--hostname', '0.0.0.0', '--port', String(p.port)],
+      env,
+      ports: [{ name: 'opencode', containerPort: p.port, hostPort: p.hostPort ?? p.port, configField: 'services.opencode.port' }],
+      mounts,
+      health: { script: openCodeHealthScript(p.port), envKeys: ['OPENCODE_SERVER_PASSWORD', 'OPENCODE_SERVER_USERNAME'] },
+      dependsOn: p.dependsOn ?? [
+        { service: 'valkey', optional: true },
+        { service: 'falkordb', optional: true },
+        { service: 'datadog', optional: true },
+      ],
+      // OPENCODE_SERVER_PASSWORD, provider API keys, ... come from the env file.
+      secrets: { envKeys: 'all' },
+      memoryLimit: p.memoryLimit,
+      startTimeoutSeconds: p.startTimeoutSeconds,
+    };
+  }
+}
+
+/**
+ * GET /global/health must answer 200 with "healthy":true. The request is written to busybox nc's
+ * stdin (printf is a shell builtin), so the Basic credentials are in no process's argv, unlike
+ * `wget --header`. HTTP/1.0 + Connection: close make the server end the exchange.
+ */
+function openCodeHealthScript(port: number): string {
+  return [
+    'omp_auth=',
+    'if [ -n "${OPENCODE_SERVER_PASSWORD:-}" ]; then',
+    `  omp_auth=$(printf '%s:%s' "\${OPENCODE_SERVER_USERNAME:-opencode}" "$OPENCODE_SERVER_PASSWORD" | base64 | tr -d '\\n')`,
+    'fi',
+    'omp_resp=$(',
+    '  if [ -n "$omp_auth" ]; then',
+    `    printf 'GET /global/health HTTP/1.0\\r\\nHost: 127.0.0.1\\r\\nAuthorization: Basic %s\\r\\nConnection: close\\r\\n\\r\\n' "$omp_auth"`,
+    '  else',
+    `    printf 'GET /global/health HTTP/1.0\\r\\nHost: 127.0.0.1\\r\\nConnection: close\\r\\n\\r\\n'`,
+    `  fi | nc -w 3 127.0.0.1 ${port}`,
+    ') || exit 1',
+    'case $omp_resp in',
+    `  'HTTP/1.'?' 200'*'"healthy":true'*) exit 0 ;;`,
+    'esac',
+    'exit 1',
+  ].join('\n');
+}

@@ -1,0 +1,71 @@
+import { Construct } from 'constructs';
+import { quantityBytes, valkeyBytes } from '../config/memory';
+import { Service, ServiceProps, ServiceSpec } from '../model/service';
+import { redisPingScript } from './redis-health';
+
+/** Valkey forks to write snapshots; its memory limit must leave this factor of maxmemory. */
+export const VALKEY_HEADROOM = 1.25;
+
+export interface ValkeyProps extends ServiceProps {
+  /** Port Valkey listens on (`--port`); it shares the pod's network with FalkorDB on 6379. */
+  readonly port: number;
+  /** Host port; default `port`. */
+  readonly hostPort?: number;
+  /** `--maxmemory`, Valkey units (2gb). */
+  readonly maxmemory: string;
+  readonly maxmemoryPolicy: string;
+  /** `--save` points, e.g. "60 1000"; empty string disables snapshots. */
+  readonly save: string;
+  /** Host directory mounted at /data (the image's WORKDIR and `dir`). */
+  readonly dataDir: string;
+}
+
+/** Env-file key that turns on Valkey authentication. */
+export const VALKEY_PASSWORD_KEY = 'VALKEY_PASSWORD';
+
+/**
+ * Valkey 7.2 (docker.io/valkey/valkey). Contract (images.md): ENTRYPOINT docker-entrypoint.sh
+ * prepends `valkey-server` to args starting with `-`, chowns /data and drops to uid 999; no curl
+ * or wget in the image, valkey-cli and sh are there.
+ */
+export class Valkey extends Service {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: ValkeyProps,
+  ) {
+    super(scope, id);
+    const needed = valkeyBytes(props.maxmemory) * VALKEY_HEADROOM;
+    if (quantityBytes(props.memoryLimit) < needed) {
+      this.fail(
+        'services.valkey.memoryLimit',
+        props.memoryLimit,
+        `must be at least ${VALKEY_HEADROOM}x services.valkey.maxmemory (${props.maxmemory}), i.e. ${Math.ceil(needed / 1024 ** 2)}Mi`,
+      );
+    }
+  }
+
+  get spec(): ServiceSpec {
+    const p = this.props;
+    return {
+      name: this.name,
+      description: 'Valkey cache',
+      image: p.image,
+      // Keep the image's entrypoint (chown + privilege drop); the launcher execs it.
+      entrypoint: ['docker-entrypoint.sh'],
+      // The leading "-" makes valkey-server read extra config from stdin, where the launcher
+      // puts `requirepass` when the env file sets VALKEY_PASSWORD (nothing otherwise).
+      args: ['-', '--port', String(p.port), '--maxmemory', p.maxmemory, '--maxmemory-policy', p.maxmemoryPolicy, '--save', p.save],
+      env: {},
+      ports: [{ name: 'valkey', containerPort: p.port, hostPort: p.hostPort ?? p.port, configField: 'services.valkey.port' }],
+      mounts: [
+        { name: 'valkey-data', hostPath: p.dataDir, mountPath: '/data', readOnly: false, type: 'DirectoryOrCreate', persistent: true, configField: 'services.valkey.dataDir' },
+      ],
+      health: { script: redisPingScript('valkey-cli', p.port, VALKEY_PASSWORD_KEY), envKeys: [VALKEY_PASSWORD_KEY] },
+      dependsOn: p.dependsOn ?? [],
+      secrets: { envKeys: [], requirepassFrom: VALKEY_PASSWORD_KEY },
+      memoryLimit: p.memoryLimit,
+      startTimeoutSeconds: p.startTimeoutSeconds,
+    };
+  }
+}

@@ -1,0 +1,51 @@
+import { Construct } from 'constructs';
+import { Config } from './config/schema';
+import { buildPodModel, PodModel } from './model/pod-model';
+import { Service } from './model/service';
+import { DatadogAgent } from './services/datadog-agent';
+import { FalkorDb } from './services/falkordb';
+import { GraphitiMcp } from './services/graphiti-mcp';
+import { OpenCode } from './services/opencode';
+import { Valkey } from './services/valkey';
+
+/**
+ * The OpenCode memory stack: one construct per service, wired from the configuration. This is
+ * the only place that knows which services exist; each service declares its own dependencies,
+ * and renderers only see the resulting PodModel.
+ */
+export class MemoryStack extends Construct {
+  constructor(
+    scope: Construct,
+    id: string,
+    readonly config: Config,
+  ) {
+    super(scope, id);
+    const s = config.services;
+    const startTimeoutSeconds = config.startTimeoutSeconds;
+
+    new Valkey(this, 'valkey', { ...s.valkey, startTimeoutSeconds });
+    const falkordb = new FalkorDb(this, 'falkordb', { ...s.falkordb, startTimeoutSeconds });
+    const datadog = s.datadog.enabled
+      ? new DatadogAgent(this, 'datadog', { ...s.datadog, otlpReceiver: s.datadog.llmObservability, startTimeoutSeconds })
+      : undefined;
+    new OpenCode(this, 'opencode', { ...s.opencode, otlpEndpoint: datadog?.otlpEndpoint, startTimeoutSeconds });
+    if (s.graphiti.enabled) {
+      new GraphitiMcp(this, 'graphiti', {
+        ...s.graphiti,
+        falkordbUri: `redis://127.0.0.1:${falkordb.port}`,
+        startTimeoutSeconds,
+      });
+    }
+  }
+
+  /** The service constructs, in declaration order. */
+  get services(): Service[] {
+    return this.node.children.filter((c): c is Service => c instanceof Service);
+  }
+
+  /** The renderers' view: settings plus services in start order. */
+  model(): PodModel {
+    const { podName, bindAddress, envFile, installPath } = this.config;
+    return buildPodModel({ podName, bindAddress, envFile, installPath }, this.services.map((s) => s.spec));
+  }
+}

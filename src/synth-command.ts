@@ -1,0 +1,42 @@
+import { existsSync } from 'node:fs';
+import { relative } from 'node:path';
+import { ConfigError } from './config/config-error';
+import { loadConfigFile } from './config/load';
+import { DependencyError } from './model/startup-order';
+import { synthesize } from './synth';
+import { copyManifestsForCdk8s, writeDist } from './write-dist';
+
+/** Configuration file read when none is named. */
+export const DEFAULT_CONFIG_FILE = 'opencode-memory-pod.yaml';
+
+export interface SynthOptions {
+  /** YAML configuration; default: ./opencode-memory-pod.yaml if it exists, else built-in defaults. */
+  readonly configPath?: string;
+  /** Output folder; default dist. */
+  readonly outDir?: string;
+  /** Also copy the manifests here (cdk8s-cli's CDK8S_OUTDIR). */
+  readonly cdk8sOutDir?: string;
+}
+
+/** Exit codes: 0 written, 2 invalid configuration (nothing written). */
+export function runSynth(options: SynthOptions, log: (line: string) => void = console.log, err: (line: string) => void = console.error): number {
+  const configPath = options.configPath ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
+  const outDir = options.outDir ?? 'dist';
+  let files;
+  try {
+    const config = loadConfigFile(configPath);
+    files = synthesize(config);
+  } catch (e) {
+    if (e instanceof ConfigError || e instanceof DependencyError) {
+      const message = e instanceof ConfigError && configPath ? e.message.replace('invalid configuration in configuration', `invalid configuration in ${configPath}`) : e.message;
+      err(`opencode-memory-pod: ${message}`);
+      err(`opencode-memory-pod: nothing written; ${outDir}/ is unchanged`);
+      return 2;
+    }
+    throw e;
+  }
+  writeDist(outDir, files);
+  if (options.cdk8sOutDir && relative(options.cdk8sOutDir, outDir) !== '') copyManifestsForCdk8s(outDir, options.cdk8sOutDir);
+  log(`opencode-memory-pod: wrote ${files.length} files to ${outDir}/ (config: ${configPath ?? 'built-in defaults'})`);
+  return 0;
+}
