@@ -88,8 +88,9 @@ for dep in $after; do
 done
 
 if [ "$post" = 1 ]; then
-  # The poller ends as soon as the check passes or the timeout expires; its exit is reaped by the
-  # service (valkey/redis-server and s6-svscan reap any child), so nothing stays behind.
+  # The poller ends as soon as the check passes or the timeout expires. It is a child of the
+  # service after exec: s6-svscan (Datadog) reaps it, redis-server (Valkey, FalkorDB) does not,
+  # which leaves one <defunct> entry holding no memory until the container stops.
   (
     poll_start=$(now_cs)
     poll_deadline=$((poll_start + timeout * 100))

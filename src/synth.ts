@@ -25,6 +25,10 @@ export interface InstallPlan {
   readonly files: ReadonlyArray<{ readonly from: string; readonly to: string; readonly mode: number }>;
   /** Persistent host directories the pod writes to. */
   readonly dataDirs: readonly string[];
+  /** Env-file keys some service cannot work without. */
+  readonly requiredEnvKeys: readonly string[];
+  /** Host paths the pod mounts that must already exist (files, sockets, directories). */
+  readonly hostMounts: ReadonlyArray<{ readonly service: string; readonly path: string; readonly type: string }>;
   /** Host ports the pod publishes, with the address. */
   readonly hostPorts: ReadonlyArray<{ readonly service: string; readonly address: string; readonly port: number }>;
 }
@@ -49,6 +53,10 @@ export function synthesize(config: Config): GeneratedFile[] {
     quadletUnit: 'opencode-memory-pod.service',
     files: [{ from: 'pod.yaml', to: model.installPath, mode: 0o644 }, ...units.map((u) => ({ from: u.distPath, to: u.installPath, mode: u.mode }))],
     dataDirs: model.stages.flatMap((s) => s.spec.mounts.filter((m) => m.persistent).map((m) => m.hostPath)),
+    requiredEnvKeys: [...new Set(model.stages.flatMap((s) => s.spec.secrets.requiredKeys ?? []))],
+    hostMounts: model.stages.flatMap((s) =>
+      s.spec.mounts.filter((m) => m.type !== 'DirectoryOrCreate').map((m) => ({ service: s.spec.name, path: m.hostPath, type: m.type })),
+    ),
     hostPorts: model.stages.flatMap((s) =>
       s.spec.ports.filter((p) => p.hostPort !== undefined).map((p) => ({ service: s.spec.name, address: model.bindAddress, port: p.hostPort! })),
     ),

@@ -59,6 +59,8 @@ export interface SecretsSpec {
    * `requirepass "<value>"` to the server on stdin (`-` argument), so it never appears in argv.
    */
   readonly requirepassFrom?: string;
+  /** Keys the service cannot work without; `doctor` checks the env file has them. */
+  readonly requiredKeys?: readonly string[];
 }
 
 /** Everything a renderer needs to know about one service. Plain data. */

@@ -64,7 +64,7 @@ export class DatadogAgent extends Service {
       health: { script: 'agent health >/dev/null 2>&1', envKeys: [], timeoutSeconds: 10 },
       dependsOn: p.dependsOn ?? [{ service: 'falkordb', optional: true }],
       // DD_API_KEY, DD_SITE, DD_HOSTNAME, ... come from the env file.
-      secrets: { envKeys: 'all' },
+      secrets: { envKeys: 'all', requiredKeys: ['DD_API_KEY'] },
       memoryLimit: p.memoryLimit,
       startTimeoutSeconds: p.startTimeoutSeconds,
     };

@@ -71,7 +71,8 @@ export class OpenCode extends Service {
         { service: 'datadog', optional: true },
       ],
       // OPENCODE_SERVER_PASSWORD, provider API keys, ... come from the env file.
-      secrets: { envKeys: 'all' },
+      // v2 generates a password when none is set, and the health check could not authenticate.
+      secrets: { envKeys: 'all', requiredKeys: ['OPENCODE_SERVER_PASSWORD'] },
       memoryLimit: p.memoryLimit,
       startTimeoutSeconds: p.startTimeoutSeconds,
     };
@@ -97,7 +98,7 @@ function openCodeHealthScript(port: number): string {
     `  fi | nc -w 3 127.0.0.1 ${port}`,
     ') || exit 1',
     'case $omp_resp in',
-    `  'HTTP/1.'?' 200'*'"healthy":true'*) exit 0 ;;`,
+    `  'HTTP/1.'?' 200'*'"healthy":true'* | 'HTTP/1.'?' 200'*'"healthy": true'*) exit 0 ;;`,
     'esac',
     'exit 1',
   ].join('\n');

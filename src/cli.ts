@@ -1,0 +1,74 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError } from 'commander';
+
+import { doctor } from './doctor';
+import { install, readInstallPlan } from './install';
+import { DEFAULT_CONFIG_FILE, runSynth } from './synth-command';
+
+const program = new Command();
+program
+  .name('opencode-memory-pod')
+  .description('Generate and install the OpenCode memory pod (OpenCode, Valkey, FalkorDB, Datadog Agent) for podman and systemd.')
+  .showHelpAfterError()
+  .exitOverride((err) => {
+    // commander's usage errors exit 1; bad input exits 2 everywhere in this tool.
+    process.exit(err.exitCode === 0 ? 0 : 2);
+  });
+
+program
+  .command('synth')
+  .description('write dist/: pod.yaml, systemd drop-in, Quadlet unit, helpers, config JSON Schema')
+  .option('-c, --config <file>', `YAML configuration (default: ./${DEFAULT_CONFIG_FILE} if present, else built-in defaults)`)
+  .option('-o, --out <dir>', 'output folder', 'dist')
+  .action((opts: { config?: string; out: string }) => {
+    process.exitCode = runSynth({ configPath: opts.config, outDir: opts.out });
+  });
+
+program
+  .command('install')
+  .description('copy pod.yaml, units and helpers to their places, create data directories, print the systemctl lines')
+  .option('--from <dir>', 'folder written by synth', 'dist')
+  .option('--root <dir>', 'install under this folder instead of /')
+  .option('--dry-run', 'only print what would be done')
+  .option('--unit <kind>', 'podman-kube (drop-in for podman\'s template, every podman) or quadlet (podman 4.4+)', (v: string) => {
+    if (v !== 'podman-kube' && v !== 'quadlet') throw new InvalidArgumentError('must be podman-kube or quadlet');
+    return v;
+  }, 'podman-kube')
+  .action((opts: { from: string; root?: string; dryRun?: boolean; unit: 'podman-kube' | 'quadlet' }) => {
+    try {
+      for (const line of install(opts)) console.log(line);
+    } catch (e) {
+      console.error(`opencode-memory-pod: ${(e as Error).message}`);
+      process.exitCode = 2;
+    }
+  });
+
+program
+  .command('doctor')
+  .description('check this host: podman, socket, env file and its keys, data directories, free host ports')
+  .option('--from <dir>', 'folder written by synth', 'dist')
+  .action(async (opts: { from: string }) => {
+    let plan;
+    try {
+      plan = readInstallPlan(opts.from);
+    } catch (e) {
+      console.error(`opencode-memory-pod: ${(e as Error).message}`);
+      process.exitCode = 2;
+      return;
+    }
+    const installed = plan.files.find((f) => f.from === 'pod.yaml')!.to;
+    const findings = await doctor(plan, installed);
+    for (const f of findings) {
+      console.log(`${f.ok ? 'ok  ' : 'FAIL'} ${f.what}`);
+      if (!f.ok && f.fix) console.log(`     fix: ${f.fix}`);
+    }
+    const bad = findings.filter((f) => !f.ok).length;
+    console.log(bad ? `\n${bad} problem(s) found` : '\nall checks passed');
+    process.exitCode = bad ? 1 : 0;
+  });
+
+program.parseAsync(process.argv).catch((e: Error) => {
+  console.error(`opencode-memory-pod: ${e.message}`);
+  process.exit(2);
+});
+

@@ -1,0 +1,2 @@
+#!/bin/bash
+exec /opt/datadog-agent/bin/agent/agent health
