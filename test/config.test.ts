@@ -1,0 +1,87 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../src/config/config-error';
+import { loadConfigFile, parseConfig } from '../src/config/load';
+import { buildModel } from '../src/synth';
+import { tempDir } from './helpers';
+
+function problems(input: unknown) {
+  try {
+    buildModel(parseConfig(input));
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configuration', () => {
+  it('runs with no configuration at all', () => {
+    const c = parseConfig(undefined);
+    expect(c.bindAddress).toBe('127.0.0.1');
+    expect(c.services.valkey).toMatchObject({ image: 'docker.io/valkey/valkey:7.2', port: 6380, maxmemory: '2gb' });
+    expect(c.services.falkordb.image).toMatch(/^docker\.io\/falkordb\/falkordb:v4\./);
+    expect(c.services.datadog.enabled).toBe(true);
+    expect(c.services.graphiti.enabled).toBe(false);
+  });
+
+  it('names the field, the value and what is allowed', () => {
+    expect(problems({ services: { valkey: { port: 70000 } } })).toEqual([
+      { field: 'services.valkey.port', value: 70000, allowed: 'must be an integer from 1 to 65535' },
+    ]);
+    const [p] = problems({ bindAddress: '0.0.0.0.0' });
+    expect(p.field).toBe('bindAddress');
+    expect(p.value).toBe('0.0.0.0.0');
+    expect(p.allowed).toMatch(/IPv4 address/);
+  });
+
+  it('rejects unknown fields and lists the allowed ones', () => {
+    const [p] = problems({ services: { valkey: { maxmem: '1gb' } } });
+    expect(p.field).toBe('services.valkey.maxmem');
+    expect(p.allowed).toContain('maxmemory');
+  });
+
+  it('rejects short image names, :latest-less typos and wrong types', () => {
+    expect(problems({ services: { valkey: { image: 'valkey/valkey:7.2' } } })[0].allowed).toMatch(/fully qualified/);
+    expect(problems({ services: { datadog: { enabled: 'yes' } } })[0]).toMatchObject({ field: 'services.datadog.enabled', allowed: 'must be boolean' });
+    expect(problems({ services: { valkey: { maxmemoryPolicy: 'lru' } } })[0].allowed).toMatch(/must be one of .*allkeys-lru/);
+  });
+
+  it('rejects relative host paths and ".."', () => {
+    expect(problems({ envFile: 'secrets/opencode.env' })[0].field).toBe('envFile');
+    expect(problems({ services: { opencode: { dataDir: '/persist/../etc' } } })[0].allowed).toMatch(/\.\./);
+  });
+
+  it('requires memory headroom above Valkey maxmemory', () => {
+    const [p] = problems({ services: { valkey: { maxmemory: '4gb', memoryLimit: '4Gi' } } });
+    expect(p).toMatchObject({ field: 'services.valkey.memoryLimit', value: '4Gi' });
+    expect(p.allowed).toMatch(/at least 1.25x .* 5120Mi/);
+    expect(() => buildModel(parseConfig({ services: { valkey: { maxmemory: '4gb', memoryLimit: '5Gi' } } }))).not.toThrow();
+  });
+
+  it('rejects two services on one host port, naming both fields', () => {
+    const [p] = problems({ services: { opencode: { hostPort: 6380 } } });
+    expect(p).toMatchObject({ field: 'services.opencode.port', value: 6380 });
+    expect(p.allowed).toMatch(/services\.valkey\.port/);
+  });
+
+  it('rejects two services listening on one port inside the pod', () => {
+    const [p] = problems({ services: { valkey: { port: 6379, hostPort: 16379 } } });
+    expect(p.allowed).toMatch(/already used inside the pod/);
+  });
+
+  it('reads YAML files and reports unreadable or malformed ones', () => {
+    const dir = tempDir();
+    const good = join(dir, 'good.yaml');
+    writeFileSync(good, 'bindAddress: 100.64.0.1\nservices:\n  datadog:\n    enabled: false\n');
+    expect(loadConfigFile(good).services.datadog.enabled).toBe(false);
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, 'services: [unclosed\n');
+    expect(() => loadConfigFile(bad)).toThrow(/not valid YAML/);
+    expect(() => loadConfigFile(join(dir, 'missing.yaml'))).toThrow(/cannot be read \(ENOENT\)/);
+    const list = join(dir, 'list.yaml');
+    writeFileSync(list, '- a\n- b\n');
+    expect(() => loadConfigFile(list)).toThrow(/must be a YAML mapping/);
+  });
+});

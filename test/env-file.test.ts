@@ -1,0 +1,93 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseEnvFile } from '../src/env-file';
+import { REPO, shells, tempDir } from './helpers';
+
+/** Hostile and awkward lines; both parsers must read them as data and agree. */
+const HOSTILE = [
+  '# a comment',
+  '',
+  '   ',
+  'PLAIN=value with spaces   ',
+  'SUBST=$(touch PWNED_SUBST)',
+  'BACKTICK=`touch PWNED_TICK`',
+  'DQ="double $(touch PWNED_DQ) `id` \\" inner"',
+  "SQ='single $HOME ; rm -rf /'",
+  'EQUALS=a=b=c==',
+  'export EXPORTED=yes',
+  'CRLF=windows\r',
+  'SEMI=a; touch PWNED_SEMI',
+  'SPACEKEY = spaced',
+  'QUOTE_ONLY="',
+  'MISMATCH="open\'',
+  'DOLLAR=$HOME ${PATH} $$',
+  'GLOB=* ?',
+  'BACKSLASH=a\\nb\\\\c',
+  '1DIGIT=bad',
+  'BAD-NAME=bad',
+  'no equals sign',
+  'UNICODE=pässwörd✓',
+  'EMPTY=',
+  'DUP=first',
+  'DUP=second',
+  'LAST=no-newline',
+].join('\n');
+
+const KEYS = ['PLAIN', 'SUBST', 'BACKTICK', 'DQ', 'SQ', 'EQUALS', 'EXPORTED', 'CRLF', 'SEMI', 'SPACEKEY', 'QUOTE_ONLY', 'MISMATCH', 'DOLLAR', 'GLOB', 'BACKSLASH', 'UNICODE', 'EMPTY', 'DUP', 'LAST'];
+
+describe('env-file parser (TypeScript, used by doctor)', () => {
+  it('reads values literally', () => {
+    const { values, skipped } = parseEnvFile(HOSTILE);
+    expect(values.get('PLAIN')).toBe('value with spaces');
+    expect(values.get('SUBST')).toBe('$(touch PWNED_SUBST)');
+    expect(values.get('DQ')).toBe('double $(touch PWNED_DQ) `id` \\" inner');
+    expect(values.get('SQ')).toBe("single $HOME ; rm -rf /");
+    expect(values.get('EQUALS')).toBe('a=b=c==');
+    expect(values.get('EXPORTED')).toBe('yes');
+    expect(values.get('CRLF')).toBe('windows');
+    expect(values.get('SPACEKEY')).toBe('spaced');
+    expect(values.get('QUOTE_ONLY')).toBe('"');
+    expect(values.get('MISMATCH')).toBe('"open\'');
+    expect(values.get('DUP')).toBe('second');
+    expect(values.get('LAST')).toBe('no-newline');
+    expect(skipped.map((s) => s.reason)).toEqual(['invalid name', 'invalid name', "no '='"]);
+  });
+});
+
+describe('env-file reader in the pod (runtime/envfile.sh) under real shells', () => {
+  const available = shells();
+  it('has at least dash and busybox to test with', () => {
+    expect(available.map((s) => s[0])).toEqual(expect.arrayContaining(['dash', 'busybox']));
+  });
+
+  for (const sh of available) {
+    it(`${sh.join(' ')}: exports exactly what the TypeScript parser reads, and runs nothing`, () => {
+      const dir = tempDir();
+      const envFile = join(dir, 'opencode.env');
+      writeFileSync(envFile, HOSTILE, { mode: 0o600 });
+      const script = `. '${REPO}/runtime/envfile.sh'; omp_load_env "$1" '*' || exit 9; for k in ${KEYS.join(' ')}; do printf '%s\\0' "$k=$(printenv "$k")"; done`;
+      const run = spawnSync(sh[0], [...sh.slice(1), '-c', script, 'sh', envFile], { cwd: dir, env: { PATH: process.env.PATH! } });
+      expect(run.status, run.stderr.toString()).toBe(0);
+      const fromShell = new Map(
+        run.stdout.toString('utf8').split('\0').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+      );
+      const fromTs = parseEnvFile(HOSTILE).values;
+      for (const key of KEYS) expect(fromShell.get(key), key).toBe(fromTs.get(key));
+      for (const f of ['PWNED_SUBST', 'PWNED_TICK', 'PWNED_DQ', 'PWNED_SEMI']) expect(existsSync(join(dir, f))).toBe(false);
+      expect(run.stderr.toString()).toMatch(/line 19: invalid name, skipped/);
+    });
+
+    it(`${sh.join(' ')}: exports only the listed keys and reports an unreadable file`, () => {
+      const dir = tempDir();
+      const envFile = join(dir, 'opencode.env');
+      writeFileSync(envFile, 'A=1\nB=2\nC=3\n');
+      const ok = spawnSync(sh[0], [...sh.slice(1), '-c', `. '${REPO}/runtime/envfile.sh'; omp_load_env "$1" 'A C'; echo "$A-\${B-unset}-$C"`, 'sh', envFile]);
+      expect(ok.stdout.toString().trim()).toBe('1-unset-3');
+      const missing = spawnSync(sh[0], [...sh.slice(1), '-c', `. '${REPO}/runtime/envfile.sh'; omp_load_env "$1" '*'`, 'sh', join(dir, 'nope.env')]);
+      expect(missing.status).toBe(1);
+      expect(missing.stderr.toString()).toMatch(/cannot read env file .*nope\.env/);
+    });
+  }
+});

@@ -1,0 +1,48 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach } from 'vitest';
+import { parseConfig } from '../src/config/load';
+import { ConfigInput } from '../src/config/schema';
+import { PodModel } from '../src/model/pod-model';
+import { buildModel, synthesize } from '../src/synth';
+
+export const REPO = join(__dirname, '..');
+
+const dirs: string[] = [];
+/** A fresh temporary folder, removed after the test. */
+export function tempDir(prefix = 'omp-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  dirs.push(dir);
+  return dir;
+}
+afterEach(() => {
+  while (dirs.length) rmSync(dirs.pop()!, { recursive: true, force: true });
+});
+
+export function model(input?: ConfigInput): PodModel {
+  return buildModel(parseConfig(input));
+}
+
+export function files(input?: ConfigInput): Map<string, string> {
+  return new Map(synthesize(parseConfig(input)).map((f) => [f.path, f.content]));
+}
+
+/** Shells the launcher must run under, those present on this machine. */
+export function shells(): string[][] {
+  const found: string[][] = [];
+  for (const sh of [['dash'], ['busybox', 'sh'], ['bash', '--norc', '--noprofile', '--posix']]) {
+    if (spawnSync('sh', ['-c', `command -v ${sh[0]}`]).status === 0) found.push(sh);
+  }
+  return found;
+}
+
+export function has(cmd: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}

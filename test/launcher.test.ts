@@ -1,0 +1,164 @@
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { has, REPO, shells, tempDir } from './helpers';
+
+const running: ChildProcess[] = [];
+afterEach(() => {
+  for (const p of running.splice(0)) if (p.exitCode === null && p.pid) process.kill(p.pid, 'SIGKILL');
+});
+
+interface Pod {
+  dir: string;
+  state: string;
+  envFile: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/** A fake pod: scripts dir with launch.sh/envfile.sh and a health.sh of the test's choosing. */
+function pod(health = 'exit 1', envText = ''): Pod {
+  const dir = tempDir('omp-launch-');
+  const scripts = join(dir, 'scripts');
+  mkdirSync(scripts);
+  copyFileSync(join(REPO, 'runtime', 'launch.sh'), join(scripts, 'launch.sh'));
+  copyFileSync(join(REPO, 'runtime', 'envfile.sh'), join(scripts, 'envfile.sh'));
+  writeFileSync(join(scripts, 'health.sh'), health);
+  const envFile = join(dir, 'opencode.env');
+  writeFileSync(envFile, envText, { mode: 0o600 });
+  const state = join(dir, 'state');
+  return { dir, state, envFile, env: { PATH: process.env.PATH, OMP_DIR: scripts, OMP_STATE_DIR: state, OMP_ENV_FILE: envFile } };
+}
+
+function launch(sh: string[], p: Pod, args: string[]): ChildProcess & { out: () => string; err: () => string; done: Promise<number> } {
+  const child = spawn(sh[0], [...sh.slice(1), join(p.env.OMP_DIR!, 'launch.sh'), ...args], { env: p.env, cwd: p.dir });
+  running.push(child);
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (err += d));
+  const done = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
+  return Object.assign(child, { out: () => out, err: () => err, done });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until(check: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await sleep(20);
+  }
+}
+
+for (const sh of shells()) {
+  describe(`launch.sh under ${sh.join(' ')}`, () => {
+    it('starts the service only after its dependency posts its healthy marker, and execs it', async () => {
+      const p = pod();
+      const l = launch(sh, p, ['--name', 'b', '--after', 'a', '--timeout', '10', '--', 'sh', '-c', 'echo "serving as pid $$"; exec sleep 30']);
+      await until(() => l.err().includes('waiting for a to become healthy'));
+      await sleep(400);
+      expect(l.out()).toBe('');
+      writeFileSync(join(p.state, 'a.healthy'), '');
+      await until(() => l.out().includes('serving'));
+      // exec: the service has the launcher's PID, nothing of ours stays in between.
+      expect(l.out().trim()).toBe(`serving as pid ${l.pid}`);
+      expect(l.err()).toMatch(/a is healthy \(waited \d+\.\d\ds\)/);
+    });
+
+    it('gives up after the timeout, says what it waited for, and exits 1', async () => {
+      const p = pod();
+      const t0 = Date.now();
+      const l = launch(sh, p, ['--name', 'b', '--after', 'a', '--timeout', '1', '--', 'sh', '-c', 'echo STARTED']);
+      expect(await l.done).toBe(1);
+      expect(Date.now() - t0).toBeLessThan(4000);
+      expect(l.out()).not.toContain('STARTED');
+      expect(l.err()).toMatch(/a is not healthy after 1s; not starting b/);
+    });
+
+    it('fails at once when the dependency reported failure', async () => {
+      const p = pod();
+      mkdirSync(p.state, { recursive: true });
+      writeFileSync(join(p.state, 'a.failed'), 'own health check still failing after 5s');
+      const l = launch(sh, p, ['--name', 'b', '--after', 'a', '--timeout', '30', '--', 'true']);
+      expect(await l.done).toBe(1);
+      expect(l.err()).toMatch(/a failed to become healthy \(own health check still failing after 5s\)/);
+    });
+
+    it('posts its own marker once its health check passes, after removing a stale one', async () => {
+      const p = pod('[ -e "$OMP_STATE_DIR/../ready" ]');
+      mkdirSync(p.state, { recursive: true });
+      writeFileSync(join(p.state, 'a.healthy'), 'stale');
+      const l = launch(sh, p, ['--name', 'a', '--timeout', '10', '--post-health', '--', 'sleep', '30']);
+      await until(() => l.err().includes('starting: sleep 30'));
+      expect(existsSync(join(p.state, 'a.healthy'))).toBe(false);
+      await sleep(300);
+      expect(existsSync(join(p.state, 'a.healthy'))).toBe(false);
+      writeFileSync(join(p.dir, 'ready'), '');
+      await until(() => existsSync(join(p.state, 'a.healthy')));
+      expect(l.err()).toMatch(/healthy \d+\.\d\ds after start; dependents may start/);
+    });
+
+    it('posts a failure marker when its own check never passes', async () => {
+      const p = pod('exit 1');
+      launch(sh, p, ['--name', 'a', '--timeout', '1', '--post-health', '--', 'sleep', '30']);
+      await until(() => existsSync(join(p.state, 'a.failed')), 4000);
+      expect(readFileSync(join(p.state, 'a.failed'), 'utf8')).toMatch(/still failing after 1s/);
+    });
+
+    it('exports all keys or only the listed ones, as data', async () => {
+      const p = pod('exit 1', 'A=1\nB="$(touch pwned)"\nC=3\n');
+      const all = launch(sh, p, ['--name', 'x', '--env-all', '--', 'sh', '-c', 'echo "$A|$B|$C"']);
+      await all.done;
+      expect(all.out().trim()).toBe('1|$(touch pwned)|3');
+      const some = launch(sh, p, ['--name', 'x', '--env', 'C', '--', 'sh', '-c', 'echo "${A-unset}|${B-unset}|$C"']);
+      await some.done;
+      expect(some.out().trim()).toBe('unset|unset|3');
+      expect(existsSync(join(p.dir, 'pwned'))).toBe(false);
+    });
+
+    it('refuses to start without a readable env file', async () => {
+      const p = pod();
+      p.env.OMP_ENV_FILE = join(p.dir, 'missing.env');
+      const l = launch(sh, p, ['--name', 'x', '--', 'echo', 'STARTED']);
+      expect(await l.done).toBe(1);
+      expect(l.out()).toBe('');
+      expect(l.err()).toMatch(/cannot read env file .*missing\.env.*\n.*not starting x/);
+    });
+
+    it('feeds requirepass on stdin, escaped, and never in argv', async () => {
+      const password = 'p"w\\d $(touch pwned) `x` \'q\'';
+      const p = pod('exit 1', `VALKEY_PASSWORD='${password}'\n`);
+      const l = launch(sh, p, ['--name', 'v', '--requirepass-from', 'VALKEY_PASSWORD', '--', 'sh', '-c', 'printf "%s\\n" "$@" > argv; cat > stdin', 'server', '-', '--port', '1']);
+      expect(await l.done).toBe(0);
+      expect(readFileSync(join(p.dir, 'stdin'), 'utf8')).toBe(`requirepass "p\\"w\\\\d $(touch pwned) \`x\` 'q'"\n`);
+      expect(readFileSync(join(p.dir, 'argv'), 'utf8')).toBe('-\n--port\n1\n');
+      expect(l.err()).not.toContain('touch pwned');
+      expect(existsSync(join(p.dir, 'pwned'))).toBe(false);
+      // Without the key the server gets an empty config on stdin.
+      const p2 = pod('exit 1', 'OTHER=1\n');
+      const l2 = launch(sh, p2, ['--name', 'v', '--requirepass-from', 'VALKEY_PASSWORD', '--', 'sh', '-c', 'cat > stdin']);
+      expect(await l2.done).toBe(0);
+      expect(readFileSync(join(p2.dir, 'stdin'), 'utf8')).toBe('');
+    });
+  });
+}
+
+describe.runIf(has('redis-check-rdb') && has('redis-cli'))('launch.sh with a real Redis-protocol server', () => {
+  it('the server requires the env file password, which is in no process argv', async () => {
+    const password = 'sp ace"quote\\slash $(x)';
+    const p = pod('exit 1', `FALKORDB_PASSWORD="${password}"\n`);
+    const bin = join(p.dir, 'bin');
+    mkdirSync(bin);
+    // Debian's redis-tools ships the server as redis-check-rdb; named redis-server it serves.
+    symlinkSync(spawnSync('sh', ['-c', 'command -v redis-check-rdb']).stdout.toString().trim(), join(bin, 'redis-server'));
+    const port = String(20000 + Math.floor(Math.random() * 20000));
+    p.env.PATH = `${bin}:${process.env.PATH}`;
+    const l = launch(['dash'], p, ['--name', 'falkordb', '--requirepass-from', 'FALKORDB_PASSWORD', '--', 'redis-server', '-', '--port', port, '--bind', '127.0.0.1', '--save', '']);
+    const ping = (auth?: string) =>
+      spawnSync('redis-cli', ['-p', port, 'ping'], { env: { PATH: process.env.PATH, ...(auth ? { REDISCLI_AUTH: auth } : {}) } }).stdout.toString().trim();
+    await until(() => ping(password) === 'PONG', 5000);
+    expect(ping()).toMatch(/NOAUTH/);
+    expect(ping('wrong')).not.toBe('PONG');
+    expect(readFileSync(`/proc/${l.pid}/cmdline`, 'utf8')).not.toContain('quote');
+  });
+});

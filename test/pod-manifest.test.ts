@@ -1,0 +1,111 @@
+import * as yaml from 'js-yaml';
+import { describe, expect, it } from 'vitest';
+import { files } from './helpers';
+
+type Doc = Record<string, any>;
+const docs = (input?: object): Doc[] => yaml.loadAll(files(input).get('pod.yaml')!) as Doc[];
+const pod = (input?: object) => docs(input).find((d) => d.kind === 'Pod')!;
+const container = (p: Doc, name: string) => p.spec.containers.find((c: Doc) => c.name === name);
+
+describe('pod.yaml for podman kube play', () => {
+  it('has the runtime ConfigMap before one Pod with the four containers in dependency order', () => {
+    const d = docs();
+    expect(d.map((x) => x.kind)).toEqual(['ConfigMap', 'Pod']);
+    expect(d[1].metadata.name).toBe('opencode-memory-pod');
+    expect(d[1].spec.containers.map((c: Doc) => c.name)).toEqual(['valkey', 'falkordb', 'datadog', 'opencode']);
+    expect(Object.keys(d[0].data).sort()).toEqual(['envfile.sh', 'health.sh', 'launch.sh']);
+  });
+
+  it('wraps every entrypoint in the launcher with the waits from the dependency graph', () => {
+    const p = pod();
+    const cmd = (n: string) => container(p, n).command as string[];
+    expect(cmd('valkey')).toEqual(['/bin/sh', '/opt/opencode-memory-pod/launch.sh', '--name', 'valkey', '--timeout', '120', '--post-health', '--requirepass-from', 'VALKEY_PASSWORD', '--', 'docker-entrypoint.sh']);
+    expect(cmd('falkordb').slice(4, 6)).toEqual(['--after', 'valkey']);
+    expect(cmd('datadog').slice(4, 6)).toEqual(['--after', 'falkordb']);
+    expect(cmd('opencode')).toContain('--env-all');
+    expect(cmd('opencode')).not.toContain('--post-health');
+    expect(cmd('opencode').slice(-1)).toEqual(['opencode']);
+    expect(container(p, 'opencode').args).toEqual(['serve', '--hostname', '0.0.0.0', '--port', '4096']);
+  });
+
+  it('keeps the corrected values of the original design', () => {
+    const p = pod();
+    expect(container(p, 'valkey').args).toEqual(['-', '--port', '6380', '--maxmemory', '2gb', '--maxmemory-policy', 'allkeys-lru', '--save', '60 1000']);
+    expect(container(p, 'falkordb').env).toEqual([{ name: 'REDIS_ARGS', value: '- --save 60 100' }, { name: 'BROWSER', value: '1' }]);
+    expect(container(p, 'falkordb').volumeMounts).toContainEqual({ name: 'falkordb-data', mountPath: '/var/lib/falkordb/data' });
+    expect(container(p, 'opencode').volumeMounts).toContainEqual({ name: 'opencode-data', mountPath: '/root/.local/share/opencode' });
+    const dd = container(p, 'datadog');
+    expect(dd.env.map((e: Doc) => e.name)).not.toContain('DD_LLM_OBSERVABILITY_ENABLED');
+    expect(dd.volumeMounts).toContainEqual({ name: 'podman-socket', mountPath: '/var/run/docker.sock', readOnly: true });
+    expect(p.spec.volumes).toContainEqual({ name: 'podman-socket', hostPath: { path: '/var/run/podman/podman.sock', type: 'Socket' } });
+    expect(container(p, 'valkey').resources.limits.memory).toBe('3Gi');
+  });
+
+  it('publishes only the five ports, each with hostPort and hostIP 127.0.0.1 by default', () => {
+    const ports = pod().spec.containers.flatMap((c: Doc) => c.ports ?? []);
+    expect(ports.map((x: Doc) => x.hostPort).sort()).toEqual([3000, 4096, 6379, 6380, 8126]);
+    for (const port of ports) expect(port).toMatchObject({ hostIP: '127.0.0.1', hostPort: port.containerPort });
+    const other = pod({ bindAddress: '100.64.1.2' }).spec.containers.flatMap((c: Doc) => c.ports);
+    expect(new Set(other.map((x: Doc) => x.hostIP))).toEqual(new Set(['100.64.1.2']));
+  });
+
+  it('uses probes podman 4.3.1 cannot break: argv elements without spaces or shell syntax', () => {
+    for (const c of pod().spec.containers) {
+      for (const probe of [c.livenessProbe, c.startupProbe]) {
+        expect(probe.exec.command).toEqual(['/bin/sh', '/opt/opencode-memory-pod/health.sh', c.name]);
+        for (const arg of probe.exec.command) expect(arg).toMatch(/^[A-Za-z0-9_./-]+$/);
+      }
+      expect(c.readinessProbe).toBeUndefined();
+      expect(c.imagePullPolicy).toBe('IfNotPresent');
+      expect(c.image).toMatch(/^[a-z0-9.-]+(:\d+)?\/|^localhost\//);
+    }
+  });
+
+  it('gives later stages a longer start window so waiting never counts as failing', () => {
+    const delays = pod().spec.containers.map((c: Doc) => c.livenessProbe.initialDelaySeconds);
+    expect(delays).toEqual([120, 240, 360, 480]);
+  });
+
+  it('mounts the env file read-only from the host and writes no secret value', () => {
+    const p = pod({ envFile: '/etc/omp/secrets.env' });
+    expect(p.spec.volumes).toContainEqual({ name: 'env-file', hostPath: { path: '/etc/omp/secrets.env', type: 'File' } });
+    for (const c of p.spec.containers) {
+      expect(c.volumeMounts).toContainEqual({ name: 'env-file', mountPath: '/run/opencode-memory-pod/opencode.env', readOnly: true });
+      for (const e of c.env ?? []) expect(e.name).not.toMatch(/KEY|PASSWORD|TOKEN|SECRET/);
+      expect(c.envFrom).toBeUndefined();
+    }
+  });
+
+  it('turning Datadog off removes it and OpenCode then waits for FalkorDB', () => {
+    const p = pod({ services: { datadog: { enabled: false } } });
+    expect(p.spec.containers.map((c: Doc) => c.name)).toEqual(['valkey', 'falkordb', 'opencode']);
+    const cmd = container(p, 'opencode').command;
+    expect(cmd).not.toContain('datadog');
+    expect(container(p, 'opencode').env).toBeUndefined();
+  });
+
+  it('adding Graphiti adds one container after FalkorDB and changes no other container', () => {
+    const before = pod();
+    const after = pod({ services: { graphiti: { enabled: true } } });
+    expect(after.spec.containers.map((c: Doc) => c.name)).toEqual(['valkey', 'falkordb', 'datadog', 'opencode', 'graphiti']);
+    const graphiti = container(after, 'graphiti');
+    expect(graphiti.command.slice(4, 6)).toEqual(['--after', 'falkordb']);
+    expect(graphiti.env).toContainEqual({ name: 'FALKORDB_URI', value: 'redis://127.0.0.1:6379' });
+    // FalkorDB now has a dependent, so it posts its marker either way; everything else is identical.
+    for (const name of ['valkey', 'falkordb', 'datadog', 'opencode']) expect(container(after, name)).toEqual(container(before, name));
+  });
+
+  it('mounts optional plugin and config paths read-only where OpenCode reads them', () => {
+    const c = container(pod({ services: { opencode: { pluginsDir: '/srv/oc/plugins', configFile: '/srv/oc/opencode.json' } } }), 'opencode');
+    expect(c.volumeMounts).toContainEqual({ name: 'opencode-plugins', mountPath: '/root/.config/opencode/plugins', readOnly: true });
+    expect(c.volumeMounts).toContainEqual({ name: 'opencode-config', mountPath: '/root/.config/opencode/opencode.json', readOnly: true });
+  });
+
+  it('contains only fields the Kubernetes client knows (typos would be dropped by it)', async () => {
+    const k8s = await import('@kubernetes/client-node');
+    for (const doc of docs({ services: { graphiti: { enabled: true }, opencode: { pluginsDir: '/p' } } })) {
+      const roundTrip = yaml.load(k8s.dumpYaml(k8s.loadYaml(yaml.dump(doc))));
+      expect(roundTrip).toEqual(doc);
+    }
+  });
+});
