@@ -37,6 +37,8 @@ export function runSynth(options: SynthOptions, log: (line: string) => void = co
   }
   writeDist(outDir, files);
   if (options.cdk8sOutDir && relative(options.cdk8sOutDir, outDir) !== '') copyManifestsForCdk8s(outDir, options.cdk8sOutDir);
-  log(`opencode-memory-pod: wrote ${files.length} files to ${outDir}/ (config: ${configPath ?? 'built-in defaults'})`);
+  // cdk8s-cli swallows the app's stdout; say where the files went on stderr there.
+  const say = options.cdk8sOutDir ? err : log;
+  say(`opencode-memory-pod: wrote ${files.length} files to ${outDir}/ (config: ${configPath ?? 'built-in defaults'})`);
   return 0;
 }

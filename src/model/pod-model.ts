@@ -2,6 +2,9 @@ import { ConfigError, ConfigProblem } from '../config/config-error';
 import { ServiceSpec } from './service';
 import { startupOrder } from './startup-order';
 
+/** Seconds the services get to save and exit when the pod stops. */
+export const STOP_GRACE_SECONDS = 20;
+
 /** One service in start order, with the present services it waits for and those waiting for it. */
 export interface Stage {
   readonly spec: ServiceSpec;

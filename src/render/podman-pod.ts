@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Container, KubeConfigMap, KubePod, Probe, Quantity, Volume, VolumeMount } from '../../imports/k8s';
-import { PodModel, Stage } from '../model/pod-model';
+import { PodModel, Stage, STOP_GRACE_SECONDS } from '../model/pod-model';
 import { healthCommand, POD_PATHS } from '../model/pod-paths';
 import { runtimeScripts } from './runtime-scripts';
 
@@ -41,6 +41,8 @@ export class PodmanPodChart extends Chart {
         // Always: podman restarts a container whose process dies (kill -9, crash). Podman 4.3.x
         // makes init containers inherit this and loop; this pod has none.
         restartPolicy: 'Always',
+        // Honoured from podman 4.9 as the containers' stop timeout: time for Valkey and FalkorDB to save.
+        terminationGracePeriodSeconds: STOP_GRACE_SECONDS,
         containers: model.stages.map((stage, index) => renderContainer(model, stage, index)),
         volumes: renderVolumes(model, runtimeName),
       },

@@ -1,0 +1,83 @@
+#!/bin/bash
+# The suite inside a booted Debian (systemd-nspawn) with its own podman: bookworm (4.3.1) or
+# trixie (5.x). Usage: machine.sh WORK SUITE bare|systemd
+# The root is built once with debootstrap (kept in E2E_HOME), copied for each run, booted with
+# --private-network (so its host ports cannot collide with anything), and removed afterwards.
+# Units are installed with the project's own `install --root`.
+set -uo pipefail
+. "$(dirname "$0")/env.sh"
+work=$1 suite=$2 mode=$3
+case $suite in bookworm) ver=4.3.1 ;; trixie) ver=5.x ;; *) e2e_die "unknown suite $suite" ;; esac
+label=$mode-$ver
+cache=$E2E_HOME/machine-$suite.tar
+if [ ! -s "$cache" ]; then
+  root=$(mktemp -d "$E2E_HOME/machine-$suite.XXXX")
+  e2e_log "debootstrap $suite with systemd and podman (about a minute, once)"
+  # Not --variant=minbase: in a minbase root dbus-daemon never becomes ready under nspawn here,
+  # and systemd-run (which needs the bus) cannot start anything.
+  debootstrap --include=systemd,systemd-sysv,dbus,podman,runc,catatonit,netavark,iptables,iproute2,procps \
+    "$suite" "$root" http://deb.debian.org/debian >"$E2E_HOME/debootstrap-$suite.log" 2>&1 \
+    || { tail -20 "$E2E_HOME/debootstrap-$suite.log" >&2; rm -rf "$root"; e2e_die "debootstrap $suite failed"; }
+  mkdir -p "$root/etc/containers"
+  cat >"$root/etc/containers/containers.conf" <<CONF
+[containers]
+default_ulimits = ["nofile=20000:20000", "nproc=4096:4096"]
+pids_limit = 0
+[engine]
+runtime = "runc"
+CONF
+  echo omp-e2e >"$root/etc/hostname"
+  ln -sf /dev/null "$root/etc/systemd/system/systemd-modules-load.service"
+  ln -sf /lib/systemd/system/podman.socket "$root/etc/systemd/system/sockets.target.wants/podman.socket" 2>/dev/null \
+    || { mkdir -p "$root/etc/systemd/system/sockets.target.wants"; ln -sf /lib/systemd/system/podman.socket "$root/etc/systemd/system/sockets.target.wants/podman.socket"; }
+  rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
+  tar -C "$root" -cf "$cache.tmp" . && mv "$cache.tmp" "$cache"
+  rm -rf "$root"
+fi
+
+root=$(mktemp -d "$E2E_HOME/root-$label.XXXX")
+nspawn_pid=
+cleanup() {
+  if [ -n "$nspawn_pid" ] && kill -0 "$nspawn_pid" 2>/dev/null; then
+    kill -TERM "$nspawn_pid" 2>/dev/null   # nspawn turns SIGTERM into a clean poweroff
+    for i in $(seq 100); do kill -0 "$nspawn_pid" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL "$nspawn_pid" 2>/dev/null
+  fi
+  rm -rf "$root"
+}
+trap cleanup EXIT
+tar -C "$root" -xf "$cache"
+
+# images, the suite and its inputs
+podman save -m --format docker-archive -o "$root/var/tmp/images.tar" \
+  docker.io/valkey/valkey:7.2 docker.io/falkordb/falkordb:v4.20.4 gcr.io/datadoghq/agent:7 \
+  localhost/opencode-server:latest localhost/omp-e2e/valkey-never-ready:1 >/dev/null 2>&1 || e2e_die "podman save"
+mkdir -p "$root/opt/omp-e2e"
+cp -r "$work/dist/." "$root/opt/omp-e2e/"
+node "$E2E_REPO/build/src/cli.js" install --from "$work/dist" --root "$root" >"$work/install-$label.txt" || e2e_die "install --root"
+node "$E2E_REPO/build/src/cli.js" install --from "$work/fault" --root "$root" >>"$work/install-$label.txt" || e2e_die "install --root (fault)"
+unit=$(grep -o "enable --now '[^']*'" "$work/install-$label.txt" | head -1 | sed "s/enable --now '//; s/'$//")
+fault_unit=$(grep -o "enable --now '[^']*'" "$work/install-$label.txt" | tail -1 | sed "s/enable --now '//; s/'$//")
+e2e_log "installed with install --root: $unit"
+
+SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1 setsid systemd-nspawn -q -D "$root" --boot --register=no --keep-unit --private-network \
+  --capability=all --system-call-filter='@mount @keyring @privileged bpf' >"$work/nspawn-$label.log" 2>&1 &
+nspawn_pid=$!
+leader=
+state=
+for i in $(seq 150); do
+  leader=$(ps -o pid= --ppid "$nspawn_pid" 2>/dev/null | head -1 | tr -d ' ')
+  [ -n "$leader" ] && state=$(nsenter -t "$leader" -a systemctl is-system-running 2>/dev/null)
+  case $state in running | degraded) break ;; esac
+  sleep 0.2
+done
+[ -n "$leader" ] || { cat "$work/nspawn-$label.log"; e2e_die "the machine did not boot"; }
+inside() { nsenter -t "$leader" -a systemd-run --wait --pipe -q -p KillMode=process "$@"; }
+e2e_log "booted $suite: podman $(inside podman --version | awk '{print $3}'), $(inside systemctl is-system-running)"
+inside podman load -i /var/tmp/images.tar >/dev/null || e2e_die "podman load inside"
+inside sh -c 'mkdir -p /run/secrets && umask 077 && cat > /run/secrets/opencode.env' <"$work/opencode.env"
+
+inside --setenv=E2E_LABEL="$label" --setenv=E2E_UNIT="$unit" --setenv=FAULT_UNIT="$fault_unit" \
+  --setenv=ENV_FILE=/run/secrets/opencode.env --setenv=E2E_CYCLES="${E2E_CYCLES:-10}" \
+  --setenv=E2E_YAML=/etc/opencode-memory-pod/pod.yaml \
+  bash /opt/omp-e2e/suite.sh "$mode" /opt/omp-e2e
