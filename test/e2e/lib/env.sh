@@ -10,19 +10,24 @@ export PODMAN_IGNORE_CGROUPSV1_WARNING=1
 e2e_log() { printf '[e2e %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 e2e_die() { e2e_log "FATAL: $*"; exit 1; }
 
-e2e_setup_podman_conf() {
-  mkdir -p "$E2E_HOME/storage" /run/opencode-memory-pod-e2e
-  cat >"$CONTAINERS_CONF" <<CONF
+# containers.conf for this machine's kind of kernel: the hard nofile limit is 20000 (podman's
+# default ulimits fail), crun fails on its hybrid cgroups, no pids limit. `host` adds the file event
+# logger (without systemd, init containers and cleanup misbehave otherwise).
+e2e_containers_conf() { # host|machine
+  cat <<CONF
 [containers]
-# the hard limit here is 20000; podman's default ulimits fail (setrlimit RLIMIT_NOFILE)
 default_ulimits = ["nofile=20000:20000", "nproc=4096:4096"]
 pids_limit = 0
 [engine]
-# without the file logger, init containers and cleanup misbehave without systemd
-events_logger = "file"
-# crun fails on this kernel's hybrid cgroups
 runtime = "runc"
 CONF
+  [ "$1" = host ] && echo 'events_logger = "file"'
+  return 0
+}
+
+e2e_setup_podman_conf() {
+  mkdir -p "$E2E_HOME/storage" /run/opencode-memory-pod-e2e
+  e2e_containers_conf host >"$CONTAINERS_CONF"
   cat >"$CONTAINERS_STORAGE_CONF" <<CONF
 [storage]
 driver = "overlay"

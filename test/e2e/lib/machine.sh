@@ -19,13 +19,7 @@ if [ ! -s "$cache" ]; then
     "$suite" "$root" http://deb.debian.org/debian >"$E2E_HOME/debootstrap-$suite.log" 2>&1 \
     || { tail -20 "$E2E_HOME/debootstrap-$suite.log" >&2; rm -rf "$root"; e2e_die "debootstrap $suite failed"; }
   mkdir -p "$root/etc/containers"
-  cat >"$root/etc/containers/containers.conf" <<CONF
-[containers]
-default_ulimits = ["nofile=20000:20000", "nproc=4096:4096"]
-pids_limit = 0
-[engine]
-runtime = "runc"
-CONF
+  e2e_containers_conf machine >"$root/etc/containers/containers.conf"
   echo omp-e2e >"$root/etc/hostname"
   ln -sf /dev/null "$root/etc/systemd/system/systemd-modules-load.service"
   ln -sf /lib/systemd/system/podman.socket "$root/etc/systemd/system/sockets.target.wants/podman.socket" 2>/dev/null \
