@@ -76,6 +76,11 @@ describe('pod.yaml for podman kube play', () => {
     }
   });
 
+  it('can leave out memory limits for hosts without the memory controller', () => {
+    expect(pod().spec.containers.map((c: Doc) => c.resources.limits.memory)).toEqual(['3Gi', '2Gi', '1Gi', '2Gi']);
+    for (const c of pod({ memoryLimits: false }).spec.containers) expect(c.resources).toBeUndefined();
+  });
+
   it('turning Datadog off removes it and OpenCode then waits for FalkorDB', () => {
     const p = pod({ services: { datadog: { enabled: false } } });
     expect(p.spec.containers.map((c: Doc) => c.name)).toEqual(['valkey', 'falkordb', 'opencode']);

@@ -152,6 +152,10 @@ export const configSchema = z
       .refine((p) => p.endsWith('.yaml'), { error: 'must end in .yaml' })
       .default('/etc/opencode-memory-pod/pod.yaml')
       .describe('Where `install` puts pod.yaml; the systemd units are generated for this path.'),
+    memoryLimits: z
+      .boolean()
+      .default(true)
+      .describe('Set each container\'s memory limit. false for hosts without the cgroup memory controller (e.g. inside nspawn or LXC), where podman cannot start a container that has one.'),
     startTimeoutSeconds: seconds(3600)
       .default(120)
       .describe('How long each service may take to become healthy before its dependents give up.'),

@@ -21,6 +21,8 @@ export interface PodSettings {
   readonly envFile: string;
   /** Where pod.yaml is installed; units are generated for this path. */
   readonly installPath: string;
+  /** Emit the services' memory limits. */
+  readonly memoryLimits: boolean;
 }
 
 /** The whole pod as renderers see it: settings plus services in dependency order. */

@@ -106,7 +106,7 @@ function renderContainer(model: PodModel, stage: Stage, index: number): Containe
       .map((p) => ({ name: p.name, containerPort: p.containerPort, hostPort: p.hostPort, hostIp: model.bindAddress, protocol: 'TCP' })),
     livenessProbe: liveness,
     startupProbe: startup,
-    resources: { limits: { memory: Quantity.fromString(spec.memoryLimit) } },
+    resources: model.memoryLimits ? { limits: { memory: Quantity.fromString(spec.memoryLimit) } } : undefined,
     volumeMounts: mounts,
   };
 }

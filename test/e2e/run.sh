@@ -42,6 +42,14 @@ services:
 YAML
 ( cd "$work" && node "$E2E_REPO/build/src/cli.js" synth --config fault.yaml --out "$work/fault" ) >/dev/null || e2e_die "synth of the fault variant failed"
 
+# The booted machines get the cgroup v2 hierarchy of this VM, which has no memory controller
+# (hybrid cgroups): podman there cannot start any container with a memory limit. They play the
+# same pod without limits (memoryLimits: false), which is the only difference.
+printf 'memoryLimits: false\n' >"$work/machine.yaml"
+( cd "$work" && node "$E2E_REPO/build/src/cli.js" synth --config machine.yaml --out "$work/mdist" ) >/dev/null || e2e_die "synth (machines)"
+{ cat "$work/fault.yaml"; printf 'memoryLimits: false\n'; } >"$work/mfault.yaml"
+( cd "$work" && node "$E2E_REPO/build/src/cli.js" synth --config mfault.yaml --out "$work/mfault" ) >/dev/null || e2e_die "synth (machines, fault)"
+
 # ---------------------------------------------------------------- images
 bash lib/build-standins.sh || e2e_die "stand-in images"
 if ! podman image exists localhost/omp-e2e/valkey-never-ready:1; then
@@ -61,8 +69,11 @@ export FALKORDB_PASSWORD=$m_fk
 X=\$(touch /tmp/omp-e2e-pwned)
 ENV
 chmod 600 "$work/opencode.env"
-cp "$work/opencode.env" "$work/markers" lib/suite.sh "$work/dist/" 2>/dev/null
-mkdir -p "$work/dist/fault" && cp "$work/fault/pod.yaml" "$work/dist/fault/pod.yaml"
+for d in dist:fault mdist:mfault; do
+  main=${d%%:*} fault=${d#*:}
+  cp "$work/markers" lib/suite.sh "$work/$main/"
+  mkdir -p "$work/$main/fault" && cp "$work/$fault/pod.yaml" "$work/$main/fault/pod.yaml"
+done
 
 run_env() { # NAME CMD...: runs one environment's suite, records its closing line
   local name=$1; shift

@@ -18,9 +18,10 @@ e2e_containers_conf() { # host|machine
 [containers]
 default_ulimits = ["nofile=20000:20000", "nproc=4096:4096"]
 pids_limit = 0
-[engine]
-runtime = "runc"
 CONF
+  # Debian's podman 4.3.1 ships a CNI config but not the CNI plugins: pick netavark explicitly.
+  [ "$1" = machine ] && printf '[network]\nnetwork_backend = "netavark"\n'
+  printf '[engine]\nruntime = "runc"\n'
   [ "$1" = host ] && echo 'events_logger = "file"'
   return 0
 }

@@ -12,6 +12,7 @@ label=$mode-$ver
 cache=$E2E_HOME/machine-$suite.tar
 if [ ! -s "$cache" ]; then
   root=$(mktemp -d "$E2E_HOME/machine-$suite.XXXX")
+  chmod 755 "$root"
   e2e_log "debootstrap $suite with systemd and podman (about a minute, once)"
   # Not --variant=minbase: in a minbase root dbus-daemon never becomes ready under nspawn here,
   # and systemd-run (which needs the bus) cannot start anything.
@@ -19,7 +20,6 @@ if [ ! -s "$cache" ]; then
     "$suite" "$root" http://deb.debian.org/debian >"$E2E_HOME/debootstrap-$suite.log" 2>&1 \
     || { tail -20 "$E2E_HOME/debootstrap-$suite.log" >&2; rm -rf "$root"; e2e_die "debootstrap $suite failed"; }
   mkdir -p "$root/etc/containers"
-  e2e_containers_conf machine >"$root/etc/containers/containers.conf"
   echo omp-e2e >"$root/etc/hostname"
   ln -sf /dev/null "$root/etc/systemd/system/systemd-modules-load.service"
   ln -sf /lib/systemd/system/podman.socket "$root/etc/systemd/system/sockets.target.wants/podman.socket" 2>/dev/null \
@@ -30,6 +30,7 @@ if [ ! -s "$cache" ]; then
 fi
 
 root=$(mktemp -d "$E2E_HOME/root-$label.XXXX")
+chmod 755 "$root"   # it is the machine's /: mktemp's 0700 keeps dbus (messagebus) out of everything
 nspawn_pid=
 cleanup() {
   if [ -n "$nspawn_pid" ] && kill -0 "$nspawn_pid" 2>/dev/null; then
@@ -41,15 +42,17 @@ cleanup() {
 }
 trap cleanup EXIT
 tar -C "$root" -xf "$cache"
+chmod 755 "$root"
+e2e_containers_conf machine >"$root/etc/containers/containers.conf"
 
 # images, the suite and its inputs
 podman save -m --format docker-archive -o "$root/var/tmp/images.tar" \
   docker.io/valkey/valkey:7.2 docker.io/falkordb/falkordb:v4.20.4 gcr.io/datadoghq/agent:7 \
   localhost/opencode-server:latest localhost/omp-e2e/valkey-never-ready:1 >/dev/null 2>&1 || e2e_die "podman save"
 mkdir -p "$root/opt/omp-e2e"
-cp -r "$work/dist/." "$root/opt/omp-e2e/"
-node "$E2E_REPO/build/src/cli.js" install --from "$work/dist" --root "$root" >"$work/install-$label.txt" || e2e_die "install --root"
-node "$E2E_REPO/build/src/cli.js" install --from "$work/fault" --root "$root" >>"$work/install-$label.txt" || e2e_die "install --root (fault)"
+cp -r "$work/mdist/." "$root/opt/omp-e2e/"
+node "$E2E_REPO/build/src/cli.js" install --from "$work/mdist" --root "$root" >"$work/install-$label.txt" || e2e_die "install --root"
+node "$E2E_REPO/build/src/cli.js" install --from "$work/mfault" --root "$root" >>"$work/install-$label.txt" || e2e_die "install --root (fault)"
 unit=$(grep -o "enable --now '[^']*'" "$work/install-$label.txt" | head -1 | sed "s/enable --now '//; s/'$//")
 fault_unit=$(grep -o "enable --now '[^']*'" "$work/install-$label.txt" | tail -1 | sed "s/enable --now '//; s/'$//")
 e2e_log "installed with install --root: $unit"
@@ -68,7 +71,7 @@ done
 [ -n "$leader" ] || { cat "$work/nspawn-$label.log"; e2e_die "the machine did not boot"; }
 inside() { nsenter -t "$leader" -a systemd-run --wait --pipe -q -p KillMode=process "$@"; }
 e2e_log "booted $suite: podman $(inside podman --version | awk '{print $3}'), $(inside systemctl is-system-running)"
-inside podman load -i /var/tmp/images.tar >/dev/null || e2e_die "podman load inside"
+inside podman load -q -i /var/tmp/images.tar >/dev/null 2>&1 || e2e_die "podman load inside"
 inside sh -c 'mkdir -p /run/secrets && umask 077 && cat > /run/secrets/opencode.env' <"$work/opencode.env"
 
 inside --setenv=E2E_LABEL="$label" --setenv=E2E_UNIT="$unit" --setenv=FAULT_UNIT="$fault_unit" \

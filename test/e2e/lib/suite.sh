@@ -73,6 +73,28 @@ for s in falkordb datadog opencode; do
   esac
 done
 
+# Ordering overhead, from the containers' own timestamped logs: for each link of the chain, the
+# time from the predecessor serving (its stand-in's order record, printed as it execs the server) to
+# the dependent's launcher exec'ing its entrypoint, minus nothing: that is what the sequencing adds.
+log_ms() { # CONTAINER PATTERN -> epoch ms of the first matching log line
+  local ts
+  ts=$(podman logs -t "$pod-$1" 2>&1 | grep -m1 -- "$2" | cut -d' ' -f1)
+  [ -n "$ts" ] && date -d "$ts" +%s%3N
+}
+overhead=0 detail=
+prev=
+for s in $services; do
+  if [ -n "$prev" ]; then
+    served=$(log_ms "$prev" "standin-order: $prev serving")
+    started=$(log_ms "$s" 'opencode-memory-pod\[.*\]: starting:')
+    if [ -n "$served" ] && [ -n "$started" ]; then
+      d=$((started - served)); overhead=$((overhead + d)); detail="$detail $prev->$s $(secs $d)s"
+    fi
+  fi
+  prev=$s
+done
+timing "ordering overhead (predecessor serving -> dependent exec, summed over the chain): $(secs $overhead)s:$detail"
+
 # ---------------------------------------------------------------- 3. health, no restarts
 for s in $services; do check "health check of $s passes" healthy "$s"; done
 before=$(restart_counts)
