@@ -58,6 +58,9 @@ seconds_since() { # START_CS -> "S.CC"
 }
 
 started=$(now_cs)
+# As a container's PID 1 the shell ignores SIGTERM unless it handles it: without this, stopping a
+# pod whose services are still waiting would take the whole stop timeout. exec drops the trap.
+trap 'exit 143' TERM INT
 
 . "$omp_dir/envfile.sh"
 omp_requirepass=

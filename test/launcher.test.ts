@@ -162,3 +162,15 @@ describe('launch.sh with a real Redis-protocol server', () => {
     expect(readFileSync(`/proc/${l.pid}/cmdline`, 'utf8')).not.toContain('quote');
   });
 });
+
+describe('launch.sh as PID 1 of a stopping container', () => {
+  it('exits promptly on SIGTERM while it waits', async () => {
+    const p = pod();
+    const l = launch(['dash'], p, ['--name', 'b', '--after', 'a', '--timeout', '60', '--', 'true']);
+    await until(() => l.err().includes('waiting for a'));
+    const t0 = Date.now();
+    l.kill('SIGTERM');
+    expect(await l.done).toBe(143);
+    expect(Date.now() - t0).toBeLessThan(1000);
+  });
+});

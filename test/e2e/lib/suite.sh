@@ -187,7 +187,7 @@ t0=$(now_ms)
 if [ "$mode" = systemd ]; then
   systemctl start "$FAULT_UNIT" >/dev/null 2>&1 && fault_rc=0 || fault_rc=$?
   t_fail=$(( $(now_ms) - t0 ))
-  [ "$fault_rc" != 0 ] && ok "a never-healthy Valkey fails the unit start after $(secs $t_fail)s (limit TimeoutStartSec=$(systemctl show -p TimeoutStartUSec --value "$FAULT_UNIT"))" || fail "the unit started although Valkey never became healthy"
+  [ "$fault_rc" != 0 ] && ok "a never-healthy Valkey fails the unit start: systemctl start returned after $(secs $t_fail)s, stop included (TimeoutStartSec=$(systemctl show -p TimeoutStartUSec --value "$FAULT_UNIT"))" || fail "the unit started although Valkey never became healthy"
   journalctl -u "$FAULT_UNIT" --no-pager -o cat | grep -q "is not healthy after" && ok "the journal says which container was not healthy" || fail "no reason in the journal"
 else
   podman kube play "$fault_yaml" >/dev/null 2>&1
