@@ -9,14 +9,16 @@ set -uo pipefail
 work=$1 suite=$2 mode=$3
 case $suite in bookworm) ver=4.3.1 ;; trixie) ver=5.x ;; *) e2e_die "unknown suite $suite" ;; esac
 label=$mode-$ver
-cache=$E2E_HOME/machine-$suite.tar
+packages=systemd,systemd-sysv,dbus,podman,runc,catatonit,netavark,aardvark-dns,iptables,iproute2,procps
+# The tarball's name carries the package list, so a changed list builds a new machine.
+cache=$E2E_HOME/machine-$suite-$(echo "$packages" | sha256sum | cut -c1-8).tar
 if [ ! -s "$cache" ]; then
   root=$(mktemp -d "$E2E_HOME/machine-$suite.XXXX")
   chmod 755 "$root"
   e2e_log "debootstrap $suite with systemd and podman (about a minute, once)"
   # Not --variant=minbase: in a minbase root dbus-daemon never becomes ready under nspawn here,
   # and systemd-run (which needs the bus) cannot start anything.
-  debootstrap --include=systemd,systemd-sysv,dbus,podman,runc,catatonit,netavark,iptables,iproute2,procps \
+  debootstrap --include="$packages" \
     "$suite" "$root" http://deb.debian.org/debian >"$E2E_HOME/debootstrap-$suite.log" 2>&1 \
     || { tail -20 "$E2E_HOME/debootstrap-$suite.log" >&2; rm -rf "$root"; e2e_die "debootstrap $suite failed"; }
   mkdir -p "$root/etc/containers"

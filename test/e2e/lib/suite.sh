@@ -197,7 +197,7 @@ else
 fi
 logs=$(podman logs "$fpod-falkordb" 2>&1)
 echo "$logs" | grep -q 'waiting for valkey to become healthy' && ok "the dependent logs what it waits for" || fail "no 'waiting for valkey' in FalkorDB's log"
-echo "$logs" | grep -qE 'valkey (failed to become healthy|is not healthy after [0-9]+s); not starting falkordb' && ok "the dependent gives up within the timeout and says why ($(secs $t_fail)s)" || fail "FalkorDB did not give up: $(echo "$logs" | tail -2)"
+echo "$logs" | grep -qE 'valkey (failed to become healthy .*|is not healthy after [0-9]+s); not starting falkordb' && ok "the dependent gives up within the timeout and says why ($(secs $t_fail)s)" || fail "FalkorDB did not give up: $(echo "$logs" | tail -2)"
 echo "$logs" | grep -q 'standin-order: falkordb serving' && fail "FalkorDB started although Valkey never became healthy" || ok "FalkorDB never started serving"
 for s in datadog opencode; do
   podman logs "$fpod-$s" 2>&1 | grep -q "standin-order: $s serving" && fail "$s started although its chain is not healthy" || ok "$s never started serving"
@@ -217,6 +217,24 @@ else
 fi
 mv "$ENV_FILE.away" "$ENV_FILE"
 [ -z "$(podman ps -a --filter "pod=$pod" --format '{{.Names}}')" ] && ok "no containers left after the failed start" || fail "containers left after the failed start"
+
+# ---------------------------------------------------------------- Quadlet (podman 4.4+)
+gen=/usr/lib/systemd/system-generators/podman-system-generator
+if [ "$mode" = systemd ] && [ -x "$gen" ]; then
+  qdir=$(mktemp -d)
+  mkdir -p "$qdir/in" "$qdir/out"
+  cp "$dir/quadlet/opencode-memory-pod.kube" "$qdir/in/"
+  if QUADLET_UNIT_DIRS="$qdir/in" "$gen" "$qdir/out" >"$qdir/gen.log" 2>&1 && [ -f "$qdir/out/opencode-memory-pod.service" ]; then
+    ok "Quadlet turns opencode-memory-pod.kube into opencode-memory-pod.service"
+    grep -q '^ExecStart=.*kube play.*/etc/opencode-memory-pod/pod.yaml' "$qdir/out/opencode-memory-pod.service" && grep -q '^ExecStartPost=/bin/sh /etc/opencode-memory-pod/wait-healthy.sh' "$qdir/out/opencode-memory-pod.service" \
+      && ok "the generated service plays pod.yaml and keeps our health gate" || fail "generated service lacks ExecStart or ExecStartPost: $(grep -E '^Exec' "$qdir/out/opencode-memory-pod.service")"
+    v=$(SYSTEMD_UNIT_PATH="$qdir/out:" systemd-analyze verify --man=no "$qdir/out/opencode-memory-pod.service" 2>&1)
+    [ -z "$v" ] && ok "systemd-analyze verify of the Quadlet-generated unit prints nothing" || fail "systemd-analyze verify: $v"
+  else
+    fail "Quadlet rejected opencode-memory-pod.kube: $(cat "$qdir/gen.log")"
+  fi
+  rm -rf "$qdir"
+fi
 
 # ---------------------------------------------------------------- 9. cycles
 cycles_ok=0
