@@ -45,7 +45,7 @@ export class MemoryStack extends Construct {
 
   /** The renderers' view: settings plus services in start order. */
   model(): PodModel {
-    const { podName, bindAddress, envFile, installPath, memoryLimits } = this.config;
-    return buildPodModel({ podName, bindAddress, envFile, installPath, memoryLimits }, this.services.map((s) => s.spec));
+    const { podName, bindAddress, envFile, installPath, memoryLimits, ordering } = this.config;
+    return buildPodModel({ podName, bindAddress, envFile, installPath, memoryLimits, ordering }, this.services.map((s) => s.spec));
   }
 }

@@ -81,6 +81,13 @@ describe('pod.yaml for podman kube play', () => {
     for (const c of pod({ memoryLimits: false }).spec.containers) expect(c.resources).toBeUndefined();
   });
 
+  it('ordering: false drops the waits and the markers (baseline for the benchmark)', () => {
+    for (const c of pod({ ordering: false }).spec.containers) {
+      expect(c.command).not.toContain('--after');
+      expect(c.command).not.toContain('--post-health');
+    }
+  });
+
   it('turning Datadog off removes it and OpenCode then waits for FalkorDB', () => {
     const p = pod({ services: { datadog: { enabled: false } } });
     expect(p.spec.containers.map((c: Doc) => c.name)).toEqual(['valkey', 'falkordb', 'opencode']);

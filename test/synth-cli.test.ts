@@ -6,7 +6,7 @@ import { parseConfig } from '../src/config/load';
 import { synthesize } from '../src/synth';
 import { REPO, tempDir } from './helpers';
 
-const CLI = join(REPO, 'build', 'src', 'cli.js');
+const CLI = join(REPO, 'build', 'cli.js');
 const cli = (args: string[], cwd = REPO) => spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8' });
 
 function tree(dir: string): Record<string, string> {

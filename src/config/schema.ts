@@ -152,6 +152,10 @@ export const configSchema = z
       .refine((p) => p.endsWith('.yaml'), { error: 'must end in .yaml' })
       .default('/etc/opencode-memory-pod/pod.yaml')
       .describe('Where `install` puts pod.yaml; the systemd units are generated for this path.'),
+    ordering: z
+      .boolean()
+      .default(true)
+      .describe('Start each service only after its dependencies are healthy. false starts all at once (a baseline for measurements; not for use).'),
     memoryLimits: z
       .boolean()
       .default(true)

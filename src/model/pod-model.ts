@@ -23,6 +23,8 @@ export interface PodSettings {
   readonly installPath: string;
   /** Emit the services' memory limits. */
   readonly memoryLimits: boolean;
+  /** Enforce the start order (false: every service starts at once, for baseline measurements). */
+  readonly ordering: boolean;
 }
 
 /** The whole pod as renderers see it: settings plus services in dependency order. */

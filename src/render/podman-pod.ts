@@ -54,9 +54,11 @@ function renderContainer(model: PodModel, stage: Stage, index: number): Containe
   const { spec } = stage;
   const timeout = spec.startTimeoutSeconds;
   const launcher = ['/bin/sh', `${POD_PATHS.scriptsDir}/launch.sh`, '--name', spec.name];
-  for (const dep of stage.waitsFor) launcher.push('--after', dep);
+  if (model.ordering) {
+    for (const dep of stage.waitsFor) launcher.push('--after', dep);
+  }
   launcher.push('--timeout', String(timeout));
-  if (stage.dependents.length) launcher.push('--post-health');
+  if (model.ordering && stage.dependents.length) launcher.push('--post-health');
   if (spec.secrets.envKeys === 'all') launcher.push('--env-all');
   else for (const key of spec.secrets.envKeys) launcher.push('--env', key);
   if (spec.secrets.requirepassFrom) launcher.push('--requirepass-from', spec.secrets.requirepassFrom);

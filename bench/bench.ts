@@ -1,0 +1,131 @@
+// npm run bench: synth speed, generator scale, and (as root, with podman) ordered start-up,
+// recovery and footprint on stand-ins. Prints a table and writes bench/results/<date>.json.
+// Figures are medians; process timings are also given as a ratio to `node -e ''` measured in the
+// same run, because this machine is shared and its speed varies.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'cdk8s';
+import { Construct } from 'constructs';
+import { parseConfig } from '../src/config/load';
+import { Service, ServiceSpec } from '../src/model/service';
+import { PodmanPodChart } from '../src/render/podman-pod';
+import { renderSystemdUnits } from '../src/render/systemd-units';
+import { MemoryStack } from '../src/stack';
+import { synthesize } from '../src/synth';
+
+const REPO = join(__dirname, '..');
+const RUNS = Number(process.env.BENCH_RUNS ?? 10);
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const ms = (n: number) => `${n.toFixed(n < 10 ? 2 : 0)} ms`;
+
+function timeCommand(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}, cwd = REPO): number[] {
+  const times: number[] = [];
+  for (let i = 0; i < RUNS + 1; i++) {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: 'ignore' });
+    const t = Number(process.hrtime.bigint() - t0) / 1e6;
+    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status})`);
+    if (i > 0) times.push(t); // the first run warms the page cache
+  }
+  return times;
+}
+
+/** A do-nothing service for the scale test, chained after `after`. */
+class ChainLink extends Service {
+  constructor(scope: Construct, id: string, private readonly after: string) {
+    super(scope, id);
+  }
+  get spec(): ServiceSpec {
+    return {
+      name: this.name, description: 'bench link', image: 'localhost/bench:1', entrypoint: ['sleep'], args: ['infinity'], env: {},
+      ports: [], mounts: [], health: { script: 'true', envKeys: [] }, dependsOn: [{ service: this.after }],
+      secrets: { envKeys: [] }, memoryLimit: '64Mi', startTimeoutSeconds: 30,
+    };
+  }
+}
+
+function inProcessSynth(extra: number): number[] {
+  const config = parseConfig(undefined);
+  const times: number[] = [];
+  for (let i = 0; i < 60; i++) {
+    const t0 = process.hrtime.bigint();
+    const stack = new MemoryStack(new App(), 'stack', config);
+    let prev = 'opencode';
+    for (let j = 1; j <= extra; j++) {
+      new ChainLink(stack, `link${j}`, prev);
+      prev = `link${j}`;
+    }
+    const model = stack.model();
+    const chart = new PodmanPodChart(new App(), 'pod', { model });
+    chart.toJson();
+    renderSystemdUnits(model);
+    const t = Number(process.hrtime.bigint() - t0) / 1e6;
+    if (i >= 10) times.push(t);
+  }
+  return times;
+}
+
+const out: Record<string, unknown> = {
+  date: new Date().toISOString(),
+  machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, runs: RUNS },
+};
+const rows: string[][] = [];
+
+// ---- 1. synth
+const tmp = mkdtempSync(join(tmpdir(), 'omp-bench-'));
+const node = median(timeCommand(process.execPath, ['-e', '']));
+const npmSynth = median(timeCommand('npm', ['run', '--silent', 'synth'], { OMP_OUT_DIR: join(tmp, 'a') }));
+const cliSynth = median(timeCommand(process.execPath, [join(REPO, 'build/cli.js'), 'synth', '--out', join(tmp, 'b')], {}, tmp));
+const cdk8sSynth = median(timeCommand(join(REPO, 'node_modules/.bin/cdk8s'), ['synth'], { OMP_OUT_DIR: join(tmp, 'c') }));
+const inproc = median(
+  (() => {
+    const c = parseConfig(undefined);
+    const t: number[] = [];
+    for (let i = 0; i < 60; i++) {
+      const t0 = process.hrtime.bigint();
+      synthesize(c);
+      if (i >= 10) t.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+    return t;
+  })(),
+);
+rmSync(tmp, { recursive: true, force: true });
+out.synth = { nodeBaselineMs: node, npmRunSynthMs: npmSynth, cliSynthMs: cliSynth, npxCdk8sSynthMs: cdk8sSynth, inProcessMs: inproc };
+rows.push(['node -e \'\' (baseline)', ms(node), '1.0x', '']);
+rows.push(['npm run synth', ms(npmSynth), `${(npmSynth / node).toFixed(1)}x`, '']);
+rows.push(['opencode-memory-pod synth (CLI)', ms(cliSynth), `${(cliSynth / node).toFixed(1)}x`, 'target <= 300 ms']);
+rows.push(['npx cdk8s synth', ms(cdk8sSynth), `${(cdk8sSynth / node).toFixed(1)}x`, 'target <= 1500 ms']);
+rows.push(['in-process synthesize()', ms(inproc), '', '']);
+
+// ---- 5. scale
+const base = median(inProcessSynth(0));
+const twenty = median(inProcessSynth(20));
+out.scale = { defaultPodMs: base, plus20ChainedServicesMs: twenty, perExtraServiceMs: (twenty - base) / 20, perDefaultServiceMs: base / 4 };
+rows.push(['render, default pod (4 services)', ms(base), '', `${ms(base / 4)} a service`]);
+rows.push(['render, +20 services in a chain', ms(twenty), `${(twenty / base).toFixed(1)}x`, `${ms((twenty - base) / 20)} an extra service`]);
+
+// ---- 2-4. podman (root)
+if (process.env.BENCH_SKIP_PODMAN || process.getuid?.() !== 0 || spawnSync('sh', ['-c', 'command -v podman']).status !== 0) {
+  rows.push(['podman parts', 'skipped', '', 'need root and podman: sudo npm run bench']);
+} else {
+  const r = spawnSync('bash', [join(REPO, 'bench/podman-bench.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const kv = Object.fromEntries(r.stdout.split('\n').filter((l) => /^[a-z0-9_.]+=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  out.podman = kv;
+  if (r.status !== 0) rows.push(['podman parts', 'FAILED', '', 'see the output above']);
+  for (const [k, v] of Object.entries(kv)) rows.push([k, v, '', '']);
+}
+
+const width = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i].length), 4));
+const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(width[i])).join(' | ')} |`;
+console.log(line(['what', 'median', 'ratio', 'note']));
+console.log(`|${width.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+for (const r of rows) console.log(line(r));
+mkdirSync(join(REPO, 'bench/results'), { recursive: true });
+const file = join(REPO, 'bench/results', `${(out.date as string).replace(/[:.]/g, '-')}.json`);
+writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
+console.log(`\nwritten: ${file}`);

@@ -1,0 +1,101 @@
+#!/bin/bash
+# Podman part of `npm run bench` (root): ordered start-up against the same pod with ordering off,
+# recovery after kill -9, and what the sequencing leaves resident. Uses the e2e suite's stand-ins
+# (STANDIN_READY_DELAY=1.0 s each) and private podman storage; prints KEY=VALUE lines.
+set -uo pipefail
+. "$(dirname "$0")/../test/e2e/lib/env.sh"
+RUNS=${BENCH_PODMAN_RUNS:-3}
+pod=opencode-memory-pod
+services="valkey falkordb datadog opencode"
+log() { echo "[bench] $*" >&2; }
+for p in 6380 6379 3000 8126 4096; do (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null && { log "127.0.0.1:$p in use: refusing"; exit 1; }; done
+env_file=/run/secrets/opencode.env
+for d in $env_file /persist/containers; do [ -e "$d" ] && { log "$d exists and is not ours: refusing"; exit 1; }; done
+bash "$E2E_REPO/test/e2e/lib/build-standins.sh" >&2 || exit 1
+work=$(mktemp -d)
+created=("$work" "$env_file" /persist/containers)
+cleanup() {
+  for y in "$work"/*/pod.yaml; do podman pod stop -t 5 "$pod" >/dev/null 2>&1; podman kube down "$y" >/dev/null 2>&1; done
+  [ -n "${svc_pid:-}" ] && kill "$svc_pid" 2>/dev/null
+  [ -n "${svc_pid:-}" ] && rm -f /var/run/podman/podman.sock
+  rm -rf "${created[@]}"
+}
+trap cleanup EXIT
+mkdir -p /run/secrets /persist/containers
+printf 'DD_API_KEY=bench\nOPENCODE_SERVER_PASSWORD=bench\n' >"$env_file"; chmod 600 "$env_file"
+if [ ! -S /var/run/podman/podman.sock ]; then
+  mkdir -p /var/run/podman; podman system service --time=0 unix:///var/run/podman/podman.sock >/dev/null 2>&1 & svc_pid=$!
+  for i in $(seq 50); do [ -S /var/run/podman/podman.sock ] && break; sleep 0.1; done
+fi
+( cd "$work" && node "$E2E_REPO/build/cli.js" synth --out "$work/ordered" >/dev/null && printf 'ordering: false\n' >u.yaml \
+  && node "$E2E_REPO/build/cli.js" synth --config u.yaml --out "$work/unordered" >/dev/null ) || exit 1
+
+now_ms() { date +%s%3N; }
+log_ms() { local ts; ts=$(podman logs -t "$pod-$1" 2>&1 | grep -m1 -- "$2" | cut -d' ' -f1); [ -n "$ts" ] && date -d "$ts" +%s%3N; }
+serving_pattern() { [ "$1" = opencode ] && echo 'opencode server listening' || echo "standin-order: $1 serving"; }
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+secs() { awk -v m="$1" 'BEGIN {printf "%.2f", m/1000}'; }
+
+measure() { # VARIANT -> per run: "T_valkey T_falkordb T_datadog T_opencode links"
+  local y=$work/$1/pod.yaml
+  for r in $(seq "$RUNS"); do
+    local t0; t0=$(now_ms)
+    podman kube play "$y" >/dev/null 2>&1
+    for i in $(seq 300); do podman logs "$pod-opencode" 2>&1 | grep -q 'opencode server listening' && break; sleep 0.1; done
+    local line="" prev="" links=0
+    for s in $services; do
+      local t; t=$(log_ms "$s" "$(serving_pattern "$s")"); line="$line $((t - t0))"
+      if [ -n "$prev" ]; then
+        local ps st; ps=$(log_ms "$prev" "$(serving_pattern "$prev")"); st=$(log_ms "$s" 'opencode-memory-pod\[.*\]: starting:')
+        links=$((links + st - ps))
+      fi
+      prev=$s
+    done
+    echo "$line $links" >>"$work/$1.runs"
+    if [ "$1" = ordered ] && [ "$r" = "$RUNS" ]; then footprint; recovery; fi
+    podman pod stop -t 5 "$pod" >/dev/null 2>&1; podman kube down "$y" >/dev/null 2>&1
+  done
+}
+
+footprint() { # launcher/poller processes left in each container once all are healthy
+  for i in $(seq 100); do podman healthcheck run "$pod-opencode" >/dev/null 2>&1 && break; sleep 0.1; done
+  local alive=0 rss=0 defunct=0
+  for s in $services; do
+    local main ns; main=$(podman inspect --format '{{.State.Pid}}' "$pod-$s"); ns=$(readlink "/proc/$main/ns/pid")
+    for p in /proc/[0-9]*; do
+      [ "$(readlink "$p/ns/pid" 2>/dev/null)" = "$ns" ] || continue
+      local state; state=$(awk '/^State:/ {print $2}' "$p/status" 2>/dev/null)
+      if [ "$state" = Z ]; then defunct=$((defunct + 1)); continue; fi
+      if tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -qE 'opencode-memory-pod/(launch|health)\.sh'; then
+        alive=$((alive + 1)); rss=$((rss + $(awk '/^VmRSS:/ {print $2}' "$p/status" 2>/dev/null || echo 0)))
+      fi
+    done
+  done
+  echo "footprint.launcher_processes_alive=$alive" 
+  echo "footprint.launcher_rss_kb=$rss" 
+  echo "footprint.defunct_entries=$defunct (0 bytes each)" 
+}
+
+recovery() {
+  for s in $services; do
+    local pid t0; pid=$(podman inspect --format '{{.State.Pid}}' "$pod-$s"); t0=$(now_ms)
+    kill -9 "$pid"
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+    for i in $(seq 600); do podman healthcheck run "$pod-$s" >/dev/null 2>&1 && break; sleep 0.1; done
+    echo "recovery.kill9_${s}_s=$(secs $(( $(now_ms) - t0 )))" 
+  done
+}
+
+for variant in ordered unordered; do
+  log "measuring $variant ($RUNS runs)"
+  : >"$work/$variant.runs"
+  measure "$variant"
+  col() { awk -v c="$1" '{print $c}' "$work/$variant.runs" | median; }
+  for c in 1 2 3 4; do
+    s=$(echo $services | cut -d' ' -f$c)
+    echo "startup.$variant.play_to_${s}_serving_s=$(secs "$(col $c)")"
+  done
+  [ "$variant" = ordered ] && echo "startup.ordered.sequencing_links_s=$(secs "$(col 5)") (predecessor serving -> dependent exec, summed)"
+done
+ord=$(awk '{print $4}' "$work/ordered.runs" | median)
+echo "startup.ordered.overhead_vs_sum_of_delays_s=$(secs $((${ord%.*} - 4000))) (opencode serving - 4 x 1.0 s delays; includes each stand-in's own process start)"
