@@ -28,7 +28,7 @@ fi
 e2e_log "podman $(podman --version | awk '{print $3}') on the host"
 
 # ---------------------------------------------------------------- dist (defaults) and the fault variant
-( cd "$work" && node "$E2E_REPO/build/src/cli.js" synth --out "$work/dist" ) >/dev/null || e2e_die "synth failed (run npm run build first)"
+( cd "$work" && node "$E2E_REPO/build/cli.js" synth --out "$work/dist" ) >/dev/null || e2e_die "synth failed (run npm run build first)"
 cat >"$work/fault.yaml" <<YAML
 # Valkey never becomes healthy; everything else as usual, on other names, ports and paths.
 podName: omp-e2e-fault
@@ -40,15 +40,15 @@ services:
   datadog: { apmHostPort: 18126 }
   opencode: { hostPort: 14096, dataDir: /var/tmp/omp-e2e-fault/opencode }
 YAML
-( cd "$work" && node "$E2E_REPO/build/src/cli.js" synth --config fault.yaml --out "$work/fault" ) >/dev/null || e2e_die "synth of the fault variant failed"
+( cd "$work" && node "$E2E_REPO/build/cli.js" synth --config fault.yaml --out "$work/fault" ) >/dev/null || e2e_die "synth of the fault variant failed"
 
 # The booted machines get the cgroup v2 hierarchy of this VM, which has no memory controller
 # (hybrid cgroups): podman there cannot start any container with a memory limit. They play the
 # same pod without limits (memoryLimits: false), which is the only difference.
 printf 'memoryLimits: false\n' >"$work/machine.yaml"
-( cd "$work" && node "$E2E_REPO/build/src/cli.js" synth --config machine.yaml --out "$work/mdist" ) >/dev/null || e2e_die "synth (machines)"
+( cd "$work" && node "$E2E_REPO/build/cli.js" synth --config machine.yaml --out "$work/mdist" ) >/dev/null || e2e_die "synth (machines)"
 { cat "$work/fault.yaml"; printf 'memoryLimits: false\n'; } >"$work/mfault.yaml"
-( cd "$work" && node "$E2E_REPO/build/src/cli.js" synth --config mfault.yaml --out "$work/mfault" ) >/dev/null || e2e_die "synth (machines, fault)"
+( cd "$work" && node "$E2E_REPO/build/cli.js" synth --config mfault.yaml --out "$work/mfault" ) >/dev/null || e2e_die "synth (machines, fault)"
 
 # ---------------------------------------------------------------- images
 bash lib/build-standins.sh || e2e_die "stand-in images"

@@ -53,8 +53,8 @@ podman save -m --format docker-archive -o "$root/var/tmp/images.tar" \
   localhost/opencode-server:latest localhost/omp-e2e/valkey-never-ready:1 >/dev/null 2>&1 || e2e_die "podman save"
 mkdir -p "$root/opt/omp-e2e"
 cp -r "$work/mdist/." "$root/opt/omp-e2e/"
-node "$E2E_REPO/build/src/cli.js" install --from "$work/mdist" --root "$root" >"$work/install-$label.txt" || e2e_die "install --root"
-node "$E2E_REPO/build/src/cli.js" install --from "$work/mfault" --root "$root" >>"$work/install-$label.txt" || e2e_die "install --root (fault)"
+node "$E2E_REPO/build/cli.js" install --from "$work/mdist" --root "$root" >"$work/install-$label.txt" || e2e_die "install --root"
+node "$E2E_REPO/build/cli.js" install --from "$work/mfault" --root "$root" >>"$work/install-$label.txt" || e2e_die "install --root (fault)"
 unit=$(grep -o "enable --now '[^']*'" "$work/install-$label.txt" | head -1 | sed "s/enable --now '//; s/'$//")
 fault_unit=$(grep -o "enable --now '[^']*'" "$work/install-$label.txt" | tail -1 | sed "s/enable --now '//; s/'$//")
 e2e_log "installed with install --root: $unit"
