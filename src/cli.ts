@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError } from 'commander';
-
 import { doctor } from './doctor';
 import { install, readInstallPlan } from './install';
 import { DEFAULT_CONFIG_FILE, runSynth } from './synth-command';
