@@ -25,6 +25,7 @@ if [ ${#need[@]} -gt 0 ]; then
   e2e_log "installing ${need[*]}"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >"$E2E_HOME/apt.log" 2>&1 || e2e_die "apt-get install ${need[*]} failed (see $E2E_HOME/apt.log)"
 fi
+e2e_setup_podman_conf
 e2e_log "podman $(podman --version | awk '{print $3}') on the host"
 
 # ---------------------------------------------------------------- dist (defaults) and the fault variant
