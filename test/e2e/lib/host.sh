@@ -24,6 +24,7 @@ cleanup() {
 }
 trap cleanup EXIT
 [ -d /run/secrets ] || { mkdir -p /run/secrets; created+=(/run/secrets); }
+[ -e /persist ] || created+=(/persist)
 install -m 0600 "$work/opencode.env" "$env_file"; created+=("$env_file")
 for d in $dirs; do mkdir -p "$d"; created+=("$d"); done
 [ -d /persist/containers ] && [ -z "$(ls -A /persist/containers | grep -vE '^(valkey|falkordb|opencode)$')" ] && created+=(/persist/containers)
