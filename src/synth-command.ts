@@ -28,7 +28,7 @@ export function runSynth(options: SynthOptions, log: (line: string) => void = co
     files = synthesize(config);
   } catch (e) {
     if (e instanceof ConfigError || e instanceof DependencyError) {
-      const message = e instanceof ConfigError && configPath ? e.message.replace('invalid configuration in configuration', `invalid configuration in ${configPath}`) : e.message;
+      const message = e instanceof ConfigError ? e.withSource(configPath ?? 'built-in defaults').message : e.message;
       err(`opencode-memory-pod: ${message}`);
       err(`opencode-memory-pod: nothing written; ${outDir}/ is unchanged`);
       return 2;

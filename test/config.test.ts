@@ -42,6 +42,12 @@ describe('configuration', () => {
     expect(p.allowed).toContain('maxmemory');
   });
 
+  it('lists the allowed fields at the top level too', () => {
+    const [p] = problems({ extra: 1 });
+    expect(p.field).toBe('extra');
+    expect(p.allowed).toMatch(/allowed here: podName, .*services$/);
+  });
+
   it('rejects short image names, :latest-less typos and wrong types', () => {
     expect(problems({ services: { valkey: { image: 'valkey/valkey:7.2' } } })[0].allowed).toMatch(/fully qualified/);
     expect(problems({ services: { datadog: { enabled: 'yes' } } })[0]).toMatchObject({ field: 'services.datadog.enabled', allowed: 'must be boolean' });

@@ -88,6 +88,14 @@ describe('opencode-memory-pod CLI', () => {
     expect(readdirSync(dir).filter((n) => n.startsWith('.dist'))).toEqual([]);
   });
 
+  it('names the file for errors found by a construct as well (Valkey headroom)', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'c.yaml'), 'services:\n  valkey:\n    maxmemory: 4gb\n    memoryLimit: 4Gi\n');
+    const r = cli(['synth', '--config', 'c.yaml'], dir);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('invalid configuration in c.yaml:\n  - services.valkey.memoryLimit: got "4Gi"; must be at least 1.25x');
+  });
+
   it('npm run synth (main.ts) honours OMP_CONFIG and exits 2 on a bad one', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'c.yaml'), 'startTimeoutSeconds: 0\n');

@@ -11,14 +11,20 @@ export interface ConfigProblem {
 /** Thrown for invalid configuration; the CLI prints `message` and exits 2. */
 export class ConfigError extends Error {
   constructor(
-    readonly source: string,
     readonly problems: readonly ConfigProblem[],
+    /** Where the configuration came from (a file), when known where the error is raised. */
+    readonly source?: string,
   ) {
     super(
-      `invalid configuration in ${source}:\n` +
+      `invalid configuration${source ? ` in ${source}` : ''}:\n` +
         problems.map((p) => `  - ${p.field || '(top level)'}: got ${showValue(p.value)}; ${p.allowed}`).join('\n'),
     );
     this.name = 'ConfigError';
+  }
+
+  /** The same problems reported against `source` (constructs do not know the file's name). */
+  withSource(source: string): ConfigError {
+    return this.source ? this : new ConfigError(this.problems, source);
   }
 }
 

@@ -14,25 +14,25 @@ export function loadConfigFile(path?: string): Config {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new ConfigError(path, [{ field: '', value: path, allowed: `the file cannot be read (${(e as NodeJS.ErrnoException).code ?? e})` }]);
+    throw new ConfigError([{ field: '', value: path, allowed: `the file cannot be read (${(e as NodeJS.ErrnoException).code ?? e})` }], path);
   }
   let data: unknown;
   try {
     data = yaml.load(text, { filename: path, schema: yaml.CORE_SCHEMA });
   } catch (e) {
-    throw new ConfigError(path, [{ field: '', value: undefined, allowed: `the file is not valid YAML: ${(e as Error).message.split('\n')[0]}` }]);
+    throw new ConfigError([{ field: '', value: undefined, allowed: `the file is not valid YAML: ${(e as Error).message.split('\n')[0]}` }], path);
   }
   return parseConfig(data ?? undefined, path);
 }
 
 /** Validates an already parsed configuration object (undefined = all defaults). */
-export function parseConfig(data: unknown, source = 'configuration'): Config {
+export function parseConfig(data: unknown, source?: string): Config {
   if (data !== undefined && (typeof data !== 'object' || data === null || Array.isArray(data))) {
-    throw new ConfigError(source, [{ field: '', value: data, allowed: 'the configuration must be a YAML mapping (key: value)' }]);
+    throw new ConfigError([{ field: '', value: data, allowed: 'the configuration must be a YAML mapping (key: value)' }], source);
   }
   const result = configSchema.safeParse(data);
   if (!result.success) {
-    throw new ConfigError(source, result.error.issues.flatMap((issue) => describeIssue(issue, data)));
+    throw new ConfigError(result.error.issues.flatMap((issue) => describeIssue(issue, data)), source);
   }
   return result.data;
 }
@@ -60,17 +60,18 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
   return cur;
 }
 
+/** The field names the schema allows at `path` (every level is an object, wrapped in defaults). */
 function allowedKeys(path: readonly PropertyKey[]): string[] {
-  // Walk the defaults: every object level of the schema has a complete default.
-  let cur: unknown = configSchema.parse(undefined);
-  for (const key of path) cur = (cur as Record<PropertyKey, unknown>)[key];
-  const keys = Object.keys(cur as object);
-  if (path.length >= 2 && path[0] === 'services') {
-    // optional fields have no default value; list them from the schema shape
-    const shape = (configSchema.unwrap().shape.services.unwrap().shape as Record<string, { unwrap(): { shape: object } }>)[
-      String(path[1])
-    ];
-    if (shape) return Object.keys(shape.unwrap().shape);
+  let node: unknown = configSchema;
+  for (const key of [...path, undefined]) {
+    // Unwrap .prefault()/.default()/.optional() until the object schema itself.
+    while (node && !('shape' in (node as object)) && typeof (node as { unwrap?: unknown }).unwrap === 'function') {
+      node = (node as { unwrap(): unknown }).unwrap();
+    }
+    const shape = (node as { shape?: Record<string, unknown> } | undefined)?.shape;
+    if (!shape) return [];
+    if (key === undefined) return Object.keys(shape);
+    node = shape[String(key)];
   }
-  return keys;
+  return [];
 }

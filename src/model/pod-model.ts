@@ -57,7 +57,7 @@ export function buildPodModel(settings: PodSettings, specs: readonly ServiceSpec
       volumes.add(mount.name);
     }
   }
-  if (problems.length) throw new ConfigError('configuration', problems);
+  if (problems.length) throw new ConfigError(problems);
 
   const bySpec = new Map(specs.map((s) => [s.name, s]));
   const stages = startupOrder(specs).map((stage) => ({ spec: bySpec.get(stage.name)!, waitsFor: stage.waitsFor, dependents: stage.dependents }));

@@ -118,6 +118,6 @@ export abstract class Service extends Construct {
 
   /** Throws ConfigError when a value of this service's configuration cannot work. */
   protected fail(field: string, value: unknown, allowed: string): never {
-    throw new ConfigError('configuration', [{ field, value, allowed }]);
+    throw new ConfigError([{ field, value, allowed }]);
   }
 }
