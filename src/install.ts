@@ -1,5 +1,6 @@
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { UnitKind } from './render/systemd-units';
 import { InstallPlan } from './synth';
 
 export interface InstallOptions {
@@ -10,7 +11,7 @@ export interface InstallOptions {
   /** Print what would be done; change nothing. */
   readonly dryRun?: boolean;
   /** Which unit to install: podman's podman-kube@ template with our drop-in (every version), or the Quadlet (4.4+). */
-  readonly unit?: 'podman-kube' | 'quadlet';
+  readonly unit?: UnitKind;
 }
 
 /** Reads dist/install.json; throws with a clear message when dist/ is missing or not ours. */
@@ -27,11 +28,9 @@ export function install(options: InstallOptions): string[] {
   const unitKind = options.unit ?? 'podman-kube';
   const out: string[] = [];
   const verb = options.dryRun ? 'would install' : 'installed';
-  // Installing both units would run the pod twice: keep the other kind's file out.
-  const skip = unitKind === 'quadlet' ? (p: string) => p.startsWith('systemd/') : (p: string) => p.startsWith('quadlet/');
 
   for (const file of plan.files) {
-    if (skip(file.from)) continue;
+    if (file.unitKind && file.unitKind !== unitKind) continue; // both kinds would run the pod twice
     const target = join(root, file.to);
     if (!options.dryRun) {
       mkdirSync(dirname(target), { recursive: true });

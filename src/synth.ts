@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { Config, configSchema } from './config/schema';
 import { PodModel } from './model/pod-model';
 import { PodmanPodChart } from './render/podman-pod';
-import { podmanKubeUnitName, renderSystemdUnits } from './render/systemd-units';
+import { podmanKubeUnitName, renderSystemdUnits, UnitKind } from './render/systemd-units';
 import { yamlDocuments } from './render/yaml-documents';
 import { MemoryStack } from './stack';
 
@@ -22,7 +22,7 @@ export interface InstallPlan {
   readonly unit: string;
   readonly quadletUnit: string;
   /** dist-relative path -> absolute host path, with mode. */
-  readonly files: ReadonlyArray<{ readonly from: string; readonly to: string; readonly mode: number }>;
+  readonly files: ReadonlyArray<{ readonly from: string; readonly to: string; readonly mode: number; readonly unitKind?: UnitKind }>;
   /** Persistent host directories the pod writes to. */
   readonly dataDirs: readonly string[];
   /** Env-file keys some service cannot work without. */
@@ -51,7 +51,7 @@ export function synthesize(config: Config): GeneratedFile[] {
     envFile: model.envFile,
     unit: podmanKubeUnitName(model),
     quadletUnit: 'opencode-memory-pod.service',
-    files: [{ from: 'pod.yaml', to: model.installPath, mode: 0o644 }, ...units.map((u) => ({ from: u.distPath, to: u.installPath, mode: u.mode }))],
+    files: [{ from: 'pod.yaml', to: model.installPath, mode: 0o644 }, ...units.map((u) => ({ from: u.distPath, to: u.installPath, mode: u.mode, unitKind: u.unitKind }))],
     dataDirs: model.stages.flatMap((s) => s.spec.mounts.filter((m) => m.persistent).map((m) => m.hostPath)),
     requiredEnvKeys: [...new Set(model.stages.flatMap((s) => s.spec.secrets.requiredKeys ?? []))],
     hostMounts: model.stages.flatMap((s) =>

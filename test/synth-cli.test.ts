@@ -107,9 +107,16 @@ describe('opencode-memory-pod CLI', () => {
 });
 
 describe('install', () => {
+  // Each test installs from a dist/ it synthesizes itself, never from the repository's dist/.
+  const fresh = () => {
+    const dir = tempDir();
+    expect(cli(['synth', '--out', join(dir, 'dist')], dir).status).toBe(0);
+    return join(dir, 'dist');
+  };
+
   it('--dry-run changes nothing and prints the systemctl lines', () => {
     const root = tempDir();
-    const r = cli(['install', '--dry-run', '--root', root]);
+    const r = cli(['install', '--from', fresh(), '--dry-run', '--root', root]);
     expect(r.status, r.stderr).toBe(0);
     expect(readdirSync(root)).toEqual([]);
     expect(r.stdout).toContain(`would install ${root}/etc/opencode-memory-pod/pod.yaml`);
@@ -120,9 +127,10 @@ describe('install', () => {
     const root = tempDir();
     mkdirSync(join(root, 'persist/containers/valkey'), { recursive: true });
     writeFileSync(join(root, 'persist/containers/valkey/dump.rdb'), 'DATA');
-    const r = cli(['install', '--root', root]);
+    const dist = fresh();
+    const r = cli(['install', '--from', dist, '--root', root]);
     expect(r.status, r.stderr).toBe(0);
-    expect(readFileSync(join(root, 'etc/opencode-memory-pod/pod.yaml'), 'utf8')).toBe(readFileSync(join(REPO, 'dist/pod.yaml'), 'utf8'));
+    expect(readFileSync(join(root, 'etc/opencode-memory-pod/pod.yaml'), 'utf8')).toBe(readFileSync(join(dist, 'pod.yaml'), 'utf8'));
     expect(statSync(join(root, 'etc/opencode-memory-pod/wait-healthy.sh')).mode & 0o777).toBe(0o755);
     expect(existsSync(join(root, 'etc/systemd/system/podman-kube@-etc-opencode\\x2dmemory\\x2dpod-pod.yaml.service.d/opencode-memory-pod.conf'))).toBe(true);
     expect(existsSync(join(root, 'etc/containers/systemd/opencode-memory-pod.kube'))).toBe(false);
@@ -133,7 +141,7 @@ describe('install', () => {
 
   it('--unit quadlet installs the Quadlet instead of the drop-in', () => {
     const root = tempDir();
-    const r = cli(['install', '--unit', 'quadlet', '--root', root]);
+    const r = cli(['install', '--from', fresh(), '--unit', 'quadlet', '--root', root]);
     expect(r.status, r.stderr).toBe(0);
     expect(existsSync(join(root, 'etc/containers/systemd/opencode-memory-pod.kube'))).toBe(true);
     expect(existsSync(join(root, 'etc/systemd/system'))).toBe(false);

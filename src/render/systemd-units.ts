@@ -10,7 +10,12 @@ export interface UnitFile {
   readonly installPath: string;
   readonly content: string;
   readonly mode: number;
+  /** Installed only with this unit kind (both kinds would run the pod twice); unset: always. */
+  readonly unitKind?: UnitKind;
 }
+
+/** podman's podman-kube@ template with our drop-in (every podman), or a Quadlet unit (4.4+). */
+export type UnitKind = 'podman-kube' | 'quadlet';
 
 /** Units start after these (the secrets are written by onepassword-secrets; tailscale may carry traffic). */
 const AFTER = ['network-online.target', 'tailscaled.service', 'onepassword-secrets.service'];
@@ -100,12 +105,14 @@ export function renderSystemdUnits(model: PodModel): UnitFile[] {
       installPath: `/etc/systemd/system/${unit}.d/opencode-memory-pod.conf`,
       content: dropIn,
       mode: 0o644,
+      unitKind: 'podman-kube',
     },
     {
       distPath: 'quadlet/opencode-memory-pod.kube',
       installPath: '/etc/containers/systemd/opencode-memory-pod.kube',
       content: quadlet,
       mode: 0o644,
+      unitKind: 'quadlet',
     },
     { distPath: 'libexec/wait-healthy.sh', installPath: waitHealthy, content: waitHealthyScript(model), mode: 0o755 },
   ];
