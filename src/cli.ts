@@ -3,11 +3,12 @@ import { Command, InvalidArgumentError } from 'commander';
 import { doctor } from './doctor';
 import { install, readInstallPlan } from './install';
 import { DEFAULT_CONFIG_FILE, runSynth } from './synth-command';
+import { listRules, runValidate } from './validate-command';
 
 const program = new Command();
 program
   .name('opencode-memory-pod')
-  .description('Generate and install the OpenCode memory pod (OpenCode, Valkey, FalkorDB, Datadog Agent) for podman and systemd.')
+  .description('Generate, validate and install the OpenCode memory pod (OpenCode, Valkey, FalkorDB, Datadog Agent) for podman and systemd.')
   .showHelpAfterError()
   .exitOverride((err) => {
     // commander's usage errors exit 1; bad input exits 2 everywhere in this tool.
@@ -64,6 +65,23 @@ program
     const bad = findings.filter((f) => !f.ok).length;
     console.log(bad ? `\n${bad} problem(s) found` : '\nall checks passed');
     process.exitCode = bad ? 1 : 0;
+  });
+
+program
+  .command('validate')
+  .description('check manifests against the strict Kubernetes 1.28 schema and what podman kube play really does with them')
+  .argument('[files...]', 'manifests to check (default: dist/pod.yaml, or dist/kubernetes/*.yaml with --target kubernetes)')
+  .option('--podman <version>', 'podman version to check for, or "all" (default: the podman on this machine, else 4.3.1)')
+  .option('--target <target>', 'podman (kube play) or kubernetes (a cluster)', 'podman')
+  .option('--kubernetes <version>', 'Kubernetes version of the cluster for --target kubernetes', '1.29')
+  .option('--format <format>', 'text or json', 'text')
+  .option('--rules', 'list the rules and exit')
+  .action((files: string[], opts: { podman?: string; target: string; kubernetes: string; format: string; rules?: boolean }) => {
+    if (opts.rules) {
+      console.log(listRules());
+      return;
+    }
+    process.exitCode = runValidate({ files, ...opts });
   });
 
 program.parseAsync(process.argv).catch((e: Error) => {

@@ -1,0 +1,83 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { InputError } from './validate/manifest-input';
+import { KUBERNETES_RULES } from './validate/kubernetes-rules';
+import { PODMAN_RULES } from './validate/podman-rules';
+import { describeRange, detectPodmanVersion, OLDEST_SUPPORTED_PODMAN, parsePodmanVersion, parseSupportedVersion, PodmanVersion } from './validate/podman-version';
+import { exitCodeFor, formatJson, formatText, Target, validateFiles } from './validate/validate';
+
+export interface ValidateCommandOptions {
+  readonly files: readonly string[];
+  readonly target?: string;
+  /** A version, 'all', or unset (the podman on this machine, else the oldest supported). */
+  readonly podman?: string;
+  /** Kubernetes version for --target kubernetes, e.g. 1.29. */
+  readonly kubernetes?: string;
+  readonly format?: string;
+  /** Folder synth wrote, for the default files. */
+  readonly from?: string;
+}
+
+/** Exit codes: 0 no errors, 1 findings at error level, 2 unusable input or options. */
+export function runValidate(options: ValidateCommandOptions, out: (text: string) => void = console.log, err: (text: string) => void = console.error): number {
+  try {
+    const target = parseTarget(options.target);
+    const format = options.format ?? 'text';
+    if (format !== 'text' && format !== 'json') throw new InputError(`--format "${format}": expected text or json`);
+    let podman: PodmanVersion | 'all';
+    let how = '';
+    if (options.podman === 'all') podman = 'all';
+    else if (options.podman) podman = parseSupportedVersion(options.podman);
+    else {
+      const found = target === 'podman' ? detectPodmanVersion() : undefined;
+      podman = found ?? parsePodmanVersion(OLDEST_SUPPORTED_PODMAN)!;
+      how = found ? ' (found on this machine)' : ' (oldest supported; no podman found)';
+    }
+    const kubernetesMinor = parseKubernetes(options.kubernetes);
+    const files = options.files.length ? options.files : defaultFiles(target, options.from ?? 'dist');
+    const result = validateFiles(files, { target, podman, kubernetesMinor });
+    const shown = { ...result, checkedFor: result.checkedFor + (target === 'podman' && podman !== 'all' ? how : '') };
+    out(format === 'json' ? formatJson(shown) : formatText(shown));
+    return exitCodeFor(result);
+  } catch (e) {
+    // Never a stack trace: whatever went wrong is reported in one line.
+    const message = (e as Error).message?.split('\n')[0] ?? String(e);
+    err(`opencode-memory-pod: validate: ${message}`);
+    return 2;
+  }
+}
+
+/** `validate --rules`: every rule with its id, severity and versions. */
+export function listRules(): string {
+  const lines = PODMAN_RULES.map((r) => `${r.id.padEnd(30)} ${r.severity.padEnd(8)} ${describeRange(r.podman).padEnd(30)} ${r.title}`);
+  lines.push(...KUBERNETES_RULES.map((r) => `${r.id.padEnd(30)} ${r.severity.padEnd(8)} ${`Kubernetes before 1.${r.needs}`.padEnd(30)} ${r.title}`));
+  return ['schema/*                       error    Kubernetes 1.28 schema         unknown fields, wrong types, missing required fields', ...lines].join('\n');
+}
+
+function parseTarget(text: string | undefined): Target {
+  if (text === undefined || text === 'podman') return 'podman';
+  if (text === 'kubernetes') return 'kubernetes';
+  throw new InputError(`--target "${text}": expected podman or kubernetes`);
+}
+
+function parseKubernetes(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const m = /^v?1\.(\d+)(\.\d+)?$/.exec(text);
+  if (!m || Number(m[1]) < 28) throw new InputError(`--kubernetes "${text}": expected a version such as 1.29 (1.28 or later)`);
+  return Number(m[1]);
+}
+
+function defaultFiles(target: Target, from: string): string[] {
+  if (target === 'podman') return [join(from, 'pod.yaml')];
+  const dir = join(from, 'kubernetes');
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => n.endsWith('.yaml')).sort();
+  } catch {
+    throw new InputError(`${dir}/ not found: run synth with --target kubernetes first, or name the files`);
+  }
+  if (!names.length) throw new InputError(`${dir}/ has no .yaml files`);
+  return names.map((n) => join(dir, n));
+}
+
+

@@ -1,0 +1,59 @@
+// The validator as a cdk8s validation plugin (cdk8s.yaml `validations:`), so `cdk8s synth` fails
+// on a manifest podman would mishandle. Bundled to build/cdk8s-validation.js.
+import { basename, dirname } from 'node:path';
+import type { Validation, ValidationContext } from 'cdk8s-cli/lib/plugins/validation';
+import { readManifestFile } from './manifest-input';
+import { parseSupportedVersion, PodmanVersion } from './podman-version';
+import { SCHEMA_KINDS } from './kubernetes-schema';
+import { Finding } from './finding';
+import { PODMAN_KINDS, Target, validateDocuments } from './validate';
+
+/** Properties from cdk8s.yaml. */
+export interface PodmanValidationProps {
+  /** Podman version to check pod manifests for, or "all" (default: all supported versions). */
+  readonly podman?: string;
+  /** Kubernetes minor version (1.x) for manifests under a `kubernetes/` folder. Default 29. */
+  readonly kubernetesMinor?: number;
+}
+
+export class PodmanValidation implements Validation {
+  private readonly podman: PodmanVersion | 'all';
+  private readonly kubernetesMinor: number;
+
+  constructor(props: PodmanValidationProps = {}) {
+    this.podman = !props.podman || props.podman === 'all' ? 'all' : parseSupportedVersion(String(props.podman));
+    this.kubernetesMinor = props.kubernetesMinor ?? 29;
+  }
+
+  async validate(context: ValidationContext): Promise<void> {
+    const findings: Finding[] = [];
+    try {
+      for (const manifest of context.manifests) {
+        // Files under kubernetes/ are for a cluster; everything else is played by podman.
+        const target: Target = basename(dirname(manifest)) === 'kubernetes' ? 'kubernetes' : 'podman';
+        const docs = readManifestFile(manifest, target === 'podman' ? PODMAN_KINDS : SCHEMA_KINDS);
+        findings.push(...validateDocuments(docs, { target, podman: this.podman, kubernetesMinor: this.kubernetesMinor }));
+      }
+    } catch (e) {
+      context.logger.log(`opencode-memory-pod validation: ${(e as Error).message.split('\n')[0]}`);
+      context.report.submit('failure', { error: (e as Error).message.split('\n')[0] });
+      return;
+    }
+    const shown = findings.filter((f) => f.severity !== 'info');
+    for (const f of shown) {
+      context.report.addViolation({
+        ruleName: `${f.severity}: ${f.rule} (${f.versions})`,
+        recommendation: f.message,
+        fix: f.fix ?? '',
+        violatingResources: [{ resourceName: f.resource, locations: [`${f.path}${f.line ? ` (line ${f.line})` : ''}`], manifestPath: f.file }],
+      });
+    }
+    const errors = findings.filter((f) => f.severity === 'error').length;
+    context.report.submit(errors ? 'failure' : 'success', {
+      podman: this.podman === 'all' ? 'all supported (4.3.0-5.x)' : `${this.podman.major}.${this.podman.minor}.${this.podman.patch}`,
+      errors: String(errors),
+      warnings: String(findings.filter((f) => f.severity === 'warning').length),
+    });
+  }
+}
+

@@ -1,0 +1,42 @@
+/** How bad a finding is: errors fail `validate` (exit 1) and the cdk8s plugin; the rest inform. */
+export type Severity = 'error' | 'warning' | 'info';
+
+/** A path inside one document, as keys and array indexes. */
+export type FieldPath = ReadonlyArray<string | number>;
+
+/** One thing the validator found, located precisely enough to act on. */
+export interface Finding {
+  /** File as the user named it. */
+  readonly file: string;
+  /** 1-based position of the document in the file. */
+  readonly document: number;
+  /** `Kind/name` of the object. */
+  readonly resource: string;
+  /** JSON path inside the document, e.g. `spec.containers[0].livenessProbe`. */
+  readonly path: string;
+  /** 1-based line in the file, when the YAML parser could place it. */
+  readonly line?: number;
+  /** Rule id: `schema/<check>` for layer 1, a podman or kubernetes rule id otherwise. */
+  readonly rule: string;
+  readonly severity: Severity;
+  /** What will happen instead of what the manifest says. */
+  readonly message: string;
+  /** How to fix it. */
+  readonly fix?: string;
+  /** The podman (or Kubernetes) versions the rule applies to, in words. */
+  readonly versions?: string;
+}
+
+/** `spec.containers[0]["app.kubernetes.io/name"]` from ['spec','containers',0,'app.kubernetes.io/name']. */
+export function formatPath(path: FieldPath): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else if (/^[A-Za-z_$][\w$-]*$/.test(part)) out += out ? `.${part}` : part;
+    else out += `[${JSON.stringify(part)}]`;
+  }
+  return out || '(document)';
+}
+
+/** Severity order for sorting and thresholds. */
+export const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };

@@ -1,0 +1,33 @@
+// Checks for manifests meant for a Kubernetes cluster (opencode-memory-pod's kubernetes target,
+// or any manifest validated with --target kubernetes), beyond the 1.28 schema.
+import { Severity } from './finding';
+import { containersOf, podSpecsOf } from './pod-specs';
+import { RuleContext, RuleHit } from './podman-rules';
+
+export interface KubernetesRule {
+  readonly id: string;
+  readonly severity: Severity;
+  /** First Kubernetes minor release (1.x) where the manifest works as written. */
+  readonly needs: number;
+  readonly title: string;
+  check(ctx: RuleContext): RuleHit[];
+}
+
+export const KUBERNETES_RULES: readonly KubernetesRule[] = [
+  {
+    id: 'k8s/native-sidecar-version',
+    severity: 'error',
+    needs: 29,
+    title: 'native sidecars need Kubernetes 1.29 (beta, on by default)',
+    check: (ctx) =>
+      podSpecsOf(ctx.doc).flatMap((pod) =>
+        containersOf(pod)
+          .filter((c) => c.init && c.container.restartPolicy === 'Always')
+          .map((c) => ({
+            path: [...c.path, 'restartPolicy'],
+            message: `"${c.name}" is a native sidecar: Kubernetes 1.28 runs it only with the SidecarContainers feature gate; without it the field is dropped and the pod never gets past its init containers`,
+            fix: 'use a cluster at Kubernetes 1.29 or later',
+          })),
+      ),
+  },
+];

@@ -1,0 +1,129 @@
+import Ajv2019, { ErrorObject, ValidateFunction } from 'ajv/dist/2019';
+import schema from './kubernetes-1.28.schema.json';
+import { FieldPath, Finding, formatPath } from './finding';
+import { ManifestDocument } from './manifest-input';
+
+/** The Kubernetes release the strict schema was generated from (cdk8s-plus-28's types). */
+export const SCHEMA_KUBERNETES_VERSION = '1.28';
+
+type JsonSchema = { properties?: Record<string, unknown>; allOf?: Array<{ $ref?: string }>; $ref?: string };
+const definitions = schema.definitions as Record<string, JsonSchema>;
+const kinds = schema.kinds as Record<string, JsonSchema>;
+
+/** Kinds the schema knows. */
+export const SCHEMA_KINDS = Object.keys(kinds);
+
+let ajv: Ajv2019 | undefined;
+const validators = new Map<string, ValidateFunction>();
+
+function validatorFor(kind: string): ValidateFunction {
+  let fn = validators.get(kind);
+  if (!fn) {
+    // strict: false because the schema is generated, not hand-written; verbose gives the
+    // failing sub-schema, from which "did you mean" suggestions are taken.
+    ajv ??= new Ajv2019({ allErrors: true, strict: false, verbose: true }).addSchema(schema, 'k8s');
+    fn = ajv.compile({ $ref: `k8s#/kinds/${kind}` });
+    validators.set(kind, fn);
+  }
+  return fn;
+}
+
+/**
+ * Layer 1: the document against the strict Kubernetes 1.28 schema. Podman parses manifests
+ * leniently and drops what it does not know, so an unknown field is a setting that silently has
+ * no effect; a wrong type or a missing required field makes kube play (or the API server) fail.
+ */
+export function schemaFindings(doc: ManifestDocument): Finding[] {
+  const validate = validatorFor(doc.kind);
+  if (validate(doc.object)) return [];
+  const seen = new Set<string>();
+  const findings: Finding[] = [];
+  for (const error of validate.errors ?? []) {
+    const f = toFinding(doc, error);
+    if (!f) continue;
+    const key = `${f.rule} ${f.path}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    findings.push(f);
+  }
+  return findings;
+}
+
+function toFinding(doc: ManifestDocument, error: ErrorObject): Finding | undefined {
+  const at = pointerToPath(error.instancePath);
+  const base = { file: doc.file, document: doc.index, resource: `${doc.kind}/${doc.name}`, severity: 'error' as const, versions: `Kubernetes ${SCHEMA_KUBERNETES_VERSION} schema` };
+  const finding = (path: FieldPath, rule: string, message: string, fix?: string): Finding => ({ ...base, path: formatPath(path), line: doc.lineOf(path), rule, message, fix });
+  switch (error.keyword) {
+    case 'additionalProperties':
+    case 'unevaluatedProperties': {
+      const field = String(error.params.additionalProperty ?? error.params.unevaluatedProperty);
+      const known = knownFields(error.parentSchema as JsonSchema, at.length === 0 ? doc.kind : undefined);
+      const guess = closest(field, known);
+      return finding(
+        [...at, field],
+        'schema/unknown-field',
+        `unknown field "${field}": podman and Kubernetes ignore it, so this setting has no effect`,
+        guess ? `did you mean "${guess}"?` : `known fields here: ${known.join(', ')}`,
+      );
+    }
+    case 'required':
+      return finding([...at, String(error.params.missingProperty)], 'schema/required', `required field "${error.params.missingProperty}" is missing`);
+    case 'type':
+      return finding(at, 'schema/type', `${describe(error.data)} where ${String(error.params.type).replace(',', ' or ')} is expected`);
+    case 'const':
+      return finding(at, 'schema/value', `${describe(error.data)}; ${doc.kind} needs ${JSON.stringify(error.params.allowedValue)}`);
+    default:
+      return finding(at, `schema/${error.keyword}`, error.message ?? 'does not match the schema');
+  }
+}
+
+function knownFields(parent: JsonSchema | undefined, rootKind: string | undefined): string[] {
+  if (rootKind) {
+    const wrapper = kinds[rootKind];
+    const props = definitions[wrapper.allOf![0].$ref!.split('/').pop()!];
+    return [...Object.keys(wrapper.properties ?? {}), ...Object.keys(props.properties ?? {})].filter((k) => k !== 'status').sort();
+  }
+  return Object.keys(parent?.properties ?? {}).sort();
+}
+
+/** The known field nearest to a typo (edit distance at most 2, or differing only in case). */
+function closest(field: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const k of known) {
+    const d = k.toLowerCase() === field.toLowerCase() ? 0 : distance(field, k);
+    if (d < bestDistance) [best, bestDistance] = [k, d];
+  }
+  return best;
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const next = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = row[j];
+      row[j] = next;
+    }
+  }
+  return row[b.length];
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  const text = JSON.stringify(value);
+  return `${typeof value} ${text.length > 40 ? `${text.slice(0, 37)}...` : text}`;
+}
+
+function pointerToPath(pointer: string): FieldPath {
+  if (!pointer) return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+}

@@ -1,0 +1,691 @@
+// Layer 2: what `podman kube play` does with a manifest, per podman version. Every rule comes
+// from ../shared/notes/podman-kube-play.md (podman's source at 4.3.1 ... 5.6.2 and real runs of
+// 4.3.1 and 5.4.2); a rule's message says what podman does instead, its fix how to avoid it.
+import { FieldPath, Severity } from './finding';
+import { ManifestDocument } from './manifest-input';
+import { VersionRange } from './podman-version';
+import { asList, asObject, ContainerAt, containersOf, PodSpecAt, podSpecsOf, PROBE_KINDS } from './pod-specs';
+
+export interface RuleHit {
+  readonly path: FieldPath;
+  readonly message: string;
+  readonly fix?: string;
+}
+
+export interface RuleContext {
+  readonly doc: ManifestDocument;
+  /** Every document of the same file (ConfigMaps and Secrets next to the Pod). */
+  readonly documents: readonly ManifestDocument[];
+}
+
+export interface PodmanRule {
+  readonly id: string;
+  readonly severity: Severity;
+  /** Podman versions the behaviour exists in. */
+  readonly podman: VersionRange;
+  /** One line for `validate --rules` and the README. */
+  readonly title: string;
+  check(ctx: RuleContext): RuleHit[];
+}
+
+type Obj = Record<string, unknown>;
+
+/** Runs `fn` for every container of every pod spec in the document. */
+function eachContainer(ctx: RuleContext, fn: (c: ContainerAt, pod: PodSpecAt) => RuleHit | RuleHit[] | undefined): RuleHit[] {
+  const hits: RuleHit[] = [];
+  for (const pod of podSpecsOf(ctx.doc)) {
+    for (const c of containersOf(pod)) {
+      const r = fn(c, pod);
+      if (r) hits.push(...(Array.isArray(r) ? r : [r]));
+    }
+  }
+  return hits;
+}
+
+function eachPod(ctx: RuleContext, fn: (pod: PodSpecAt) => RuleHit | RuleHit[] | undefined): RuleHit[] {
+  return podSpecsOf(ctx.doc).flatMap((pod) => {
+    const r = fn(pod);
+    return r ? (Array.isArray(r) ? r : [r]) : [];
+  });
+}
+
+/** Probes podman turns into health checks (it ignores readinessProbe). */
+const HEALTH_PROBES = ['livenessProbe', 'startupProbe'] as const;
+
+function probes(c: ContainerAt, kinds: readonly string[] = HEALTH_PROBES): Array<{ probe: Obj; path: FieldPath; kind: string }> {
+  return kinds.flatMap((kind) => {
+    const probe = asObject(c.container[kind]);
+    return probe ? [{ probe, path: [...c.path, kind], kind }] : [];
+  });
+}
+
+const SHELL_SPECIAL = /[|&;<>()$`\\"'*?]/;
+const SECRET_NAME = /(^|_)(PASSWORD|PASSWD|PASS|SECRET|TOKEN|API_?KEY|APP_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?|AUTH)(_|$)/i;
+const HOST_PATH_TYPES = ['', 'DirectoryOrCreate', 'Directory', 'FileOrCreate', 'File', 'Socket', 'CharDevice', 'BlockDevice'];
+
+function imageParts(image: string): { domain?: string; tag?: string; digest?: string } {
+  const [rest, digest] = image.split('@');
+  const slash = rest.indexOf('/');
+  const first = slash < 0 ? '' : rest.slice(0, slash);
+  const domain = first && (first.includes('.') || first.includes(':') || first === 'localhost') ? first : undefined;
+  const last = rest.slice(rest.lastIndexOf('/') + 1);
+  const colon = last.lastIndexOf(':');
+  return { domain, tag: colon < 0 ? undefined : last.slice(colon + 1), digest };
+}
+
+function portKey(p: Obj): string {
+  return `${p.protocol ?? 'TCP'}`.toUpperCase();
+}
+
+export const PODMAN_RULES: readonly PodmanRule[] = [
+  {
+    id: 'native-sidecar',
+    severity: 'error',
+    podman: {},
+    title: 'init container with restartPolicy: Always (native sidecar)',
+    check: (ctx) =>
+      eachContainer(ctx, (c) =>
+        c.init && c.container.restartPolicy === 'Always'
+          ? {
+              path: [...c.path, 'restartPolicy'],
+              message: `podman has no native sidecars (upstream #20372): it drops restartPolicy and runs "${c.name}" as an ordinary init container; kube play waits for it to exit, forever, and the app containers stay Created`,
+              fix: 'make it a regular container; to start others after it, have them wait for its health (opencode-memory-pod does this with launch.sh)',
+            }
+          : undefined,
+      ),
+  },
+  {
+    id: 'init-container-probe',
+    severity: 'error',
+    podman: {},
+    title: 'probe or lifecycle on an init container',
+    check: (ctx) =>
+      eachContainer(ctx, (c) => {
+        if (!c.init) return undefined;
+        const bad = [...PROBE_KINDS, 'lifecycle'].filter((k) => c.container[k] !== undefined);
+        return bad.map((k) => ({
+          path: [...c.path, k],
+          message: `podman refuses the whole pod: "cannot create an init container that has either of lifecycle, livenessProbe, readinessProbe, or startupProbe set" (${c.name}.${k})`,
+          fix: `remove ${k} from the init container, or make it a regular container`,
+        }));
+      }),
+  },
+  {
+    id: 'init-container-host-port',
+    severity: 'warning',
+    podman: {},
+    title: 'hostPort on an init container',
+    check: (ctx) =>
+      eachContainer(ctx, (c) =>
+        c.init
+          ? asList(c.container.ports).flatMap((p, i) =>
+              p.hostPort !== undefined
+                ? [{ path: [...c.path, 'ports', i, 'hostPort'], message: `podman never publishes ports of init containers: host port ${p.hostPort} of "${c.name}" stays closed`, fix: 'declare the port on the app container that listens on it' }]
+                : [],
+            )
+          : undefined,
+      ),
+  },
+  {
+    id: 'init-container-restart-loop',
+    severity: 'error',
+    podman: { from: '4.3.0', before: '4.4.0' },
+    title: 'init containers under restartPolicy Always (the default)',
+    check: (ctx) =>
+      eachPod(ctx, (pod) => {
+        const inits = asList(pod.spec.initContainers);
+        const policy = pod.spec.restartPolicy ?? 'Always';
+        return inits.length && policy === 'Always'
+          ? {
+              path: [...pod.path, pod.spec.restartPolicy === undefined ? 'initContainers' : 'restartPolicy'],
+              message: 'podman 4.3 gives init containers the pod restartPolicy (Always): they rerun in a loop (140-546 runs seen), kube play takes ~21 s and may fail with "failed to remove once init container ... as it is running"',
+              fix: 'set restartPolicy: OnFailure, or do without init containers',
+            }
+          : undefined;
+      }),
+  },
+  {
+    id: 'exec-probe-split',
+    severity: 'error',
+    podman: { before: '4.4.0' },
+    title: 'exec probe element with a space',
+    check: (ctx) =>
+      eachContainer(ctx, (c) =>
+        probes(c).flatMap(({ probe, path }) => {
+          const command = asObject(probe.exec)?.command;
+          if (!Array.isArray(command)) return [];
+          const i = command.findIndex((part) => /\s/.test(String(part)));
+          return i < 0
+            ? []
+            : [{
+                path: [...path, 'exec', 'command', i],
+                message: `podman before 4.4 joins the command with spaces, splits it on spaces again and runs /bin/sh -c "<command> || exit 1": ${JSON.stringify(command[i])} falls apart (["sh","-c","nc -z ..."] runs a bare "nc"), so the probe does not check what it says`,
+                fix: 'put the check in a script (e.g. from a ConfigMap volume) and call it with elements that contain no spaces: ["/bin/sh", "/path/check.sh"]',
+              }];
+        }),
+      ),
+  },
+  {
+    id: 'exec-probe-shell-syntax',
+    severity: 'warning',
+    podman: { before: '4.4.0' },
+    title: 'exec probe element with shell syntax',
+    check: (ctx) =>
+      eachContainer(ctx, (c) =>
+        probes(c).flatMap(({ probe, path }) => {
+          const command = asObject(probe.exec)?.command;
+          if (!Array.isArray(command)) return [];
+          const i = command.findIndex((part) => !/\s/.test(String(part)) && SHELL_SPECIAL.test(String(part)));
+          return i < 0
+            ? []
+            : [{
+                path: [...path, 'exec', 'command', i],
+                message: `podman before 4.4 runs exec probes through /bin/sh -c, so the shell interprets ${JSON.stringify(command[i])}; podman 4.4 and later pass it literally: the probe differs between versions`,
+                fix: 'move the logic into a script and call it with plain arguments',
+              }];
+        }),
+      ),
+  },
+  {
+    id: 'http-probe-needs-curl',
+    severity: 'warning',
+    podman: {},
+    title: 'httpGet probe (runs curl inside the container)',
+    check: (ctx) =>
+      eachContainer(ctx, (c) =>
+        probes(c)
+          .filter(({ probe }) => probe.httpGet !== undefined)
+          .map(({ path }) => ({
+            path: [...path, 'httpGet'],
+            message: `podman runs httpGet probes as "curl -f <scheme>://<host>:<port><path> || exit 1" through /bin/sh INSIDE "${c.name}": without curl in the image the container is never healthy (the Valkey, FalkorDB and Datadog images have no curl)`,
+            fix: 'use an exec probe with a tool the image has (e.g. valkey-cli ping, agent health)',
+          })),
+      ),
+  },
+  {
+    id: 'tcp-probe-needs-nc',
+    severity: 'warning',
+    podman: {},
+    title: 'tcpSocket probe (runs nc inside the container)',
+    check: (ctx) =>
+      eachContainer(ctx, (c) =>
+        probes(c)
+          .filter(({ probe }) => probe.tcpSocket !== undefined)
+          .map(({ path }) => ({
+            path: [...path, 'tcpSocket'],
+            message: `podman runs tcpSocket probes as "nc -z -v <host> <port>" through /bin/sh INSIDE "${c.name}": the image needs an nc that knows -z, or the container is never healthy`,
+            fix: 'use an exec probe with a tool the image has',
+          })),
+      ),
+  },
+  {
+    id: 'tcp-probe-no-host',
+    severity: 'error',
+    podman: { before: '4.7.0' },
+    title: 'tcpSocket probe without host',
+    check: (ctx) =>
+      eachContainer(ctx, (c) =>
+        probes(c)
+          .filter(({ probe }) => asObject(probe.tcpSocket) && !asObject(probe.tcpSocket)!.host)
+          .map(({ path }) => ({
+            path: [...path, 'tcpSocket'],
+            message: 'podman before 4.7 leaves the host empty: the check runs "nc -z -v  <port>" and always fails',
+            fix: 'set tcpSocket.host: 127.0.0.1 (or use an exec probe)',
+          })),
+      ),
+  },
+  {
+    id: 'probe-unknown-port-name',
+    severity: 'error',
+    podman: {},
+    title: 'probe port named but not declared on the container',
+    check: (ctx) =>
+      eachContainer(ctx, (c) =>
+        probes(c).flatMap(({ probe, path }) => {
+          const handler = (asObject(probe.httpGet) ? 'httpGet' : asObject(probe.tcpSocket) ? 'tcpSocket' : undefined) as 'httpGet' | 'tcpSocket' | undefined;
+          if (!handler) return [];
+          const port = asObject(probe[handler])!.port;
+          if (typeof port !== 'string' || /^\d+$/.test(port)) return [];
+          const names = asList(c.container.ports).map((p) => p.name);
+          return names.includes(port)
+            ? []
+            : [{ path: [...path, handler, 'port'], message: `podman fails the play with "unknown port: ${port}": "${c.name}" declares no port of that name`, fix: 'use the port number, or name the containerPort' }];
+        }),
+      ),
+  },
+  {
+    id: 'readiness-probe-ignored',
+    severity: 'warning',
+    podman: {},
+    title: 'readinessProbe',
+    check: (ctx) =>
+      eachContainer(ctx, (c) =>
+        c.container.readinessProbe !== undefined && !c.init
+          ? {
+              path: [...c.path, 'readinessProbe'],
+              message: `podman ignores readinessProbe: nothing waits for "${c.name}" to be ready and no health check is set up from it`,
+              fix: 'use livenessProbe/startupProbe; to order containers, let them wait for health in their entrypoint',
+            }
+          : undefined,
+      ),
+  },
+  {
+    id: 'grpc-probe-dropped',
+    severity: 'warning',
+    podman: {},
+    title: 'grpc probe',
+    check: (ctx) =>
+      eachContainer(ctx, (c) =>
+        probes(c, PROBE_KINDS)
+          .filter(({ probe }) => probe.grpc !== undefined)
+          .map(({ path }) => ({ path: [...path, 'grpc'], message: `podman silently drops grpc probes: "${c.name}" gets no health check from it`, fix: 'use an exec probe (e.g. grpc_health_probe, if the image has it)' })),
+      ),
+  },
+  {
+    id: 'startup-probe-ignored',
+    severity: 'warning',
+    podman: { before: '4.4.0' },
+    title: 'startupProbe that shields a livenessProbe',
+    check: (ctx) =>
+      eachContainer(ctx, (c) => {
+        const startup = asObject(c.container.startupProbe);
+        const liveness = asObject(c.container.livenessProbe);
+        if (!startup || !liveness || c.init) return undefined;
+        // Kubernetes defaults: periodSeconds 10, failureThreshold 3.
+        const window = num(startup.initialDelaySeconds, 0) + num(startup.periodSeconds, 10) * num(startup.failureThreshold, 3);
+        const livenessStart = num(liveness.initialDelaySeconds, 0);
+        return livenessStart < window
+          ? {
+              path: [...c.path, 'startupProbe'],
+              message: `podman 4.3 ignores startupProbe: the liveness probe of "${c.name}" counts failures from ${livenessStart} s, not after the ${window} s startup window; a slow start is marked unhealthy (podman 4.3.1 then stops the container and does not restart it)`,
+              fix: `set livenessProbe.initialDelaySeconds to at least ${window}`,
+            }
+          : undefined;
+      }),
+  },
+  {
+    id: 'container-port-published',
+    severity: 'error',
+    podman: { from: '4.3.0', before: '4.8.0' },
+    title: 'containerPort without hostPort',
+    check: (ctx) =>
+      eachContainer(ctx, (c) =>
+        c.init
+          ? undefined
+          : asList(c.container.ports).flatMap((p, i) =>
+              p.hostPort === undefined
+                ? [{
+                    path: [...c.path, 'ports', i],
+                    message: `podman 4.3-4.7 publish every containerPort on the host, on all interfaces: port ${p.containerPort} of "${c.name}" becomes reachable from the network`,
+                    fix: 'list only ports you mean to publish, each with hostPort and hostIP: 127.0.0.1; containers of one pod reach each other on localhost without a ports entry',
+                  }]
+                : [],
+            ),
+      ),
+  },
+  {
+    id: 'host-port-without-host-ip',
+    severity: 'warning',
+    podman: {},
+    title: 'hostPort without hostIP',
+    check: (ctx) =>
+      eachContainer(ctx, (c) =>
+        asList(c.container.ports).flatMap((p, i) =>
+          p.hostPort !== undefined && !p.hostIP
+            ? [{ path: [...c.path, 'ports', i], message: `host port ${p.hostPort} of "${c.name}" is published on all interfaces (0.0.0.0), not only on this machine`, fix: 'set hostIP: 127.0.0.1 unless other machines must reach it' }]
+            : [],
+        ),
+      ),
+  },
+  {
+    id: 'duplicate-host-port',
+    severity: 'error',
+    podman: {},
+    title: 'the same hostPort twice in a pod',
+    check: (ctx) =>
+      eachPod(ctx, (pod) => {
+        const seen = new Map<string, string>();
+        const hits: RuleHit[] = [];
+        for (const c of containersOf(pod)) {
+          asList(c.container.ports).forEach((p, i) => {
+            if (p.hostPort === undefined) return;
+            const key = `${p.hostPort}/${portKey(p)}`;
+            const other = seen.get(key);
+            if (other) hits.push({ path: [...c.path, 'ports', i, 'hostPort'], message: `host port ${p.hostPort}/${portKey(p)} is also published by ${other}: kube play fails to bind it twice`, fix: 'give every published port its own hostPort' });
+            else seen.set(key, `"${c.name}"`);
+          });
+        }
+        return hits;
+      }),
+  },
+  {
+    id: 'duplicate-container-port',
+    severity: 'error',
+    podman: {},
+    title: 'the same containerPort in two containers of a pod',
+    check: (ctx) =>
+      eachPod(ctx, (pod) => {
+        const seen = new Map<string, string>();
+        const hits: RuleHit[] = [];
+        for (const c of containersOf(pod)) {
+          if (c.init) continue;
+          asList(c.container.ports).forEach((p, i) => {
+            const key = `${p.containerPort}/${portKey(p)}`;
+            const other = seen.get(key);
+            if (other) hits.push({ path: [...c.path, 'ports', i, 'containerPort'], message: `port ${p.containerPort}/${portKey(p)} is also declared by ${other}: the containers of a pod share one network namespace, so only one of them can listen on it`, fix: 'give each service its own port' });
+            else seen.set(key, `"${c.name}"`);
+          });
+        }
+        return hits;
+      }),
+  },
+  {
+    id: 'host-path-not-absolute',
+    severity: 'error',
+    podman: {},
+    title: 'hostPath that is not an absolute path',
+    check: (ctx) =>
+      eachPod(ctx, (pod) =>
+        asList(pod.spec.volumes).flatMap((v, i) => {
+          const hp = asObject(v.hostPath);
+          const p = hp?.path;
+          return hp && (typeof p !== 'string' || !p.startsWith('/'))
+            ? [{ path: [...pod.path, 'volumes', i, 'hostPath', 'path'], message: `hostPath ${JSON.stringify(p)} of volume "${v.name}" is not absolute: podman resolves it against its own working directory (under systemd: /), not this file's folder`, fix: 'write the absolute path' }]
+            : [];
+        }),
+      ),
+  },
+  {
+    id: 'host-path-type',
+    severity: 'error',
+    podman: {},
+    title: 'hostPath type podman does not know',
+    check: (ctx) =>
+      eachPod(ctx, (pod) =>
+        asList(pod.spec.volumes).flatMap((v, i) => {
+          const type = asObject(v.hostPath)?.type;
+          return type !== undefined && !HOST_PATH_TYPES.includes(String(type))
+            ? [{ path: [...pod.path, 'volumes', i, 'hostPath', 'type'], message: `hostPath type ${JSON.stringify(type)} of volume "${v.name}" is not one podman knows: kube play fails`, fix: `one of ${HOST_PATH_TYPES.filter(Boolean).join(', ')}` }]
+            : [];
+        }),
+      ),
+  },
+  {
+    id: 'host-path-type-unset',
+    severity: 'warning',
+    podman: {},
+    title: 'hostPath without type',
+    check: (ctx) =>
+      eachPod(ctx, (pod) =>
+        asList(pod.spec.volumes).flatMap((v, i) => {
+          const hp = asObject(v.hostPath);
+          return hp && (hp.type === undefined || hp.type === '')
+            ? [{ path: [...pod.path, 'volumes', i, 'hostPath'], message: `hostPath ${JSON.stringify(hp.path)} has no type: podman then requires it to exist and fails the play when it does not (a fresh host, a typo)`, fix: 'type: DirectoryOrCreate to have podman create it, or Directory / File / Socket to say what must be there' }]
+            : [];
+        }),
+      ),
+  },
+  {
+    id: 'container-restart-policy',
+    severity: 'warning',
+    podman: {},
+    title: 'restartPolicy on a regular container',
+    check: (ctx) =>
+      eachContainer(ctx, (c) =>
+        !c.init && c.container.restartPolicy !== undefined
+          ? { path: [...c.path, 'restartPolicy'], message: `podman ignores a container-level restartPolicy on "${c.name}"; the pod's restartPolicy applies`, fix: 'set spec.restartPolicy instead' }
+          : undefined,
+      ),
+  },
+  {
+    id: 'image-pull-always',
+    severity: 'warning',
+    podman: {},
+    title: 'imagePullPolicy: Always',
+    check: (ctx) =>
+      eachContainer(ctx, (c) =>
+        c.container.imagePullPolicy === 'Always'
+          ? { path: [...c.path, 'imagePullPolicy'], message: `podman pulls "${c.container.image}" on every play: an image that exists only locally (your own build) fails to play, and every start needs the registry`, fix: 'imagePullPolicy: IfNotPresent' }
+          : undefined,
+      ),
+  },
+  {
+    id: 'image-pull-policy-unset',
+    severity: 'warning',
+    podman: { before: '4.9.0' },
+    title: 'imagePullPolicy unset',
+    check: (ctx) =>
+      eachContainer(ctx, (c) =>
+        c.container.imagePullPolicy === undefined
+          ? { path: [...c.path, 'image'], message: `podman before 4.9 (4.3.1 checked) uses the pull policy "newer" when none is given: it asks the registry about "${c.container.image}" on every play`, fix: 'imagePullPolicy: IfNotPresent' }
+          : undefined,
+      ),
+  },
+  {
+    id: 'short-image-name',
+    severity: 'warning',
+    podman: {},
+    title: 'image name without registry',
+    check: (ctx) =>
+      eachContainer(ctx, (c) => {
+        const image = c.container.image;
+        if (typeof image !== 'string' || !image) return undefined;
+        return imageParts(image).domain
+          ? undefined
+          : { path: [...c.path, 'image'], message: `"${image}" has no registry: podman resolves it through unqualified-search-registries, which differ between hosts, and fails under systemd when short-name mode asks to choose`, fix: `name the registry, e.g. docker.io/${image.includes('/') ? image : `library/${image}`}` };
+      }),
+  },
+  {
+    id: 'latest-tag',
+    severity: 'warning',
+    podman: {},
+    title: 'image tagged :latest or untagged (except local builds never pulled)',
+    check: (ctx) =>
+      eachContainer(ctx, (c) => {
+        const image = c.container.image;
+        if (typeof image !== 'string' || !image) return undefined;
+        const { domain, tag, digest } = imageParts(image);
+        // A local build (localhost/...) that is never pulled has nothing to drift from.
+        const neverPulled = domain === 'localhost' && (c.container.imagePullPolicy === 'IfNotPresent' || c.container.imagePullPolicy === 'Never');
+        return !digest && !neverPulled && (tag === undefined || tag === 'latest')
+          ? { path: [...c.path, 'image'], message: `"${image}" ${tag ? 'is :latest' : 'has no tag (means :latest)'}: which image runs depends on when it was pulled, and podman 4.9+ pulls :latest images on every play by default`, fix: 'pin a version tag (or a digest)' }
+          : undefined;
+      }),
+  },
+  {
+    id: 'subpath-ignored',
+    severity: 'error',
+    podman: { before: '4.4.0' },
+    title: 'volumeMount subPath',
+    check: (ctx) =>
+      eachContainer(ctx, (c) =>
+        asList(c.container.volumeMounts).flatMap((m, i) =>
+          m.subPath !== undefined
+            ? [{ path: [...c.path, 'volumeMounts', i, 'subPath'], message: `podman before 4.4 ignores subPath: "${c.name}" gets the whole volume "${m.name}" at ${m.mountPath}, not ${JSON.stringify(m.subPath)}`, fix: 'mount a volume that holds only what is needed (e.g. a hostPath of the file itself)' }]
+            : [],
+        ),
+      ),
+  },
+  {
+    id: 'inline-secret-env',
+    severity: 'error',
+    podman: {},
+    title: 'secret value written inline in env',
+    check: (ctx) =>
+      eachContainer(ctx, (c) =>
+        asList(c.container.env).flatMap((e, i) =>
+          typeof e.name === 'string' && SECRET_NAME.test(e.name) && typeof e.value === 'string' && e.value !== ''
+            ? [{ path: [...c.path, 'env', i, 'value'], message: `${e.name} is written in the manifest: anyone who can read the file, and \`podman inspect\`, shows it`, fix: 'keep it in a root-only env file mounted read-only and read at start (as opencode-memory-pod does), not in the manifest' }]
+            : [],
+        ),
+      ),
+  },
+  {
+    id: 'secret-document-values',
+    severity: 'warning',
+    podman: {},
+    title: 'Secret document with values',
+    check: (ctx) => {
+      if (ctx.doc.kind !== 'Secret') return [];
+      return (['data', 'stringData'] as const)
+        .filter((k) => asObject(ctx.doc.object[k]) && Object.keys(asObject(ctx.doc.object[k])!).length)
+        .map((k) => ({ path: [k], message: `secret values are in the manifest (${k === 'data' ? 'base64 is not encryption' : 'in clear text'}); podman also shows them in \`podman inspect\` of the containers that use them`, fix: 'create the secret on the host (podman secret create) or mount a root-only env file' }));
+    },
+  },
+  {
+    id: 'secret-ref-unsupported',
+    severity: 'error',
+    podman: { before: '4.4.0' },
+    title: 'secretKeyRef / envFrom.secretRef',
+    check: (ctx) =>
+      eachContainer(ctx, (c) => [
+        ...asList(c.container.env).flatMap((e, i) =>
+          asObject(asObject(e.valueFrom)?.secretKeyRef) ? [{ path: [...c.path, 'env', i, 'valueFrom', 'secretKeyRef'] }] : [],
+        ),
+        ...asList(c.container.envFrom).flatMap((e, i) => (asObject(e.secretRef) ? [{ path: [...c.path, 'envFrom', i, 'secretRef'] }] : [])),
+      ].map(({ path }) => ({ path, message: 'podman 4.3 reads Kubernetes secrets as JSON only and fails the play with "secret ... is not valid JSON" for one played from a Secret document', fix: 'mount a root-only env file read-only and read it at start, or require podman 4.4+' }))),
+  },
+  {
+    id: 'secret-ref-visible',
+    severity: 'warning',
+    podman: { from: '4.4.0' },
+    title: 'secrets passed as environment',
+    check: (ctx) =>
+      eachContainer(ctx, (c) => [
+        ...asList(c.container.env).flatMap((e, i) => (asObject(asObject(e.valueFrom)?.secretKeyRef) ? [[...c.path, 'env', i, 'valueFrom', 'secretKeyRef']] : [])),
+        ...asList(c.container.envFrom).flatMap((e, i) => (asObject(e.secretRef) ? [[...c.path, 'envFrom', i, 'secretRef']] : [])),
+      ].map((path) => ({ path, message: `podman copies secret values into the container's configuration: \`podman inspect\` of "${c.name}" shows them in clear text`, fix: 'mount a root-only env file read-only and read it at start, so values reach only the process environment' }))),
+  },
+  {
+    id: 'configmap-volume-optional',
+    severity: 'error',
+    podman: { before: '4.4.0' },
+    title: 'configMap volume without optional',
+    check: (ctx) =>
+      eachPod(ctx, (pod) =>
+        asList(pod.spec.volumes).flatMap((v, i) =>
+          asObject(v.configMap) && asObject(v.configMap)!.optional === undefined
+            ? [{ path: [...pod.path, 'volumes', i, 'configMap'], message: `podman 4.3.1 crashes (nil pointer dereference) on configMap volume "${v.name}" without an explicit optional`, fix: 'set configMap.optional: false' }]
+            : [],
+        ),
+      ),
+  },
+  {
+    id: 'liveness-restart-onfailure',
+    severity: 'warning',
+    podman: { before: '4.4.0' },
+    title: 'livenessProbe under restartPolicy OnFailure',
+    check: (ctx) =>
+      eachPod(ctx, (pod) =>
+        pod.spec.restartPolicy === 'OnFailure' && containersOf(pod).some((c) => !c.init && c.container.livenessProbe)
+          ? { path: [...pod.path, 'restartPolicy'], message: 'podman 4.3 restarts unhealthy containers only under restartPolicy Always (it compares with the misspelt "onfailure"): with OnFailure a failing liveness probe restarts nothing', fix: 'restartPolicy: Always (but see init-container-restart-loop when there are init containers)' }
+          : undefined,
+      ),
+  },
+  {
+    id: 'liveness-no-restart',
+    severity: 'info',
+    podman: { from: '4.6.0', before: '5.1.0' },
+    title: 'livenessProbe (no restart on failure)',
+    check: (ctx) =>
+      eachContainer(ctx, (c) =>
+        !c.init && c.container.livenessProbe
+          ? { path: [...c.path, 'livenessProbe'], message: `podman 4.6.0-5.0.x mark "${c.name}" unhealthy when the probe fails but do not restart it (a process that exits is still restarted by restartPolicy)`, fix: 'nothing in the manifest; podman 5.1+ restarts again. Watch `podman ps --filter health=unhealthy`' }
+          : undefined,
+      ),
+  },
+  {
+    id: 'termination-grace-ignored',
+    severity: 'info',
+    podman: { before: '4.9.0' },
+    title: 'terminationGracePeriodSeconds',
+    check: (ctx) =>
+      eachPod(ctx, (pod) =>
+        pod.spec.terminationGracePeriodSeconds !== undefined
+          ? { path: [...pod.path, 'terminationGracePeriodSeconds'], message: 'podman before 4.9 ignores terminationGracePeriodSeconds (containers get 10 s), and 4.3.1\'s kube down kills them without any grace', fix: `stop with \`podman pod stop --time ${pod.spec.terminationGracePeriodSeconds} <pod>\` before \`podman kube down\` (opencode-memory-pod's units do)` }
+          : undefined,
+      ),
+  },
+  {
+    id: 'host-namespaces-ignored',
+    severity: 'warning',
+    podman: { before: '4.9.0' },
+    title: 'hostPID / hostIPC',
+    check: (ctx) =>
+      eachPod(ctx, (pod) =>
+        (['hostPID', 'hostIPC'] as const)
+          .filter((k) => pod.spec[k] === true)
+          .map((k) => ({ path: [...pod.path, k], message: `podman before 4.9 ignores ${k}: the containers keep their own namespace`, fix: 'require podman 4.9+, or do without it' })),
+      ),
+  },
+  {
+    id: 'cpu-request-ignored',
+    severity: 'info',
+    podman: {},
+    title: 'resources.requests.cpu',
+    check: (ctx) =>
+      eachContainer(ctx, (c) =>
+        asObject(asObject(c.container.resources)?.requests)?.cpu !== undefined
+          ? { path: [...c.path, 'resources', 'requests', 'cpu'], message: `podman ignores CPU requests ("${c.name}"); limits.cpu, limits.memory and requests.memory are honoured`, fix: 'use limits.cpu if the share matters' }
+          : undefined,
+      ),
+  },
+  {
+    id: 'security-context-ignored',
+    severity: 'warning',
+    podman: {},
+    title: 'runAsNonRoot, fsGroup or seccompProfile',
+    check: (ctx) => {
+      const hits: RuleHit[] = [];
+      for (const pod of podSpecsOf(ctx.doc)) {
+        const podCtx = asObject(pod.spec.securityContext);
+        for (const k of ['runAsNonRoot', 'fsGroup', 'seccompProfile']) {
+          if (podCtx?.[k] !== undefined) hits.push({ path: [...pod.path, 'securityContext', k], message: `podman ignores securityContext.${k}: it is not enforced`, fix: 'enforce it in the image (USER) or with runAsUser, which podman honours' });
+        }
+        for (const c of containersOf(pod)) {
+          const sc = asObject(c.container.securityContext);
+          for (const k of ['runAsNonRoot', 'seccompProfile']) {
+            if (sc?.[k] !== undefined) hits.push({ path: [...c.path, 'securityContext', k], message: `podman ignores securityContext.${k} on "${c.name}": it is not enforced`, fix: 'enforce it with runAsUser, which podman honours' });
+          }
+        }
+      }
+      return hits;
+    },
+  },
+  {
+    id: 'env-from-overrides-env',
+    severity: 'warning',
+    podman: {},
+    title: 'variable set by both env and envFrom',
+    check: (ctx) =>
+      eachContainer(ctx, (c) => {
+        const fromKeys = new Map<string, number>();
+        asList(c.container.envFrom).forEach((e, i) => {
+          const ref = asObject(e.configMapRef);
+          const cm = ref && ctx.documents.find((d) => d.kind === 'ConfigMap' && d.name === ref.name);
+          for (const key of Object.keys(asObject(cm?.object.data) ?? {})) fromKeys.set(`${e.prefix ?? ''}${key}`, i);
+        });
+        return asList(c.container.env).flatMap((e, i) =>
+          typeof e.name === 'string' && fromKeys.has(e.name)
+            ? [{ path: [...c.path, 'env', i], message: `${e.name} is set by env and by envFrom[${fromKeys.get(e.name)}]: podman lets envFrom win, Kubernetes lets env win`, fix: 'set it in one place' }]
+            : [],
+        );
+      }),
+  },
+  {
+    id: 'pods-do-not-share-localhost',
+    severity: 'info',
+    podman: {},
+    title: 'several Pods in one file',
+    check: (ctx) => {
+      const pods = ctx.documents.filter((d) => d.kind === 'Pod');
+      return pods.length > 1 && pods[0] !== ctx.doc && ctx.doc.kind === 'Pod'
+        ? [{ path: ['metadata', 'name'], message: `this file plays ${pods.length} pods, one after another, in no dependency order; each has its own network: they do not reach each other on localhost`, fix: 'put containers that talk over localhost in one Pod' }]
+        : [];
+    },
+  },
+];
+
+function num(value: unknown, fallback: number): number {
+  return typeof value === 'number' ? value : fallback;
+}
