@@ -31,6 +31,10 @@ export const imageRef = z
   .string()
   .regex(/^(localhost|[a-z0-9-]+(\.[a-z0-9-]+)+(:\d+)?|[a-z0-9-]+:\d+)\/[a-z0-9._\/-]+(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?(@sha256:[a-f0-9]{64})?$/, {
     error: 'must be a fully qualified image reference such as docker.io/valkey/valkey:7.2 or localhost/name:tag',
+  })
+  // What runs must not depend on when it was pulled; a local build (localhost/) is never pulled.
+  .refine((ref) => ref.startsWith('localhost/') || ref.includes('@sha256:') || /:[A-Za-z0-9_][A-Za-z0-9._-]*$/.test(ref.slice(ref.lastIndexOf('/'))) && !ref.endsWith(':latest'), {
+    error: 'must name a version tag or a digest (not :latest, not untagged), e.g. docker.io/valkey/valkey:7.2; only localhost/ images may use any tag',
   });
 
 /** An absolute host path without `..` components, spaces or characters systemd/podman would mangle. */

@@ -60,7 +60,8 @@ function probes(c: ContainerAt, kinds: readonly string[] = HEALTH_PROBES): Array
 }
 
 const SHELL_SPECIAL = /[|&;<>()$`\\"'*?]/;
-const SECRET_NAME = /(^|_)(PASSWORD|PASSWD|PASS|SECRET|TOKEN|API_?KEY|APP_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?|AUTH)(_|$)/i;
+// The name ends in the secret word: DB_PASSWORD, DD_API_KEY, GITHUB_TOKEN (not PASSWORD_FILE).
+const SECRET_NAME = /(^|_)(PASSWORD|PASSWD|PASS|SECRET|TOKEN|API_?KEY|APP_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?|AUTH)$/i;
 const HOST_PATH_TYPES = ['', 'DirectoryOrCreate', 'Directory', 'FileOrCreate', 'File', 'Socket', 'CharDevice', 'BlockDevice'];
 
 function imageParts(image: string): { domain?: string; tag?: string; digest?: string } {
