@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ValidationContext } from 'cdk8s-cli/plugins';
 import { describe, expect, it } from 'vitest';
@@ -187,4 +187,17 @@ describe('cdk8s validation plugin', () => {
     expect(r.stderr).toContain('Validation failed');
     expect(r.status).not.toBe(0);
   }, 60_000);
+});
+
+describe('README', () => {
+  it('shows the real output of validate on the example', () => {
+    const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+    const command = '$ npx opencode-memory-pod validate --podman 4.3.1 examples/hand-written-pod.yaml\n';
+    const shown = readme.slice(readme.indexOf(command) + command.length, readme.indexOf('$ echo $?'));
+    const r = cli(['validate', '--podman', '4.3.1', 'examples/hand-written-pod.yaml']);
+    expect(r.status).toBe(1);
+    const lines = shown.split('\n').filter(Boolean);
+    expect(lines.length).toBeGreaterThan(10);
+    for (const line of lines) expect(r.stdout.split('\n')).toContain(line);
+  });
 });

@@ -46,7 +46,9 @@ export function inRange(version: PodmanVersion, range: VersionRange): boolean {
 /** "podman 4.3.0-4.7.x", "podman before 4.4.0", "podman 4.9.0 and later", "every podman". */
 export function describeRange(range: VersionRange): string {
   if (range.from && range.before) {
+    const start = v(range.from);
     const end = v(range.before);
+    if (start.patch === 0 && end.patch === 0 && start.major === end.major && end.minor === start.minor + 1) return `podman ${start.major}.${start.minor}.x`;
     const last = end.patch === 0 && end.minor > 0 ? `${end.major}.${end.minor - 1}.x` : `before ${range.before}`;
     return last.startsWith('before') ? `podman ${range.from} ${last}` : `podman ${range.from}-${last}`;
   }
