@@ -37,7 +37,8 @@ function launch(sh: string[], p: Pod, args: string[]): ChildProcess & { out: () 
   let err = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (err += d));
-  const done = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
+  // 'close', not 'exit': the output streams are read to the end by then.
+  const done = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
   return Object.assign(child, { out: () => out, err: () => err, done });
 }
 
@@ -95,6 +96,8 @@ for (const sh of shells()) {
       expect(existsSync(join(p.state, 'a.healthy'))).toBe(false);
       writeFileSync(join(p.dir, 'ready'), '');
       await until(() => existsSync(join(p.state, 'a.healthy')));
+      // The poller logs right after it posts the marker.
+      await until(() => l.err().includes('dependents may start'));
       expect(l.err()).toMatch(/healthy \d+\.\d\ds after start; dependents may start/);
     });
 
