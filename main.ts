@@ -5,5 +5,6 @@ import { runSynth } from './src/synth-command';
 process.exitCode = runSynth({
   configPath: process.env.OMP_CONFIG || undefined,
   outDir: process.env.OMP_OUT_DIR || 'dist',
+  targets: process.env.OMP_TARGETS || undefined,
   cdk8sOutDir: process.env.CDK8S_OUTDIR,
 });

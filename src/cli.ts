@@ -17,11 +17,12 @@ program
 
 program
   .command('synth')
-  .description('write dist/: pod.yaml, systemd drop-in, Quadlet unit, helpers, config JSON Schema')
+  .description('write dist/: pod.yaml, systemd drop-in, Quadlet unit, helpers (podman target); kubernetes/ (Kubernetes target); config JSON Schema')
   .option('-c, --config <file>', `YAML configuration (default: ./${DEFAULT_CONFIG_FILE} if present, else built-in defaults)`)
   .option('-o, --out <dir>', 'output folder', 'dist')
-  .action((opts: { config?: string; out: string }) => {
-    process.exitCode = runSynth({ configPath: opts.config, outDir: opts.out });
+  .option('-t, --target <targets>', 'podman, kubernetes, or podman,kubernetes (default: the configuration\'s targets, else podman)')
+  .action((opts: { config?: string; out: string; target?: string }) => {
+    process.exitCode = runSynth({ configPath: opts.config, outDir: opts.out, targets: opts.target });
   });
 
 program
@@ -75,8 +76,9 @@ program
   .option('--target <target>', 'podman (kube play) or kubernetes (a cluster)', 'podman')
   .option('--kubernetes <version>', 'Kubernetes version of the cluster for --target kubernetes', '1.29')
   .option('--format <format>', 'text or json', 'text')
+  .option('--from <dir>', 'folder written by synth, for the default files', 'dist')
   .option('--rules', 'list the rules and exit')
-  .action((files: string[], opts: { podman?: string; target: string; kubernetes: string; format: string; rules?: boolean }) => {
+  .action((files: string[], opts: { podman?: string; target: string; kubernetes: string; format: string; from: string; rules?: boolean }) => {
     if (opts.rules) {
       console.log(listRules());
       return;

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { Config } from './config/schema';
 import { buildPodModel, PodModel } from './model/pod-model';
+import type { ExternalService } from './render/kubernetes';
 import { Service } from './model/service';
 import { DatadogAgent } from './services/datadog-agent';
 import { FalkorDb } from './services/falkordb';
@@ -41,6 +42,16 @@ export class MemoryStack extends Construct {
   /** The service constructs, in declaration order. */
   get services(): Service[] {
     return this.node.children.filter((c): c is Service => c instanceof Service);
+  }
+
+  /**
+   * Services that run outside the pod on Kubernetes: with `kubernetes.datadog: node-agent` the
+   * cluster's Datadog Agent DaemonSet replaces the in-pod agent, reached at the node's IP.
+   */
+  kubernetesExternalServices(): ExternalService[] {
+    const { config } = this;
+    if (!config.services.datadog.enabled || config.kubernetes.datadog !== 'node-agent') return [];
+    return [{ service: 'datadog', hostEnv: 'DD_AGENT_HOST', note: "the cluster's Datadog Agent (DaemonSet with hostPort 8126 and the OTLP receiver on 4318)" }];
   }
 
   /** The renderers' view: settings plus services in start order. */

@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import { ConfigError } from './config/config-error';
 import { loadConfigFile } from './config/load';
+import { Config } from './config/schema';
+import { kubernetesApplySteps } from './render/kubernetes-files';
 import { DependencyError } from './model/startup-order';
 import { synthesize } from './synth';
 import { copyManifestsForCdk8s, writeDist } from './write-dist';
@@ -16,6 +18,8 @@ export interface SynthOptions {
   readonly outDir?: string;
   /** Also copy the manifests here (cdk8s-cli's CDK8S_OUTDIR). */
   readonly cdk8sOutDir?: string;
+  /** Overrides the configuration's `targets` (comma-separated: podman, kubernetes). */
+  readonly targets?: string;
 }
 
 /** Exit codes: 0 written, 2 invalid configuration (nothing written). */
@@ -23,8 +27,10 @@ export function runSynth(options: SynthOptions, log: (line: string) => void = co
   const configPath = options.configPath ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
   const outDir = options.outDir ?? 'dist';
   let files;
+  let config;
   try {
-    const config = loadConfigFile(configPath);
+    config = loadConfigFile(configPath);
+    if (options.targets !== undefined) config = { ...config, targets: parseTargets(options.targets) };
     files = synthesize(config);
   } catch (e) {
     if (e instanceof ConfigError || e instanceof DependencyError) {
@@ -39,6 +45,19 @@ export function runSynth(options: SynthOptions, log: (line: string) => void = co
   if (options.cdk8sOutDir && relative(options.cdk8sOutDir, outDir) !== '') copyManifestsForCdk8s(outDir, options.cdk8sOutDir);
   // cdk8s-cli swallows the app's stdout; say where the files went on stderr there.
   const say = options.cdk8sOutDir ? err : log;
-  say(`opencode-memory-pod: wrote ${files.length} files to ${outDir}/ (config: ${configPath ?? 'built-in defaults'})`);
+  say(`opencode-memory-pod: wrote ${files.length} files to ${outDir}/ (config: ${configPath ?? 'built-in defaults'}; targets: ${config.targets.join(', ')})`);
+  if (config.targets.includes('kubernetes')) {
+    say('opencode-memory-pod: Kubernetes: create the Secret from the env file, check, then apply:');
+    for (const step of kubernetesApplySteps(config)) say(`  ${step}`);
+  }
   return 0;
+}
+
+function parseTargets(text: string): Config['targets'] {
+  const names = text.split(',').map((t) => t.trim()).filter(Boolean);
+  const bad = names.filter((t) => t !== 'podman' && t !== 'kubernetes');
+  if (bad.length || !names.length) {
+    throw new ConfigError([{ field: '--target', value: text, allowed: 'podman, kubernetes, or both separated by a comma' }], 'the command line');
+  }
+  return [...new Set(names)] as Config['targets'];
 }

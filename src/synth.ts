@@ -4,6 +4,7 @@ import { Config, configSchema } from './config/schema';
 import { PodModel } from './model/pod-model';
 import { PodmanPodChart } from './render/podman-pod';
 import { podmanKubeUnitName, renderSystemdUnits, UnitKind } from './render/systemd-units';
+import { kubernetesFiles } from './render/kubernetes-files';
 import { yamlDocuments } from './render/yaml-documents';
 import { MemoryStack } from './stack';
 
@@ -41,7 +42,17 @@ export function buildModel(config: Config): PodModel {
 
 /** Renders every file of dist/ in memory; nothing is written. */
 export function synthesize(config: Config): GeneratedFile[] {
-  const model = buildModel(config);
+  const stack = new MemoryStack(new App(), 'stack', config);
+  const model = stack.model();
+  const files: GeneratedFile[] = [];
+  if (config.targets.includes('podman')) files.push(...podmanFiles(model));
+  if (config.targets.includes('kubernetes')) files.push(...kubernetesFiles(config, model, stack.kubernetesExternalServices()));
+  files.push({ path: 'config.schema.json', content: `${JSON.stringify(configJsonSchema(), null, 2)}\n`, mode: 0o644 });
+  return files;
+}
+
+/** dist/pod.yaml, the units and install.json: the podman target. */
+function podmanFiles(model: PodModel): GeneratedFile[] {
   const app = new App({ outdir: 'unused', outputFileExtension: '.yaml' });
   const chart = new PodmanPodChart(app, 'pod', { model });
   const units = renderSystemdUnits(model);
@@ -66,7 +77,6 @@ export function synthesize(config: Config): GeneratedFile[] {
     { path: 'pod.yaml', content: podYaml(model, chart.toJson()), mode: 0o644 },
     ...units.map((u) => ({ path: u.distPath, content: u.content, mode: u.mode })),
     { path: 'install.json', content: `${JSON.stringify(plan, null, 2)}\n`, mode: 0o644 },
-    { path: 'config.schema.json', content: `${JSON.stringify(configJsonSchema(), null, 2)}\n`, mode: 0o644 },
   ];
 }
 

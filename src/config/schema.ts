@@ -143,6 +143,36 @@ const graphiti = z
   })
   .prefault({});
 
+const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+/** A Kubernetes storage quantity, e.g. 10Gi. */
+const storageQuantity = z.string().regex(/^[1-9]\d*(Mi|Gi|Ti)$/, { error: 'must be a storage quantity such as 10Gi (Mi, Gi, Ti)' });
+
+const kubernetes = z
+  .strictObject({
+    namespace: z
+      .string()
+      .regex(DNS_LABEL, { error: 'must be a DNS label: lowercase letters, digits and -, at most 63 characters' })
+      .optional()
+      .describe('Namespace written into every object; unset: the one kubectl uses (-n or the context).'),
+    secretName: z
+      .string()
+      .regex(DNS_LABEL, { error: 'must be a DNS label: lowercase letters, digits and -' })
+      .default('opencode-env')
+      .describe('Secret you create from the env file (kubectl create secret generic NAME --from-env-file=...).'),
+    datadog: z
+      .enum(['node-agent', 'sidecar'])
+      .default('node-agent')
+      .describe('node-agent: use the cluster\'s Datadog Agent DaemonSet (DD_AGENT_HOST = node IP); sidecar: run the agent in the pod (APM and OTLP only, no host mounts).'),
+    storageClassName: z.string().regex(DNS_LABEL, { error: 'must be a storage class name (a DNS label)' }).optional().describe('Storage class of the volume claims; unset: the cluster default.'),
+    storage: z
+      .record(z.string(), storageQuantity)
+      .default({})
+      .describe('Size per persistent volume, by volume name (valkey-data, falkordb-data, opencode-data); others get defaultStorage.'),
+    defaultStorage: storageQuantity.default('10Gi'),
+    cpuRequest: z.string().regex(/^([1-9]\d*m|\d+(\.\d+)?)$/, { error: 'must be a CPU quantity such as 100m or 0.5' }).default('100m').describe('CPU request of every container.'),
+  })
+  .prefault({});
+
 export const configSchema = z
   .strictObject({
     podName: z
@@ -167,6 +197,12 @@ export const configSchema = z
     startTimeoutSeconds: seconds(3600)
       .default(120)
       .describe('How long each service may take to become healthy before its dependents give up.'),
+    targets: z
+      .array(z.enum(['podman', 'kubernetes']))
+      .min(1, { error: 'must name at least one target: podman, kubernetes' })
+      .default(['podman'])
+      .describe('What synth writes: podman (dist/pod.yaml and units) and/or kubernetes (dist/kubernetes/). `synth --target` overrides it.'),
+    kubernetes,
     services: z
       .strictObject({
         valkey,
