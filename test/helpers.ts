@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterEach } from 'vitest';
 import { parseConfig } from '../src/config/load';
 import { ConfigInput } from '../src/config/schema';
@@ -36,4 +36,18 @@ export function shells(): string[][] {
     if (spawnSync('sh', ['-c', `command -v ${sh[0]}`]).status === 0) found.push(sh);
   }
   return found;
+}
+
+/** Every file below dir (relative path -> "mode content"), to compare whole trees. */
+export function tree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out[relative(dir, p)] = `${(statSync(p).mode & 0o777).toString(8)} ${readFileSync(p, 'utf8')}`;
+    }
+  };
+  walk(dir);
+  return out;
 }

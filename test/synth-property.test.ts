@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { dump } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
@@ -9,22 +9,9 @@ import { runSynth } from '../src/synth-command';
 import { parseManifests } from '../src/validate/manifest-input';
 import { parsePodmanVersion } from '../src/validate/podman-version';
 import { PODMAN_KINDS, validateDocuments } from '../src/validate/validate';
-import { tempDir } from './helpers';
+import { tempDir, tree } from './helpers';
 
 const VERSIONS = ['4.3.1', '4.4.0', '4.6.0', '4.7.0', '4.8.0', '4.9.0', '5.0.0', '5.1.0', '5.4.2'].map((v) => parsePodmanVersion(v)!);
-
-function tree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out[relative(dir, p)] = `${(statSync(p).mode & 0o777).toString(8)} ${readFileSync(p, 'utf8')}`;
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 // Mostly valid values with a rare invalid one per field, so that about half of the runs are
 // valid configurations and the rest fail in one or two fields: ports that collide, memory limits

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../package-root';
-import { PodModel } from '../model/pod-model';
+import { PodModel, Stage } from '../model/pod-model';
 import { POD_PATHS } from '../model/pod-paths';
 
 /** The scripts every container mounts at POD_PATHS.scriptsDir, by file name. */
@@ -20,23 +20,30 @@ export function runtimeScripts(model: PodModel): Record<string, string> {
  * dependents to start. Secrets it needs are read from the env file into its environment.
  */
 export function healthScript(model: PodModel): string {
-  const cases = model.stages.map(({ spec }) => {
+  return renderHealthScript(
+    model.stages,
+    ['set -u', `omp_env_file=\${OMP_ENV_FILE:-${POD_PATHS.envFile}}`, `. "\${OMP_DIR:-${POD_PATHS.scriptsDir}}/envfile.sh"`],
+    (keys) => `    omp_load_env "$omp_env_file" "${keys}" 2>/dev/null || exit 1\n`,
+  );
+}
+
+/**
+ * The health.sh text for any target: a `case` over the services with each one's check, after
+ * `preamble`; `load` emits what makes the check's secret keys available (nothing when unset).
+ */
+export function renderHealthScript(stages: readonly Stage[], preamble: readonly string[], load?: (keys: string) => string, comment?: readonly string[]): string {
+  const cases = stages.map(({ spec }) => {
     const keys = spec.health.envKeys.join(' ');
-    const load = keys
-      ? `    omp_load_env "$omp_env_file" "${keys}" 2>/dev/null || exit 1\n`
-      : '';
     const body = spec.health.script
       .split('\n')
       .map((line) => `    ${line}`)
       .join('\n');
-    return `  ${spec.name})\n${load}${body}\n    ;;`;
+    return `  ${spec.name})\n${keys && load ? load(keys) : ''}${body}\n    ;;`;
   });
   return [
     '# opencode-memory-pod health checks (generated). Usage: health.sh SERVICE',
-    '# Exit status 0 = healthy. Runs inside the service\'s own container with only that image\'s tools.',
-    'set -u',
-    `omp_env_file=\${OMP_ENV_FILE:-${POD_PATHS.envFile}}`,
-    `. "\${OMP_DIR:-${POD_PATHS.scriptsDir}}/envfile.sh"`,
+    ...(comment ?? ["# Exit status 0 = healthy. Runs inside the service's own container with only that image's tools."]),
+    ...preamble,
     'case ${1:-} in',
     ...cases,
     '  *)',

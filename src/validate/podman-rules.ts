@@ -344,20 +344,13 @@ export const PODMAN_RULES: readonly PodmanRule[] = [
     podman: {},
     title: 'the same hostPort twice in a pod',
     check: (ctx) =>
-      eachPod(ctx, (pod) => {
-        const seen = new Map<string, string>();
-        const hits: RuleHit[] = [];
-        for (const c of containersOf(pod)) {
-          asList(c.container.ports).forEach((p, i) => {
-            if (p.hostPort === undefined) return;
-            const key = `${p.hostPort}/${portKey(p)}`;
-            const other = seen.get(key);
-            if (other) hits.push({ path: [...c.path, 'ports', i, 'hostPort'], message: `host port ${p.hostPort}/${portKey(p)} is also published by ${other}: kube play fails to bind it twice`, fix: 'give every published port its own hostPort' });
-            else seen.set(key, `"${c.name}"`);
-          });
-        }
-        return hits;
-      }),
+      eachPod(ctx, (pod) =>
+        repeatedPorts(pod, 'hostPort', true).map(({ c, i, port, proto, other }) => ({
+          path: [...c.path, 'ports', i, 'hostPort'],
+          message: `host port ${port}/${proto} is also published by "${other}": kube play fails to bind it twice`,
+          fix: 'give every published port its own hostPort',
+        })),
+      ),
   },
   {
     id: 'duplicate-container-port',
@@ -365,20 +358,13 @@ export const PODMAN_RULES: readonly PodmanRule[] = [
     podman: {},
     title: 'the same containerPort in two containers of a pod',
     check: (ctx) =>
-      eachPod(ctx, (pod) => {
-        const seen = new Map<string, string>();
-        const hits: RuleHit[] = [];
-        for (const c of containersOf(pod)) {
-          if (c.init) continue;
-          asList(c.container.ports).forEach((p, i) => {
-            const key = `${p.containerPort}/${portKey(p)}`;
-            const other = seen.get(key);
-            if (other) hits.push({ path: [...c.path, 'ports', i, 'containerPort'], message: `port ${p.containerPort}/${portKey(p)} is also declared by ${other}: the containers of a pod share one network namespace, so only one of them can listen on it`, fix: 'give each service its own port' });
-            else seen.set(key, `"${c.name}"`);
-          });
-        }
-        return hits;
-      }),
+      eachPod(ctx, (pod) =>
+        repeatedPorts(pod, 'containerPort', false).map(({ c, i, port, proto, other }) => ({
+          path: [...c.path, 'ports', i, 'containerPort'],
+          message: `port ${port}/${proto} is also declared by "${other}": the containers of a pod share one network namespace, so only one of them can listen on it`,
+          fix: 'give each service its own port',
+        })),
+      ),
   },
   {
     id: 'host-path-not-absolute',
@@ -686,6 +672,23 @@ export const PODMAN_RULES: readonly PodmanRule[] = [
     },
   },
 ];
+
+/** Ports entries whose `field` (with protocol) an earlier container of the pod already has. */
+function repeatedPorts(pod: PodSpecAt, field: 'hostPort' | 'containerPort', withInit: boolean) {
+  const seen = new Map<string, string>();
+  const repeats: Array<{ c: ContainerAt; i: number; port: unknown; proto: string; other: string }> = [];
+  for (const c of containersOf(pod)) {
+    if (c.init && !withInit) continue;
+    asList(c.container.ports).forEach((p, i) => {
+      if (p[field] === undefined) return;
+      const key = `${p[field]}/${portKey(p)}`;
+      const other = seen.get(key);
+      if (other) repeats.push({ c, i, port: p[field], proto: portKey(p), other });
+      else seen.set(key, c.name);
+    });
+  }
+  return repeats;
+}
 
 function num(value: unknown, fallback: number): number {
   return typeof value === 'number' ? value : fallback;
