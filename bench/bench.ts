@@ -3,7 +3,7 @@
 // Figures are medians; process timings are also given as a ratio to `node -e ''` measured in the
 // same run, because this machine is shared and its speed varies.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'cdk8s';
@@ -14,6 +14,8 @@ import { PodmanPodChart } from '../src/render/podman-pod';
 import { renderSystemdUnits } from '../src/render/systemd-units';
 import { MemoryStack } from '../src/stack';
 import { synthesize } from '../src/synth';
+import { parseManifests } from '../src/validate/manifest-input';
+import { PODMAN_KINDS, validateDocuments } from '../src/validate/validate';
 
 const REPO = join(__dirname, '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
@@ -94,12 +96,36 @@ const inproc = median(
     return t;
   })(),
 );
+// The same cdk8s synth without the validation plugin: what `validations:` in cdk8s.yaml costs.
+const bare = join(tmp, 'bare');
+mkdirSync(bare);
+writeFileSync(join(bare, 'cdk8s.yaml'), `app: node ${join(REPO, 'build/main.js')}\noutput: out\n`);
+const cdk8sNoValidation = median(timeCommand(join(REPO, 'node_modules/.bin/cdk8s'), ['synth'], { OMP_OUT_DIR: join(tmp, 'd') }, bare));
+const cliBoth = median(timeCommand(process.execPath, [join(REPO, 'build/cli.js'), 'synth', '--target', 'podman,kubernetes', '--out', join(tmp, 'e')], {}, tmp));
+const cliValidate = median(timeCommand(process.execPath, [join(REPO, 'build/cli.js'), 'validate', '--podman', 'all', join(tmp, 'b', 'pod.yaml')], {}, tmp));
+const validateInProcess = median(
+  (() => {
+    const docs = parseManifests(readFileSync(join(tmp, 'b', 'pod.yaml')), 'pod.yaml', PODMAN_KINDS);
+    const t: number[] = [];
+    for (let i = 0; i < 60; i++) {
+      const t0 = process.hrtime.bigint();
+      validateDocuments(docs, { target: 'podman', podman: 'all' });
+      if (i >= 10) t.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+    return t;
+  })(),
+);
 rmSync(tmp, { recursive: true, force: true });
-out.synth = { nodeBaselineMs: node, npmRunSynthMs: npmSynth, cliSynthMs: cliSynth, npxCdk8sSynthMs: cdk8sSynth, inProcessMs: inproc };
+out.synth = { nodeBaselineMs: node, npmRunSynthMs: npmSynth, cliSynthMs: cliSynth, npxCdk8sSynthMs: cdk8sSynth, npxCdk8sSynthWithoutValidationMs: cdk8sNoValidation, cliSynthBothTargetsMs: cliBoth, inProcessMs: inproc };
+out.validate = { cliValidatePodmanAllMs: cliValidate, inProcessAfterCompileMs: validateInProcess };
 rows.push(['node -e \'\' (baseline)', ms(node), '1.0x', '']);
 rows.push(['npm run synth', ms(npmSynth), `${(npmSynth / node).toFixed(1)}x`, '']);
 rows.push(['opencode-memory-pod synth (CLI)', ms(cliSynth), `${(cliSynth / node).toFixed(1)}x`, 'target <= 300 ms']);
-rows.push(['npx cdk8s synth', ms(cdk8sSynth), `${(cdk8sSynth / node).toFixed(1)}x`, 'target <= 1500 ms']);
+rows.push(['npx cdk8s synth (with the validation plugin)', ms(cdk8sSynth), `${(cdk8sSynth / node).toFixed(1)}x`, 'target <= 1500 ms']);
+rows.push(['npx cdk8s synth, no validation plugin', ms(cdk8sNoValidation), `${(cdk8sNoValidation / node).toFixed(1)}x`, `plugin costs ${ms(cdk8sSynth - cdk8sNoValidation)}`]);
+rows.push(['synth --target podman,kubernetes (CLI)', ms(cliBoth), `${(cliBoth / node).toFixed(1)}x`, '']);
+rows.push(['validate --podman all dist/pod.yaml (CLI)', ms(cliValidate), `${(cliValidate / node).toFixed(1)}x`, '']);
+rows.push(['validateDocuments(), schema compiled', ms(validateInProcess), '', 'schema + every podman rule']);
 rows.push(['in-process synthesize()', ms(inproc), '', '']);
 
 // ---- 5. scale

@@ -21,7 +21,8 @@ function validatorFor(kind: string): ValidateFunction {
   if (!fn) {
     // strict: false because the schema is generated, not hand-written; verbose gives the
     // failing sub-schema, from which "did you mean" suggestions are taken.
-    ajv ??= new Ajv2019({ allErrors: true, strict: false, verbose: true }).addSchema(schema, 'k8s');
+    // optimize: false compiles the Pod validator in ~70 ms instead of ~200 ms; manifests are small.
+    ajv ??= new Ajv2019({ allErrors: true, strict: false, verbose: true, code: { optimize: false } }).addSchema(schema, 'k8s');
     fn = ajv.compile({ $ref: `k8s#/kinds/${kind}` });
     validators.set(kind, fn);
   }
