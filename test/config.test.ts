@@ -54,6 +54,23 @@ describe('configuration', () => {
     expect(problems({ services: { valkey: { maxmemoryPolicy: 'lru' } } })[0].allowed).toMatch(/must be one of .*allkeys-lru/);
   });
 
+  it('requires a version tag or digest on remote images; local builds may use any tag', () => {
+    for (const image of ['docker.io/valkey/valkey', 'docker.io/valkey/valkey:latest']) {
+      expect(problems({ services: { valkey: { image } } })).toEqual([
+        { field: 'services.valkey.image', value: image, allowed: expect.stringMatching(/must name a version tag or a digest \(not :latest, not untagged\)/) },
+      ]);
+    }
+    expect(() => buildModel(parseConfig({ services: { valkey: { image: `docker.io/valkey/valkey@sha256:${'a'.repeat(64)}` }, opencode: { image: 'localhost/opencode:latest' } } }))).not.toThrow();
+  });
+
+  it('kubernetes and targets settings: names the field, the value and what is allowed', () => {
+    expect(problems({ targets: ['nomad'] })[0]).toMatchObject({ field: 'targets.0', value: 'nomad' });
+    expect(problems({ targets: [] })[0].allowed).toMatch(/at least one target/);
+    expect(problems({ kubernetes: { datadog: 'daemonset' } })[0]).toMatchObject({ field: 'kubernetes.datadog', allowed: 'must be one of "node-agent", "sidecar"' });
+    expect(problems({ kubernetes: { storage: { 'valkey-data': '5GB' } } })[0]).toMatchObject({ field: 'kubernetes.storage.valkey-data', value: '5GB' });
+    expect(problems({ kubernetes: { namespace: 'Memory' } })[0].field).toBe('kubernetes.namespace');
+  });
+
   it('rejects relative host paths and ".."', () => {
     expect(problems({ envFile: 'secrets/opencode.env' })[0].field).toBe('envFile');
     expect(problems({ services: { opencode: { dataDir: '/persist/../etc' } } })[0].allowed).toMatch(/\.\./);
