@@ -17,7 +17,12 @@ export interface InstallOptions {
 /** Reads dist/install.json; throws with a clear message when dist/ is missing or not ours. */
 export function readInstallPlan(from: string): InstallPlan {
   const path = join(from, 'install.json');
-  if (!existsSync(path)) throw new Error(`${path} not found: run \`opencode-memory-pod synth\` (or npm run synth) first`);
+  if (!existsSync(path)) {
+    if (existsSync(join(from, 'kubernetes'))) {
+      throw new Error(`${from}/ holds only the Kubernetes target (install and doctor are for the podman target): synth --target podman, or apply ${from}/kubernetes/ with kubectl`);
+    }
+    throw new Error(`${path} not found: run \`opencode-memory-pod synth\` (or npm run synth) first`);
+  }
   return JSON.parse(readFileSync(path, 'utf8')) as InstallPlan;
 }
 

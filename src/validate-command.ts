@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from './validate/manifest-input';
 import { KUBERNETES_RULES } from './validate/kubernetes-rules';
@@ -8,6 +8,7 @@ import { exitCodeFor, formatJson, formatText, Target, validateFiles } from './va
 
 export interface ValidateCommandOptions {
   readonly files: readonly string[];
+  /** podman or kubernetes; unset: podman for named files, each part of dist/ for its own target. */
   readonly target?: string;
   /** A version, 'all', or unset (the podman on this machine, else the oldest supported). */
   readonly podman?: string;
@@ -21,23 +22,36 @@ export interface ValidateCommandOptions {
 /** Exit codes: 0 no errors, 1 findings at error level, 2 unusable input or options. */
 export function runValidate(options: ValidateCommandOptions, out: (text: string) => void = console.log, err: (text: string) => void = console.error): number {
   try {
-    const target = parseTarget(options.target);
     const format = options.format ?? 'text';
     if (format !== 'text' && format !== 'json') throw new InputError(`--format "${format}": expected text or json`);
+    const from = options.from ?? 'dist';
+    // Without files or --target: everything synth wrote, each part for its own target.
+    const runs: Array<[Target, string[]]> = options.files.length
+      ? [[parseTarget(options.target), [...options.files]]]
+      : options.target
+        ? [[parseTarget(options.target), defaultFiles(parseTarget(options.target), from)]]
+        : distFiles(from);
     let podman: PodmanVersion | 'all';
     let how = '';
     if (options.podman === 'all') podman = 'all';
     else if (options.podman) podman = parseSupportedVersion(options.podman);
     else {
-      const found = target === 'podman' ? detectPodmanVersion() : undefined;
+      const found = runs.some(([t]) => t === 'podman') ? detectPodmanVersion() : undefined;
       podman = found ?? parsePodmanVersion(OLDEST_SUPPORTED_PODMAN)!;
       how = found ? ' (found on this machine)' : ' (oldest supported; no podman found)';
     }
     const kubernetesMinor = parseKubernetes(options.kubernetes);
-    const files = options.files.length ? options.files : defaultFiles(target, options.from ?? 'dist');
-    const result = validateFiles(files, { target, podman, kubernetesMinor });
-    const shown = { ...result, checkedFor: result.checkedFor + (target === 'podman' && podman !== 'all' ? how : '') };
-    out(format === 'json' ? formatJson(shown) : formatText(shown));
+    const results = runs.map(([target, files]) => {
+      const r = validateFiles(files, { target, podman, kubernetesMinor });
+      return { ...r, checkedFor: r.checkedFor + (target === 'podman' && podman !== 'all' ? how : '') };
+    });
+    const result = {
+      files: results.flatMap((r) => r.files),
+      documents: results.reduce((n, r) => n + r.documents, 0),
+      findings: results.flatMap((r) => r.findings),
+      checkedFor: results.map((r) => r.checkedFor).join(' and '),
+    };
+    out(format === 'json' ? formatJson(result) : formatText(result));
     return exitCodeFor(result);
   } catch (e) {
     // Never a stack trace: whatever went wrong is reported in one line.
@@ -65,6 +79,15 @@ function parseKubernetes(text: string | undefined): number | undefined {
   const m = /^v?1\.(\d+)(\.\d+)?$/.exec(text);
   if (!m || Number(m[1]) < 28) throw new InputError(`--kubernetes "${text}": expected a version such as 1.29 (1.28 or later)`);
   return Number(m[1]);
+}
+
+/** What synth wrote in `from`: pod.yaml for podman, kubernetes/*.yaml for a cluster. */
+function distFiles(from: string): Array<[Target, string[]]> {
+  const runs: Array<[Target, string[]]> = [];
+  if (existsSync(join(from, 'pod.yaml'))) runs.push(['podman', [join(from, 'pod.yaml')]]);
+  if (existsSync(join(from, 'kubernetes'))) runs.push(['kubernetes', defaultFiles('kubernetes', from)]);
+  if (!runs.length) throw new InputError(`${from}/ has neither pod.yaml nor kubernetes/: run synth first, or name the files`);
+  return runs;
 }
 
 function defaultFiles(target: Target, from: string): string[] {
