@@ -3,6 +3,7 @@ import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:
 import { createServer } from 'node:net';
 import { dirname } from 'node:path';
 import { parseEnvFile } from './env-file';
+import { detectPodmanVersion, formatVersion, olderThan, OLDEST_SUPPORTED_PODMAN } from './podman-version';
 import { InstallPlan } from './synth';
 
 /** One finding: what is wrong and the command or step that fixes it. */
@@ -12,32 +13,18 @@ export interface Finding {
   readonly fix?: string;
 }
 
-/** The oldest podman this project supports (Debian 12). */
-export const MIN_PODMAN = '4.3.1';
-
-export function compareVersions(a: string, b: string): number {
-  const pa = a.split('.').map((n) => parseInt(n, 10) || 0);
-  const pb = b.split('.').map((n) => parseInt(n, 10) || 0);
-  for (let i = 0; i < 3; i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) - (pb[i] ?? 0);
-  return 0;
-}
-
 /** Checks a host against what the synthesized pod needs. Nothing is changed. */
 export async function doctor(plan: InstallPlan, podYamlInstalled: string): Promise<Finding[]> {
   const findings: Finding[] = [];
 
-  let version: string | undefined;
-  try {
-    version = execFileSync('podman', ['version', '--format', '{{.Client.Version}}'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
+  const version = detectPodmanVersion();
+  if (!version) {
     findings.push({ ok: false, what: 'podman is not installed or does not run', fix: 'apt-get install podman (Debian 12: 4.3.1; also install runc if crun fails)' });
-  }
-  if (version) {
-    findings.push(
-      compareVersions(version, MIN_PODMAN) >= 0
-        ? { ok: true, what: `podman ${version}${compareVersions(version, '4.4.0') < 0 ? ' (no Quadlet and no startupProbe before 4.4: use the podman-kube@ drop-in)' : ''}` }
-        : { ok: false, what: `podman ${version} is older than ${MIN_PODMAN}`, fix: 'upgrade podman' },
-    );
+  } else if (olderThan(version, OLDEST_SUPPORTED_PODMAN)) {
+    findings.push({ ok: false, what: `podman ${formatVersion(version)} is older than ${OLDEST_SUPPORTED_PODMAN}`, fix: 'upgrade podman' });
+  } else {
+    const note = olderThan(version, '4.4.0') ? ' (no Quadlet and no startupProbe before 4.4: use the podman-kube@ drop-in)' : '';
+    findings.push({ ok: true, what: `podman ${formatVersion(version)}${note}` });
   }
 
   for (const mount of plan.hostMounts) {

@@ -2,7 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compareVersions, doctor } from '../src/doctor';
+import { doctor } from '../src/doctor';
+import { compareVersions, describeRange, parsePodmanVersion } from '../src/podman-version';
 import { InstallPlan } from '../src/synth';
 import { tempDir } from './helpers';
 
@@ -21,10 +22,17 @@ function plan(dir: string, port: number): InstallPlan {
 }
 
 describe('doctor', () => {
-  it('compares versions numerically', () => {
-    expect(compareVersions('4.3.1', '4.10.0')).toBeLessThan(0);
-    expect(compareVersions('5.4.2', '4.3.1')).toBeGreaterThan(0);
-    expect(compareVersions('4.3.1', '4.3.1')).toBe(0);
+  it('reads and compares podman versions numerically (shared with validate)', () => {
+    const v = (text: string) => parsePodmanVersion(text)!;
+    expect(v('podman version 5.4.2')).toEqual({ major: 5, minor: 4, patch: 2 });
+    expect(v('4.9')).toEqual({ major: 4, minor: 9, patch: 0 });
+    expect(parsePodmanVersion('podman')).toBeUndefined();
+    expect(compareVersions(v('4.3.1'), v('4.10.0'))).toBeLessThan(0);
+    expect(compareVersions(v('5.4.2'), v('4.3.1'))).toBeGreaterThan(0);
+    expect(compareVersions(v('4.3.1'), v('4.3.1'))).toBe(0);
+    expect(describeRange({ from: '4.3.0', before: '4.4.0' })).toBe('podman 4.3.x');
+    expect(describeRange({ from: '4.3.0', before: '4.8.0' })).toBe('podman 4.3.0-4.7.x');
+    expect(describeRange({ before: '4.4.0' })).toBe('podman before 4.4.0');
   });
 
   it('reports each problem with a fix: socket, env file mode and keys, taken port', async () => {

@@ -3,7 +3,7 @@
 import { basename, dirname } from 'node:path';
 import type { Validation, ValidationContext } from 'cdk8s-cli/lib/plugins/validation';
 import { readManifestFile } from './manifest-input';
-import { parseSupportedVersion, PodmanVersion } from './podman-version';
+import { parseSupportedVersion, PodmanVersion } from '../podman-version';
 import { SCHEMA_KINDS } from './kubernetes-schema';
 import { Finding } from './finding';
 import { PODMAN_KINDS, Target, validateDocuments } from './validate';

@@ -3,7 +3,7 @@
 // 4.3.1 and 5.4.2); a rule's message says what podman does instead, its fix how to avoid it.
 import { FieldPath, Severity } from './finding';
 import { ManifestDocument } from './manifest-input';
-import { VersionRange } from './podman-version';
+import { VersionRange } from '../podman-version';
 import { asList, asObject, ContainerAt, containersOf, PodSpecAt, podSpecsOf, PROBE_KINDS } from './pod-specs';
 
 export interface RuleHit {

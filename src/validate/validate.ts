@@ -3,7 +3,7 @@ import { KUBERNETES_RULES } from './kubernetes-rules';
 import { schemaFindings, SCHEMA_KINDS } from './kubernetes-schema';
 import { InputError, ManifestDocument, readManifestFile } from './manifest-input';
 import { PODMAN_RULES } from './podman-rules';
-import { describeRange, formatVersion, inRange, PodmanVersion } from './podman-version';
+import { describeRange, formatVersion, inRange, PodmanVersion } from '../podman-version';
 
 /** What the manifests are for. */
 export type Target = 'podman' | 'kubernetes';

@@ -31,6 +31,11 @@ function v(text: string): PodmanVersion {
   return parsePodmanVersion(text)!;
 }
 
+/** True when `version` is older than the release written as `than` (e.g. "4.4.0"). */
+export function olderThan(version: PodmanVersion, than: string): boolean {
+  return compareVersions(version, v(than)) < 0;
+}
+
 /** Podman versions a rule applies to: [from, before). Both ends open when unset. */
 export interface VersionRange {
   readonly from?: string;
@@ -57,7 +62,7 @@ export function describeRange(range: VersionRange): string {
   return 'every podman version';
 }
 
-/** The version of the podman on PATH, or undefined when there is none (or it does not answer). */
+/** The version of the podman on PATH (`podman --version`), or undefined when there is none or it does not answer. */
 export function detectPodmanVersion(): PodmanVersion | undefined {
   try {
     const out = execFileSync('podman', ['--version'], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] });
