@@ -73,11 +73,11 @@ program
   .argument('[files...]', 'manifests to check (default: what synth wrote: dist/pod.yaml and dist/kubernetes/*.yaml)')
   .option('--podman <version>', 'podman version to check for, or "all" (default: the podman on this machine, else 4.3.1)')
   .option('--target <target>', 'podman (kube play) or kubernetes (a cluster); default: podman for named files, else each part of dist/ for its own')
-  .option('--kubernetes <version>', 'Kubernetes version of the cluster for --target kubernetes', '1.29')
+  .option('--kubernetes <version>', 'Kubernetes version of the cluster for --target kubernetes (default: 1.29, which native sidecars need)')
   .option('--format <format>', 'text or json', 'text')
   .option('--from <dir>', 'folder written by synth, for the default files', 'dist')
   .option('--rules', 'list the rules and exit')
-  .action(async (files: string[], opts: { podman?: string; target?: string; kubernetes: string; format: string; from: string; rules?: boolean }) => {
+  .action(async (files: string[], opts: { podman?: string; target?: string; kubernetes?: string; format: string; from: string; rules?: boolean }) => {
     // Loaded on demand: the schema and ajv would add ~60 ms to every other command's start.
     const { listRules, runValidate } = await import('./validate-command');
     if (opts.rules) {

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from './validate/manifest-input';
-import { KUBERNETES_RULES } from './validate/kubernetes-rules';
+import { describeKubernetesRange, KUBERNETES_RULES } from './validate/kubernetes-rules';
 import { PODMAN_RULES } from './validate/podman-rules';
 import { describeRange, detectPodmanVersion, OLDEST_SUPPORTED_PODMAN, parsePodmanVersion, parseSupportedVersion, PodmanVersion } from './podman-version';
 import { exitCodeFor, formatJson, formatText, Target, validateFiles } from './validate/validate';
@@ -12,7 +12,7 @@ export interface ValidateCommandOptions {
   readonly target?: string;
   /** A version, 'all', or unset (the podman on this machine, else the oldest supported). */
   readonly podman?: string;
-  /** Kubernetes version for --target kubernetes, e.g. 1.29. */
+  /** Kubernetes version for --target kubernetes, e.g. 1.30; default 1.29 (DEFAULT_KUBERNETES_MINOR). */
   readonly kubernetes?: string;
   readonly format?: string;
   /** Folder synth wrote, for the default files. */
@@ -64,7 +64,7 @@ export function runValidate(options: ValidateCommandOptions, out: (text: string)
 /** `validate --rules`: every rule with its id, severity and versions. */
 export function listRules(): string {
   const lines = PODMAN_RULES.map((r) => `${r.id.padEnd(30)} ${r.severity.padEnd(8)} ${describeRange(r.podman).padEnd(30)} ${r.title}`);
-  lines.push(...KUBERNETES_RULES.map((r) => `${r.id.padEnd(30)} ${r.severity.padEnd(8)} ${`Kubernetes before 1.${r.needs}`.padEnd(30)} ${r.title}`));
+  lines.push(...KUBERNETES_RULES.map((r) => `${r.id.padEnd(30)} ${r.severity.padEnd(8)} ${describeKubernetesRange(r).padEnd(30)} ${r.title}`));
   return ['schema/*                       error    Kubernetes 1.28 schema         unknown fields, wrong types, missing required fields', ...lines].join('\n');
 }
 

@@ -2,17 +2,16 @@
 // on a manifest podman would mishandle. Bundled to build/cdk8s-validation.js.
 import { basename, dirname } from 'node:path';
 import type { Validation, ValidationContext } from 'cdk8s-cli/lib/plugins/validation';
-import { readManifestFile } from './manifest-input';
-import { parseSupportedVersion, PodmanVersion } from '../podman-version';
-import { SCHEMA_KINDS } from './kubernetes-schema';
+import { formatVersion, parseSupportedVersion, PodmanVersion } from '../podman-version';
 import { Finding } from './finding';
-import { PODMAN_KINDS, Target, validateDocuments } from './validate';
+import { DEFAULT_KUBERNETES_MINOR } from './kubernetes-rules';
+import { Target, validateFiles } from './validate';
 
 /** Properties from cdk8s.yaml. */
 export interface PodmanValidationProps {
   /** Podman version to check pod manifests for, or "all" (default: all supported versions). */
   readonly podman?: string;
-  /** Kubernetes minor version (1.x) for manifests under a `kubernetes/` folder. Default 29. */
+  /** Kubernetes minor version (1.x) for manifests under a `kubernetes/` folder. Default DEFAULT_KUBERNETES_MINOR. */
   readonly kubernetesMinor?: number;
 }
 
@@ -22,7 +21,7 @@ export class PodmanValidation implements Validation {
 
   constructor(props: PodmanValidationProps = {}) {
     this.podman = !props.podman || props.podman === 'all' ? 'all' : parseSupportedVersion(String(props.podman));
-    this.kubernetesMinor = props.kubernetesMinor ?? 29;
+    this.kubernetesMinor = props.kubernetesMinor ?? DEFAULT_KUBERNETES_MINOR;
   }
 
   async validate(context: ValidationContext): Promise<void> {
@@ -31,8 +30,7 @@ export class PodmanValidation implements Validation {
       for (const manifest of context.manifests) {
         // Files under kubernetes/ are for a cluster; everything else is played by podman.
         const target: Target = basename(dirname(manifest)) === 'kubernetes' ? 'kubernetes' : 'podman';
-        const docs = readManifestFile(manifest, target === 'podman' ? PODMAN_KINDS : SCHEMA_KINDS);
-        findings.push(...validateDocuments(docs, { target, podman: this.podman, kubernetesMinor: this.kubernetesMinor }));
+        findings.push(...validateFiles([manifest], { target, podman: this.podman, kubernetesMinor: this.kubernetesMinor }).findings);
       }
     } catch (e) {
       context.logger.log(`opencode-memory-pod validation: ${(e as Error).message.split('\n')[0]}`);
@@ -50,7 +48,7 @@ export class PodmanValidation implements Validation {
     }
     const errors = findings.filter((f) => f.severity === 'error').length;
     context.report.submit(errors ? 'failure' : 'success', {
-      podman: this.podman === 'all' ? 'all supported (4.3.0-5.x)' : `${this.podman.major}.${this.podman.minor}.${this.podman.patch}`,
+      podman: this.podman === 'all' ? 'all supported (4.3.0-5.x)' : formatVersion(this.podman),
       errors: String(errors),
       warnings: String(findings.filter((f) => f.severity === 'warning').length),
     });

@@ -38,5 +38,19 @@ export function formatPath(path: FieldPath): string {
   return out || '(document)';
 }
 
+/** The document a finding is in (a ManifestDocument). */
+export interface FindingSource {
+  readonly file: string;
+  readonly index: number;
+  readonly kind: string;
+  readonly name: string;
+  lineOf(path: FieldPath): number | undefined;
+}
+
+/** A finding at `path` in `doc`: location filled in, the rest as given. */
+export function findingAt(doc: FindingSource, path: FieldPath, what: Pick<Finding, 'rule' | 'severity' | 'message' | 'fix' | 'versions'>): Finding {
+  return { file: doc.file, document: doc.index, resource: `${doc.kind}/${doc.name}`, path: formatPath(path), line: doc.lineOf(path), ...what };
+}
+
 /** Severity order for sorting and thresholds. */
 export const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };

@@ -4,6 +4,9 @@ import { Severity } from './finding';
 import { containersOf, podSpecsOf } from './pod-specs';
 import { RuleContext, RuleHit } from './podman-rules';
 
+/** The cluster version assumed when none is given: what our own Kubernetes manifests need. */
+export const DEFAULT_KUBERNETES_MINOR = 29;
+
 export interface KubernetesRule {
   readonly id: string;
   readonly severity: Severity;
@@ -31,3 +34,8 @@ export const KUBERNETES_RULES: readonly KubernetesRule[] = [
       ),
   },
 ];
+
+/** "Kubernetes before 1.29": the releases a rule applies to. */
+export function describeKubernetesRange(rule: KubernetesRule): string {
+  return `Kubernetes before 1.${rule.needs}`;
+}

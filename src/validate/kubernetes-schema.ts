@@ -1,6 +1,6 @@
 import Ajv2019, { ErrorObject, ValidateFunction } from 'ajv/dist/2019';
 import schema from './kubernetes-1.28.schema.json';
-import { FieldPath, Finding, formatPath } from './finding';
+import { FieldPath, Finding, findingAt } from './finding';
 import { ManifestDocument } from './manifest-input';
 
 /** The Kubernetes release the strict schema was generated from (cdk8s-plus-28's types). */
@@ -52,8 +52,8 @@ export function schemaFindings(doc: ManifestDocument): Finding[] {
 
 function toFinding(doc: ManifestDocument, error: ErrorObject): Finding | undefined {
   const at = pointerToPath(error.instancePath);
-  const base = { file: doc.file, document: doc.index, resource: `${doc.kind}/${doc.name}`, severity: 'error' as const, versions: `Kubernetes ${SCHEMA_KUBERNETES_VERSION} schema` };
-  const finding = (path: FieldPath, rule: string, message: string, fix?: string): Finding => ({ ...base, path: formatPath(path), line: doc.lineOf(path), rule, message, fix });
+  const finding = (path: FieldPath, rule: string, message: string, fix?: string): Finding =>
+    findingAt(doc, path, { rule, severity: 'error', message, fix, versions: `Kubernetes ${SCHEMA_KUBERNETES_VERSION} schema` });
   switch (error.keyword) {
     case 'additionalProperties':
     case 'unevaluatedProperties': {

@@ -53,7 +53,6 @@ export function parseManifests(bytes: Buffer, file: string, acceptedKinds: reado
   }
   const lines = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: true });
-  if (!Array.isArray(docs)) throw new InputError(`${file}: not YAML`);
   const out: ManifestDocument[] = [];
   docs.forEach((doc, i) => {
     const index = i + 1;

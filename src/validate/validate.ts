@@ -1,8 +1,8 @@
-import { Finding, formatPath, SEVERITY_RANK } from './finding';
-import { KUBERNETES_RULES } from './kubernetes-rules';
-import { schemaFindings, SCHEMA_KINDS } from './kubernetes-schema';
+import { Finding, findingAt, SEVERITY_RANK, Severity } from './finding';
+import { DEFAULT_KUBERNETES_MINOR, describeKubernetesRange, KUBERNETES_RULES } from './kubernetes-rules';
+import { schemaFindings, SCHEMA_KINDS, SCHEMA_KUBERNETES_VERSION } from './kubernetes-schema';
 import { InputError, ManifestDocument, readManifestFile } from './manifest-input';
-import { PODMAN_RULES } from './podman-rules';
+import { PODMAN_RULES, RuleContext, RuleHit } from './podman-rules';
 import { describeRange, formatVersion, inRange, PodmanVersion } from '../podman-version';
 
 /** What the manifests are for. */
@@ -15,7 +15,7 @@ export interface ValidateOptions {
   readonly target: Target;
   /** Podman version to check for; 'all' applies every rule whatever version it concerns. */
   readonly podman: PodmanVersion | 'all';
-  /** Kubernetes minor version (1.x) for the kubernetes target. */
+  /** Kubernetes minor version (1.x) for the kubernetes target; default DEFAULT_KUBERNETES_MINOR. */
   readonly kubernetesMinor?: number;
 }
 
@@ -23,30 +23,36 @@ export interface ValidationResult {
   readonly files: readonly string[];
   readonly documents: number;
   readonly findings: readonly Finding[];
-  /** How the podman version was chosen, for the summary line. */
+  /** What the files were checked for, in words, for the summary line. */
   readonly checkedFor: string;
 }
 
-/** Validates already parsed documents of one file. */
+/** A rule that applies under the options, with its versions in words. */
+interface ApplicableRule {
+  readonly id: string;
+  readonly severity: Severity;
+  readonly versions: string;
+  check(ctx: RuleContext): RuleHit[];
+}
+
+function applicableRules(options: ValidateOptions): ApplicableRule[] {
+  if (options.target === 'podman') {
+    const { podman } = options;
+    return PODMAN_RULES.filter((r) => podman === 'all' || inRange(podman, r.podman)).map((r) => ({ ...r, versions: describeRange(r.podman) }));
+  }
+  const minor = options.kubernetesMinor ?? DEFAULT_KUBERNETES_MINOR;
+  return KUBERNETES_RULES.filter((r) => minor < r.needs).map((r) => ({ ...r, versions: describeKubernetesRange(r) }));
+}
+
+/** Validates already parsed documents of one file: the schema, then the rules of the target. */
 export function validateDocuments(documents: readonly ManifestDocument[], options: ValidateOptions): Finding[] {
+  const rules = applicableRules(options);
   const findings: Finding[] = [];
   for (const doc of documents) {
     findings.push(...schemaFindings(doc));
-    const ctx = { doc, documents };
-    const resource = `${doc.kind}/${doc.name}`;
-    if (options.target === 'podman') {
-      for (const rule of PODMAN_RULES) {
-        if (options.podman !== 'all' && !inRange(options.podman, rule.podman)) continue;
-        for (const hit of rule.check(ctx)) {
-          findings.push({ file: doc.file, document: doc.index, resource, path: formatPath(hit.path), line: doc.lineOf(hit.path), rule: rule.id, severity: rule.severity, message: hit.message, fix: hit.fix, versions: describeRange(rule.podman) });
-        }
-      }
-    } else {
-      for (const rule of KUBERNETES_RULES) {
-        if ((options.kubernetesMinor ?? 28) >= rule.needs) continue;
-        for (const hit of rule.check(ctx)) {
-          findings.push({ file: doc.file, document: doc.index, resource, path: formatPath(hit.path), line: doc.lineOf(hit.path), rule: rule.id, severity: rule.severity, message: hit.message, fix: hit.fix, versions: `Kubernetes before 1.${rule.needs}` });
-        }
+    for (const rule of rules) {
+      for (const hit of rule.check({ doc, documents })) {
+        findings.push(findingAt(doc, hit.path, { rule: rule.id, severity: rule.severity, message: hit.message, fix: hit.fix, versions: rule.versions }));
       }
     }
   }
@@ -67,7 +73,7 @@ export function validateFiles(files: readonly string[], options: ValidateOptions
   }
   const checkedFor =
     options.target === 'kubernetes'
-      ? `Kubernetes 1.${options.kubernetesMinor ?? 28} (schema 1.28)`
+      ? `Kubernetes 1.${options.kubernetesMinor ?? DEFAULT_KUBERNETES_MINOR} (schema ${SCHEMA_KUBERNETES_VERSION})`
       : options.podman === 'all'
         ? 'every supported podman (4.3.0-5.x)'
         : `podman ${formatVersion(options.podman)}`;
