@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isPinned, parseImageRef } from '../image-ref';
 
 /*
  * The user's configuration file (YAML). Every field is optional: an empty file, or no file at all,
@@ -33,7 +34,10 @@ export const imageRef = z
     error: 'must be a fully qualified image reference such as docker.io/valkey/valkey:7.2 or localhost/name:tag',
   })
   // What runs must not depend on when it was pulled; a local build (localhost/) is never pulled.
-  .refine((ref) => ref.startsWith('localhost/') || ref.includes('@sha256:') || /:[A-Za-z0-9_][A-Za-z0-9._-]*$/.test(ref.slice(ref.lastIndexOf('/'))) && !ref.endsWith(':latest'), {
+  .refine((ref) => {
+    const parts = parseImageRef(ref);
+    return parts.domain === 'localhost' || isPinned(parts);
+  }, {
     error: 'must name a version tag or a digest (not :latest, not untagged), e.g. docker.io/valkey/valkey:7.2; only localhost/ images may use any tag',
   });
 

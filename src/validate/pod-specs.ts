@@ -42,4 +42,3 @@ export function containersOf(pod: PodSpecAt): ContainerAt[] {
 }
 
 export const PROBE_KINDS = ['livenessProbe', 'readinessProbe', 'startupProbe'] as const;
-export type ProbeKind = (typeof PROBE_KINDS)[number];

@@ -4,6 +4,7 @@
 import { FieldPath, Severity } from './finding';
 import { ManifestDocument } from './manifest-input';
 import { VersionRange } from '../podman-version';
+import { isPinned, parseImageRef } from '../image-ref';
 import { asList, asObject, ContainerAt, containersOf, PodSpecAt, podSpecsOf, PROBE_KINDS } from './pod-specs';
 
 export interface RuleHit {
@@ -30,23 +31,17 @@ export interface PodmanRule {
 
 type Obj = Record<string, unknown>;
 
-/** Runs `fn` for every container of every pod spec in the document. */
-function eachContainer(ctx: RuleContext, fn: (c: ContainerAt, pod: PodSpecAt) => RuleHit | RuleHit[] | undefined): RuleHit[] {
-  const hits: RuleHit[] = [];
-  for (const pod of podSpecsOf(ctx.doc)) {
-    for (const c of containersOf(pod)) {
-      const r = fn(c, pod);
-      if (r) hits.push(...(Array.isArray(r) ? r : [r]));
-    }
-  }
-  return hits;
+type Hits = RuleHit | RuleHit[] | undefined;
+const asHits = (r: Hits): RuleHit[] => (r ? (Array.isArray(r) ? r : [r]) : []);
+
+/** Runs `fn` for every pod spec in the document (a Pod's spec, a Deployment's template). */
+function eachPod(ctx: RuleContext, fn: (pod: PodSpecAt) => Hits): RuleHit[] {
+  return podSpecsOf(ctx.doc).flatMap((pod) => asHits(fn(pod)));
 }
 
-function eachPod(ctx: RuleContext, fn: (pod: PodSpecAt) => RuleHit | RuleHit[] | undefined): RuleHit[] {
-  return podSpecsOf(ctx.doc).flatMap((pod) => {
-    const r = fn(pod);
-    return r ? (Array.isArray(r) ? r : [r]) : [];
-  });
+/** Runs `fn` for every container (init containers first) of every pod spec in the document. */
+function eachContainer(ctx: RuleContext, fn: (c: ContainerAt) => Hits): RuleHit[] {
+  return eachPod(ctx, (pod) => containersOf(pod).flatMap((c) => asHits(fn(c))));
 }
 
 /** Probes podman turns into health checks (it ignores readinessProbe). */
@@ -59,20 +54,26 @@ function probes(c: ContainerAt, kinds: readonly string[] = HEALTH_PROBES): Array
   });
 }
 
+/** The argv of each exec health probe, with where it is. */
+function execCommands(c: ContainerAt): Array<{ command: unknown[]; path: FieldPath }> {
+  return probes(c).flatMap(({ probe, path }) => {
+    const command = asObject(probe.exec)?.command;
+    return Array.isArray(command) ? [{ command, path: [...path, 'exec', 'command'] }] : [];
+  });
+}
+
+/** Where a container takes values from a Secret: env[].valueFrom.secretKeyRef and envFrom[].secretRef. */
+function secretRefPaths(c: ContainerAt): FieldPath[] {
+  return [
+    ...asList(c.container.env).flatMap((e, i) => (asObject(asObject(e.valueFrom)?.secretKeyRef) ? [[...c.path, 'env', i, 'valueFrom', 'secretKeyRef']] : [])),
+    ...asList(c.container.envFrom).flatMap((e, i) => (asObject(e.secretRef) ? [[...c.path, 'envFrom', i, 'secretRef']] : [])),
+  ];
+}
+
 const SHELL_SPECIAL = /[|&;<>()$`\\"'*?]/;
 // The name ends in the secret word: DB_PASSWORD, DD_API_KEY, GITHUB_TOKEN (not PASSWORD_FILE).
 const SECRET_NAME = /(^|_)(PASSWORD|PASSWD|PASS|SECRET|TOKEN|API_?KEY|APP_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?|AUTH)$/i;
 const HOST_PATH_TYPES = ['', 'DirectoryOrCreate', 'Directory', 'FileOrCreate', 'File', 'Socket', 'CharDevice', 'BlockDevice'];
-
-function imageParts(image: string): { domain?: string; tag?: string; digest?: string } {
-  const [rest, digest] = image.split('@');
-  const slash = rest.indexOf('/');
-  const first = slash < 0 ? '' : rest.slice(0, slash);
-  const domain = first && (first.includes('.') || first.includes(':') || first === 'localhost') ? first : undefined;
-  const last = rest.slice(rest.lastIndexOf('/') + 1);
-  const colon = last.lastIndexOf(':');
-  return { domain, tag: colon < 0 ? undefined : last.slice(colon + 1), digest };
-}
 
 function portKey(p: Obj): string {
   return `${p.protocol ?? 'TCP'}`.toUpperCase();
@@ -152,14 +153,12 @@ export const PODMAN_RULES: readonly PodmanRule[] = [
     title: 'exec probe element with a space',
     check: (ctx) =>
       eachContainer(ctx, (c) =>
-        probes(c).flatMap(({ probe, path }) => {
-          const command = asObject(probe.exec)?.command;
-          if (!Array.isArray(command)) return [];
+        execCommands(c).flatMap(({ command, path }) => {
           const i = command.findIndex((part) => /\s/.test(String(part)));
           return i < 0
             ? []
             : [{
-                path: [...path, 'exec', 'command', i],
+                path: [...path, i],
                 message: `podman before 4.4 joins the command with spaces, splits it on spaces again and runs /bin/sh -c "<command> || exit 1": ${JSON.stringify(command[i])} falls apart (["sh","-c","nc -z ..."] runs a bare "nc"), so the probe does not check what it says`,
                 fix: 'put the check in a script (e.g. from a ConfigMap volume) and call it with elements that contain no spaces: ["/bin/sh", "/path/check.sh"]',
               }];
@@ -173,14 +172,12 @@ export const PODMAN_RULES: readonly PodmanRule[] = [
     title: 'exec probe element with shell syntax',
     check: (ctx) =>
       eachContainer(ctx, (c) =>
-        probes(c).flatMap(({ probe, path }) => {
-          const command = asObject(probe.exec)?.command;
-          if (!Array.isArray(command)) return [];
+        execCommands(c).flatMap(({ command, path }) => {
           const i = command.findIndex((part) => !/\s/.test(String(part)) && SHELL_SPECIAL.test(String(part)));
           return i < 0
             ? []
             : [{
-                path: [...path, 'exec', 'command', i],
+                path: [...path, i],
                 message: `podman before 4.4 runs exec probes through /bin/sh -c, so the shell interprets ${JSON.stringify(command[i])}; podman 4.4 and later pass it literally: the probe differs between versions`,
                 fix: 'move the logic into a script and call it with plain arguments',
               }];
@@ -457,7 +454,7 @@ export const PODMAN_RULES: readonly PodmanRule[] = [
       eachContainer(ctx, (c) => {
         const image = c.container.image;
         if (typeof image !== 'string' || !image) return undefined;
-        return imageParts(image).domain
+        return parseImageRef(image).domain
           ? undefined
           : { path: [...c.path, 'image'], message: `"${image}" has no registry: podman resolves it through unqualified-search-registries, which differ between hosts, and fails under systemd when short-name mode asks to choose`, fix: `name the registry, e.g. docker.io/${image.includes('/') ? image : `library/${image}`}` };
       }),
@@ -471,11 +468,11 @@ export const PODMAN_RULES: readonly PodmanRule[] = [
       eachContainer(ctx, (c) => {
         const image = c.container.image;
         if (typeof image !== 'string' || !image) return undefined;
-        const { domain, tag, digest } = imageParts(image);
+        const ref = parseImageRef(image);
         // A local build (localhost/...) that is never pulled has nothing to drift from.
-        const neverPulled = domain === 'localhost' && (c.container.imagePullPolicy === 'IfNotPresent' || c.container.imagePullPolicy === 'Never');
-        return !digest && !neverPulled && (tag === undefined || tag === 'latest')
-          ? { path: [...c.path, 'image'], message: `"${image}" ${tag ? 'is :latest' : 'has no tag (means :latest)'}: which image runs depends on when it was pulled, and podman 4.9+ pulls :latest images on every play by default`, fix: 'pin a version tag (or a digest)' }
+        const neverPulled = ref.domain === 'localhost' && (c.container.imagePullPolicy === 'IfNotPresent' || c.container.imagePullPolicy === 'Never');
+        return !isPinned(ref) && !neverPulled
+          ? { path: [...c.path, 'image'], message: `"${image}" ${ref.tag ? 'is :latest' : 'has no tag (means :latest)'}: which image runs depends on when it was pulled, and podman 4.9+ pulls :latest images on every play by default`, fix: 'pin a version tag (or a digest)' }
           : undefined;
       }),
   },
@@ -525,12 +522,9 @@ export const PODMAN_RULES: readonly PodmanRule[] = [
     podman: { before: '4.4.0' },
     title: 'secretKeyRef / envFrom.secretRef',
     check: (ctx) =>
-      eachContainer(ctx, (c) => [
-        ...asList(c.container.env).flatMap((e, i) =>
-          asObject(asObject(e.valueFrom)?.secretKeyRef) ? [{ path: [...c.path, 'env', i, 'valueFrom', 'secretKeyRef'] }] : [],
-        ),
-        ...asList(c.container.envFrom).flatMap((e, i) => (asObject(e.secretRef) ? [{ path: [...c.path, 'envFrom', i, 'secretRef'] }] : [])),
-      ].map(({ path }) => ({ path, message: 'podman 4.3 reads Kubernetes secrets as JSON only and fails the play with "secret ... is not valid JSON" for one played from a Secret document', fix: 'mount a root-only env file read-only and read it at start, or require podman 4.4+' }))),
+      eachContainer(ctx, (c) =>
+        secretRefPaths(c).map((path) => ({ path, message: 'podman 4.3 reads Kubernetes secrets as JSON only and fails the play with "secret ... is not valid JSON" for one played from a Secret document', fix: 'mount a root-only env file read-only and read it at start, or require podman 4.4+' })),
+      ),
   },
   {
     id: 'secret-ref-visible',
@@ -538,10 +532,9 @@ export const PODMAN_RULES: readonly PodmanRule[] = [
     podman: { from: '4.4.0' },
     title: 'secrets passed as environment',
     check: (ctx) =>
-      eachContainer(ctx, (c) => [
-        ...asList(c.container.env).flatMap((e, i) => (asObject(asObject(e.valueFrom)?.secretKeyRef) ? [[...c.path, 'env', i, 'valueFrom', 'secretKeyRef']] : [])),
-        ...asList(c.container.envFrom).flatMap((e, i) => (asObject(e.secretRef) ? [[...c.path, 'envFrom', i, 'secretRef']] : [])),
-      ].map((path) => ({ path, message: `podman copies secret values into the container's configuration: \`podman inspect\` of "${c.name}" shows them in clear text`, fix: 'mount a root-only env file read-only and read it at start, so values reach only the process environment' }))),
+      eachContainer(ctx, (c) =>
+        secretRefPaths(c).map((path) => ({ path, message: `podman copies secret values into the container's configuration: \`podman inspect\` of "${c.name}" shows them in clear text`, fix: 'mount a root-only env file read-only and read it at start, so values reach only the process environment' })),
+      ),
   },
   {
     id: 'configmap-volume-optional',
