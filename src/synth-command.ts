@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { ConfigError } from './config/config-error';
 import { loadConfigFile } from './config/load';
-import { Config } from './config/schema';
+import { Config, Target, TARGETS } from './config/schema';
 import { kubernetesApplySteps } from './render/kubernetes-files';
 import { DependencyError } from './model/startup-order';
 import { synthesize } from './synth';
@@ -42,22 +42,22 @@ export function runSynth(options: SynthOptions, log: (line: string) => void = co
     throw e;
   }
   writeDist(outDir, files);
-  if (options.cdk8sOutDir && relative(options.cdk8sOutDir, outDir) !== '') copyManifestsForCdk8s(outDir, options.cdk8sOutDir);
+  if (options.cdk8sOutDir && relative(options.cdk8sOutDir, outDir) !== '') copyManifestsForCdk8s(files, options.cdk8sOutDir);
   // cdk8s-cli swallows the app's stdout; say where the files went on stderr there.
   const say = options.cdk8sOutDir ? err : log;
   say(`opencode-memory-pod: wrote ${files.length} files to ${outDir}/ (config: ${configPath ?? 'built-in defaults'}; targets: ${config.targets.join(', ')})`);
   if (config.targets.includes('kubernetes')) {
     say('opencode-memory-pod: Kubernetes: create the Secret from the env file, check, then apply:');
-    for (const step of kubernetesApplySteps(config)) say(`  ${step}`);
+    for (const step of kubernetesApplySteps(config, join(outDir, 'kubernetes'))) say(`  ${step}`);
   }
   return 0;
 }
 
 function parseTargets(text: string): Config['targets'] {
   const names = text.split(',').map((t) => t.trim()).filter(Boolean);
-  const bad = names.filter((t) => t !== 'podman' && t !== 'kubernetes');
-  if (bad.length || !names.length) {
-    throw new ConfigError([{ field: '--target', value: text, allowed: 'podman, kubernetes, or both separated by a comma' }], 'the command line');
+  const targets = names.filter((t): t is Target => (TARGETS as readonly string[]).includes(t));
+  if (targets.length !== names.length || !names.length) {
+    throw new ConfigError([{ field: '--target', value: text, allowed: `${TARGETS.join(', ')}, or several separated by a comma` }], 'the command line');
   }
-  return [...new Set(names)] as Config['targets'];
+  return [...new Set(targets)];
 }

@@ -1,4 +1,4 @@
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { GeneratedFile } from './synth';
 
@@ -38,14 +38,15 @@ export function writeDist(outDir: string, files: readonly GeneratedFile[]): void
   if (old) rmSync(old, { recursive: true, force: true });
 }
 
-/** cdk8s-cli runs the app with CDK8S_OUTDIR and reads manifests from there (validation plugins). */
-export function copyManifestsForCdk8s(outDir: string, cdk8sOutDir: string): void {
-  mkdirSync(cdk8sOutDir, { recursive: true });
-  if (existsSync(join(outDir, 'pod.yaml'))) cpSync(join(outDir, 'pod.yaml'), join(cdk8sOutDir, 'pod.yaml'));
-  const kube = join(outDir, 'kubernetes');
-  if (existsSync(kube)) {
-    // The validation plugin checks files under kubernetes/ as cluster manifests.
-    mkdirSync(join(cdk8sOutDir, 'kubernetes'), { recursive: true });
-    for (const name of readdirSync(kube).filter((n) => n.endsWith('.yaml'))) cpSync(join(kube, name), join(cdk8sOutDir, 'kubernetes', name));
+/**
+ * cdk8s-cli runs the app with CDK8S_OUTDIR and reads manifests from there (validation plugins):
+ * the generated YAML files, at the same relative paths (the plugin checks kubernetes/ as cluster
+ * manifests).
+ */
+export function copyManifestsForCdk8s(files: readonly GeneratedFile[], cdk8sOutDir: string): void {
+  for (const file of files.filter((f) => f.path.endsWith('.yaml'))) {
+    const path = join(cdk8sOutDir, file.path);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, file.content);
   }
 }

@@ -219,7 +219,8 @@ describe('synth --target', () => {
     const r = cli(['synth', '--target', 'podman,kubernetes', '-o', 'out']);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain('kubectl create secret generic opencode-env --from-env-file=/run/secrets/opencode.env');
-    expect(r.stdout).toContain('kubectl apply --dry-run=server -f dist/kubernetes/');
+    // The steps name the folder synth wrote to, not the default.
+    expect(r.stdout).toContain('kubectl apply --dry-run=server -f out/kubernetes/');
     expect(spawnSync('ls', ['out', 'out/kubernetes'], { cwd: dir }).stdout.toString()).toMatch(/pod\.yaml[\s\S]*statefulset\.yaml/);
     const v = cli(['validate', '--target', 'kubernetes', '--from', 'out']);
     expect(v.stdout).toContain('5 objects in 4 files checked for Kubernetes 1.29 (schema 1.28): 0 error(s), 0 warning(s)');
@@ -230,7 +231,7 @@ describe('synth --target', () => {
     expect(both.status).toBe(0);
     const bad = cli(['synth', '--target', 'nomad', '-o', 'out']);
     expect(bad.status).toBe(2);
-    expect(bad.stderr).toContain('--target: got "nomad"; podman, kubernetes, or both separated by a comma');
+    expect(bad.stderr).toContain('--target: got "nomad"; podman, kubernetes, or several separated by a comma');
     expect(load(readFileSync(join(dir, 'out', 'kubernetes', 'service.yaml'), 'utf8').split('---\n')[1])).toMatchObject({ kind: 'Service' });
   });
 });

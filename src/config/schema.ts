@@ -147,6 +147,10 @@ const graphiti = z
   })
   .prefault({});
 
+/** What synth can write: the podman pod and units, and the Kubernetes manifests. */
+export const TARGETS = ['podman', 'kubernetes'] as const;
+export type Target = (typeof TARGETS)[number];
+
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 /** A Kubernetes storage quantity, e.g. 10Gi. */
 const storageQuantity = z.string().regex(/^[1-9]\d*(Mi|Gi|Ti)$/, { error: 'must be a storage quantity such as 10Gi (Mi, Gi, Ti)' });
@@ -202,8 +206,8 @@ export const configSchema = z
       .default(120)
       .describe('How long each service may take to become healthy before its dependents give up.'),
     targets: z
-      .array(z.enum(['podman', 'kubernetes']))
-      .min(1, { error: 'must name at least one target: podman, kubernetes' })
+      .array(z.enum(TARGETS))
+      .min(1, { error: `must name at least one target: ${TARGETS.join(', ')}` })
       .default(['podman'])
       .describe('What synth writes: podman (dist/pod.yaml and units) and/or kubernetes (dist/kubernetes/). `synth --target` overrides it.'),
     kubernetes,
