@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { doctor } from './doctor';
 import { install, readInstallPlan } from './install';
 import { DEFAULT_CONFIG_FILE, runSynth } from './synth-command';
+import { listRules, runValidate } from './validate-command';
 
 const program = new Command();
 program
@@ -77,9 +78,7 @@ program
   .option('--format <format>', 'text or json', 'text')
   .option('--from <dir>', 'folder written by synth, for the default files', 'dist')
   .option('--rules', 'list the rules and exit')
-  .action(async (files: string[], opts: { podman?: string; target?: string; kubernetes?: string; format: string; from: string; rules?: boolean }) => {
-    // Loaded on demand: the schema and ajv would add ~60 ms to every other command's start.
-    const { listRules, runValidate } = await import('./validate-command');
+  .action((files: string[], opts: { podman?: string; target?: string; kubernetes?: string; format: string; from: string; rules?: boolean }) => {
     if (opts.rules) {
       console.log(listRules());
       return;
