@@ -3,11 +3,17 @@
 # native sidecars (podman 4.3.1 through 5.x), so each container orders itself:
 #
 #   1. export the env-file keys this service may see (parsed as data, see envfile.sh);
-#   2. wait, bounded, until every service it depends on has posted "<name>.healthy" in the
-#      pod-shared state directory; give up (exit 1) and say why when one does not;
-#   3. if other services wait for this one, fork a short-lived poller that runs this service's
-#      own health check (the same one as its probe) and posts the marker once it passes;
-#   4. exec the image's real entrypoint, so the service becomes the container's main process and
+#   2. take this container's lock, "<name>.lock" in the pod-shared state directory: the service
+#      inherits it, so it is held exactly as long as the container's processes run;
+#   3. wait, bounded, until every service it depends on has posted "<name>.healthy" in this pod's
+#      network namespace AND still holds its lock (the state directory survives `podman pod
+#      restart`, which restarts containers concurrently: a marker of a stopped container, or of
+#      one still running in the pod's previous network namespace, does not count); give up
+#      (exit 1) and say why;
+#   4. fork a short-lived poller that runs this service's own health check and posts its marker
+#      once it passes (dependents wait for it; the liveness probe reads it to tell "starting"
+#      from "failing"), or "<name>.failed" when it has not passed within the timeout;
+#   5. exec the image's real entrypoint, so the service becomes the container's main process and
 #      nothing of ours stays resident once the poller is done.
 #
 # Usage: launch.sh --name NAME [--after DEP]... [--timeout SECONDS] [--post-health]
@@ -66,18 +72,59 @@ trap 'exit 143' TERM INT
 omp_requirepass=
 omp_load_env "$omp_env_file" "$keys" || die "not starting $name"
 
-# Our marker from an earlier run of this container (a crash) must not tell dependents we are healthy.
+# Our markers from an earlier run of this container (a crash, a pod restart) must not tell
+# dependents we are healthy: remove them BEFORE taking the lock, so that whoever sees the lock held
+# and then a marker sees one posted by this run.
 mkdir -p "$omp_state" || die "cannot create state directory $omp_state"
 rm -f "$omp_state/$name.healthy" "$omp_state/$name.failed"
+# flock is in every image (util-linux on Debian and Ubuntu, busybox on Alpine). Without it markers
+# are trusted as they are, as before locks existed.
+omp_locks=
+if command -v flock >/dev/null 2>&1; then
+  exec 9>>"$omp_state/$name.lock" || die "cannot open $omp_state/$name.lock"
+  # Held by an earlier run of this container only while that run is still being stopped.
+  flock -w 30 -x 9 || die "$omp_state/$name.lock is still held after 30s"
+  omp_locks=1
+else
+  log "no flock in this image: markers of an earlier pod run cannot be told apart"
+fi
+
+# A dependency's marker counts while its container runs in THIS pod: its lock is held (taken after
+# its old markers were removed, so: lock held, then marker present = a marker of the running
+# container), and the marker names our network namespace. `podman pod restart` restarts the
+# containers concurrently and gives the pod a new network namespace: a dependency that has not been
+# restarted yet still holds its lock, but its marker names the old namespace, which is still alive
+# (its processes are in it), so the two cannot be equal.
+# Sets dep_st to healthy, failed or waiting; the lock is asked only once a marker is there.
+omp_netns=$(readlink /proc/self/ns/net 2>/dev/null)
+dep_running() {
+  [ -z "$omp_locks" ] && return 0
+  ! flock -n -x "$omp_state/$1.lock" true 9>&- 2>/dev/null
+}
+marker_here() { # FILE: exists and was posted in this pod's network namespace
+  [ -e "$1" ] || return 1
+  omp_posted=
+  read -r omp_posted <"$1" 2>/dev/null
+  [ "$omp_posted" = "netns $omp_netns" ]
+}
+dep_state() {
+  dep_st=waiting
+  [ -e "$omp_state/$1.healthy" ] || [ -e "$omp_state/$1.failed" ] || return 0
+  dep_running "$1" || return 0
+  if marker_here "$omp_state/$1.healthy"; then dep_st=healthy; elif marker_here "$omp_state/$1.failed"; then dep_st=failed; fi
+}
 
 deadline=$((started + timeout * 100))
 for dep in $after; do
-  [ -e "$omp_state/$dep.healthy" ] && { log "$dep is healthy"; continue; }
+  dep_state "$dep"
+  [ "$dep_st" = healthy ] && { log "$dep is healthy"; continue; }
   log "waiting for $dep to become healthy (gives up after ${timeout}s)"
   next_note=$(( $(now_cs) + 1000 ))
-  while [ ! -e "$omp_state/$dep.healthy" ]; do
-    if [ -e "$omp_state/$dep.failed" ]; then
-      die "$dep failed to become healthy ($(cat "$omp_state/$dep.failed" 2>/dev/null)); not starting $name"
+  while :; do
+    dep_state "$dep"
+    [ "$dep_st" = healthy ] && break
+    if [ "$dep_st" = failed ]; then
+      die "$dep failed to become healthy ($(sed -n 2p "$omp_state/$dep.failed" 2>/dev/null)); not starting $name"
     fi
     t=$(now_cs)
     [ "$t" -ge "$deadline" ] && die "$dep is not healthy after ${timeout}s; not starting $name (check: podman logs <pod>-$dep)"
@@ -99,14 +146,14 @@ if [ "$post" = 1 ]; then
     poll_deadline=$((poll_start + timeout * 100))
     until sh "$omp_dir/health.sh" "$name" >/dev/null 2>&1; do
       if [ "$(now_cs)" -ge "$poll_deadline" ]; then
-        echo "own health check still failing after ${timeout}s" >"$omp_state/.$name.failed.tmp"
+        printf 'netns %s\nown health check still failing after %ss\n' "$omp_netns" "$timeout" >"$omp_state/.$name.failed.tmp"
         mv -f "$omp_state/.$name.failed.tmp" "$omp_state/$name.failed"
         log "not healthy after ${timeout}s; told the services that wait for $name"
         exit 0
       fi
       sleep 0.1
     done
-    : >"$omp_state/.$name.healthy.tmp" && mv -f "$omp_state/.$name.healthy.tmp" "$omp_state/$name.healthy"
+    printf 'netns %s\n' "$omp_netns" >"$omp_state/.$name.healthy.tmp" && mv -f "$omp_state/.$name.healthy.tmp" "$omp_state/$name.healthy"
     log "healthy $(seconds_since "$poll_start")s after start; dependents may start"
   ) </dev/null &
 fi

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { Config, configSchema } from './config/schema';
 import { PodModel } from './model/pod-model';
 import { PodmanPodChart } from './render/podman-pod';
-import { podmanKubeUnitName, renderSystemdUnits, UnitKind } from './render/systemd-units';
+import { podmanKubeUnitName, QUADLET_UNIT, renderSystemdUnits, UnitKind } from './render/systemd-units';
 import { kubernetesFiles } from './render/kubernetes-files';
 import { yamlDocuments } from './render/yaml-documents';
 import { MemoryStack } from './stack';
@@ -61,7 +61,7 @@ function podmanFiles(model: PodModel): GeneratedFile[] {
     podName: model.podName,
     envFile: model.envFile,
     unit: podmanKubeUnitName(model),
-    quadletUnit: 'opencode-memory-pod.service',
+    quadletUnit: QUADLET_UNIT,
     files: [{ from: 'pod.yaml', to: model.installPath, mode: 0o644 }, ...units.map((u) => ({ from: u.distPath, to: u.installPath, mode: u.mode, unitKind: u.unitKind }))],
     dataDirs: model.stages.flatMap((s) => s.spec.mounts.filter((m) => m.persistent).map((m) => m.hostPath)),
     requiredEnvKeys: [...new Set(model.stages.flatMap((s) => s.spec.secrets.requiredKeys ?? []))],

@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
+import { AddressInfo, createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runtimeScripts } from '../src/render/runtime-scripts';
@@ -25,9 +25,9 @@ function scripts(port: number, envText: string) {
   return { dir, env: { PATH: `${bin}:${process.env.PATH}`, OMP_DIR: dir, OMP_ENV_FILE: envFile } };
 }
 
-function runHealth(s: { dir: string; env: NodeJS.ProcessEnv }, service: string): Promise<number> {
+function runHealth(s: { dir: string; env: NodeJS.ProcessEnv }, ...args: string[]): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn('busybox', ['sh', join(s.dir, 'health.sh'), service], { env: s.env });
+    const child = spawn('busybox', ['sh', join(s.dir, 'health.sh'), ...args], { env: s.env });
     child.on('exit', (code) => resolve(code ?? -1));
   });
 }
@@ -77,6 +77,53 @@ describe('OpenCode health check (busybox nc, as in the image)', () => {
 
   it('rejects an unknown service name', async () => {
     expect(await runHealth(scripts(4096, ''), 'nosuch')).toBe(2);
+  });
+});
+
+describe('health.sh --live (the liveness probe) and the bound on every check', () => {
+  const withState = (port: number, envText: string) => {
+    const s = scripts(port, envText);
+    const state = join(s.dir, 'state');
+    mkdirSync(state);
+    return { ...s, state, env: { ...s.env, OMP_STATE_DIR: state } };
+  };
+
+  it('is alive while starting (no marker yet), even though the service does not answer', async () => {
+    const s = withState(1, '');
+    expect(await runHealth(s, 'opencode')).toBe(1);
+    expect(await runHealth(s, '--live', 'opencode')).toBe(0);
+  });
+
+  it('is not alive once the launcher reported that the service never became healthy', async () => {
+    const port = await openCodeLike();
+    const s = withState(port, '');
+    writeFileSync(join(s.state, 'opencode.failed'), 'own health check still failing after 120s');
+    expect(await runHealth(s, '--live', 'opencode')).toBe(1);
+  });
+
+  it('after the service was healthy, runs the real check: passes while it answers, fails when it stops', async () => {
+    const port = await openCodeLike();
+    const s = withState(port, '');
+    writeFileSync(join(s.state, 'opencode.healthy'), '');
+    expect(await runHealth(s, '--live', 'opencode')).toBe(0);
+    servers.pop()!.close();
+    expect(await runHealth(s, '--live', 'opencode')).toBe(1);
+  });
+
+  it('ends a check whose server accepts but never answers (a hung process) within its bound', async () => {
+    // A listening socket that never replies: what a SIGSTOPped server looks like to a client.
+    const hung = createNetServer(() => {});
+    await new Promise<void>((r) => hung.listen(0, '127.0.0.1', r));
+    try {
+      const s = withState((hung.address() as AddressInfo).port, '');
+      writeFileSync(join(s.state, 'opencode.healthy'), '');
+      const t0 = Date.now();
+      expect(await runHealth(s, '--live', 'opencode')).not.toBe(0);
+      // opencode's probe timeout is 5 s: the check is killed after 4 s (nc -w 3 alone would not end it).
+      expect(Date.now() - t0).toBeLessThan(6000);
+    } finally {
+      hung.close();
+    }
   });
 });
 

@@ -1,12 +1,12 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REPO, shells, tempDir } from './helpers';
 
 const running: ChildProcess[] = [];
 afterEach(() => {
-  for (const p of running.splice(0)) if (p.exitCode === null && p.pid) process.kill(p.pid, 'SIGKILL');
+  for (const p of running.splice(0)) if (p.exitCode === null && p.signalCode === null && p.pid) process.kill(p.pid, 'SIGKILL');
 });
 
 interface Pod {
@@ -43,6 +43,18 @@ function launch(sh: string[], p: Pod, args: string[]): ChildProcess & { out: () 
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Stands in for a running dependency: a process holding NAME's lock, as its service would. */
+async function holdLock(p: Pod, name: string): Promise<ChildProcess> {
+  mkdirSync(p.state, { recursive: true });
+  const holder = spawn('flock', ['-x', join(p.state, `${name}.lock`), 'sh', '-c', 'echo locked; exec sleep 60']);
+  running.push(holder);
+  await new Promise<void>((resolve) => holder.stdout!.once('data', () => resolve()));
+  return holder;
+}
+/** What a marker of a container in this (the test's) network namespace says. */
+const HERE = `netns ${readlinkSync('/proc/self/ns/net')}\n`;
+const lockHeld = (p: Pod, name: string) => spawnSync('flock', ['-n', join(p.state, `${name}.lock`), 'true']).status !== 0;
 async function until(check: () => boolean, ms = 5000): Promise<void> {
   const end = Date.now() + ms;
   while (!check()) {
@@ -55,15 +67,53 @@ for (const sh of shells()) {
   describe(`launch.sh under ${sh.join(' ')}`, () => {
     it('starts the service only after its dependency posts its healthy marker, and execs it', async () => {
       const p = pod();
+      await holdLock(p, 'a');
       const l = launch(sh, p, ['--name', 'b', '--after', 'a', '--timeout', '10', '--', 'sh', '-c', 'echo "serving as pid $$"; exec sleep 30']);
       await until(() => l.err().includes('waiting for a to become healthy'));
       await sleep(400);
       expect(l.out()).toBe('');
-      writeFileSync(join(p.state, 'a.healthy'), '');
+      writeFileSync(join(p.state, 'a.healthy'), HERE);
       await until(() => l.out().includes('serving'));
       // exec: the service has the launcher's PID, nothing of ours stays in between.
       expect(l.out().trim()).toBe(`serving as pid ${l.pid}`);
       expect(l.err()).toMatch(/a is healthy \(waited \d+\.\d\ds\)/);
+    });
+
+    it('does not trust a marker whose container has stopped (podman pod restart keeps the state volume)', async () => {
+      const p = pod();
+      mkdirSync(p.state, { recursive: true });
+      writeFileSync(join(p.state, 'a.healthy'), HERE);
+      writeFileSync(join(p.state, 'a.lock'), '');
+      const l = launch(sh, p, ['--name', 'b', '--after', 'a', '--timeout', '10', '--', 'sh', '-c', 'echo STARTED; exec sleep 30']);
+      await until(() => l.err().includes('waiting for a to become healthy'));
+      await sleep(500);
+      expect(l.out()).toBe('');
+      // a's container runs again (holds its lock) with its marker: now b starts.
+      await holdLock(p, 'a');
+      await until(() => l.out().includes('STARTED'));
+    });
+
+    it('does not trust a marker posted in another network namespace (the pod before a podman pod restart)', async () => {
+      const p = pod();
+      mkdirSync(p.state, { recursive: true });
+      writeFileSync(join(p.state, 'a.healthy'), 'netns net:[4026531840]\n');
+      await holdLock(p, 'a');
+      const l = launch(sh, p, ['--name', 'b', '--after', 'a', '--timeout', '10', '--', 'sh', '-c', 'echo STARTED; exec sleep 30']);
+      await until(() => l.err().includes('waiting for a to become healthy'));
+      await sleep(500);
+      expect(l.out()).toBe('');
+      writeFileSync(join(p.state, 'a.healthy'), HERE);
+      await until(() => l.out().includes('STARTED'));
+    });
+
+    it('the service it execs keeps the container\'s lock, released when it ends', async () => {
+      const p = pod();
+      const l = launch(sh, p, ['--name', 'a', '--', 'sh', '-c', 'echo STARTED; exec sleep 30']);
+      await until(() => l.out().includes('STARTED'));
+      expect(lockHeld(p, 'a')).toBe(true);
+      l.kill('SIGKILL');
+      await l.done;
+      await until(() => !lockHeld(p, 'a'));
     });
 
     it('gives up after the timeout, says what it waited for, and exits 1', async () => {
@@ -79,7 +129,8 @@ for (const sh of shells()) {
     it('fails at once when the dependency reported failure', async () => {
       const p = pod();
       mkdirSync(p.state, { recursive: true });
-      writeFileSync(join(p.state, 'a.failed'), 'own health check still failing after 5s');
+      writeFileSync(join(p.state, 'a.failed'), `${HERE}own health check still failing after 5s\n`);
+      await holdLock(p, 'a');
       const l = launch(sh, p, ['--name', 'b', '--after', 'a', '--timeout', '30', '--', 'true']);
       expect(await l.done).toBe(1);
       expect(l.err()).toMatch(/a failed to become healthy \(own health check still failing after 5s\)/);
@@ -96,6 +147,7 @@ for (const sh of shells()) {
       expect(existsSync(join(p.state, 'a.healthy'))).toBe(false);
       writeFileSync(join(p.dir, 'ready'), '');
       await until(() => existsSync(join(p.state, 'a.healthy')));
+      expect(readFileSync(join(p.state, 'a.healthy'), 'utf8')).toBe(HERE);
       // The poller logs right after it posts the marker.
       await until(() => l.err().includes('dependents may start'));
       expect(l.err()).toMatch(/healthy \d+\.\d\ds after start; dependents may start/);
@@ -105,7 +157,7 @@ for (const sh of shells()) {
       const p = pod('exit 1');
       launch(sh, p, ['--name', 'a', '--timeout', '1', '--post-health', '--', 'sleep', '30']);
       await until(() => existsSync(join(p.state, 'a.failed')), 4000);
-      expect(readFileSync(join(p.state, 'a.failed'), 'utf8')).toMatch(/still failing after 1s/);
+      expect(readFileSync(join(p.state, 'a.failed'), 'utf8')).toMatch(/^netns net:\[\d+\]\nown health check still failing after 1s\n$/);
     });
 
     it('exports all keys or only the listed ones, as data', async () => {

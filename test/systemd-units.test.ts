@@ -63,9 +63,31 @@ describe('generated units', () => {
     expect(r.stdout + r.stderr).toBe('');
   });
 
-  it('wait-healthy.sh checks every container in start order', () => {
+  it('wait-healthy.sh runs each service\'s own check in its container, in start order', () => {
     const script = out.get('libexec/wait-healthy.sh')!;
-    expect(script).toMatch(/^for ctr in opencode-memory-pod-valkey opencode-memory-pod-falkordb opencode-memory-pod-datadog opencode-memory-pod-opencode; do$/m);
+    expect(script).toMatch(/^for svc in valkey falkordb datadog opencode; do$/m);
+    expect(script).toMatch(/^  until podman exec "\$ctr" \/bin\/sh \/opt\/opencode-memory-pod\/health\.sh "\$svc"/m);
+    // podman healthcheck run answers differently during a start period on each version: not used.
+    expect(script).not.toContain('healthcheck run');
     expect(spawnSync('sh', ['-n', '-c', script]).status).toBe(0);
+  });
+
+  it('the pod unit wants the watchdog timer, which runs only while that unit runs', () => {
+    expect(dropIn).toMatch(/^Wants=opencode-memory-pod-watchdog\.timer$/m);
+    expect(out.get('quadlet/opencode-memory-pod.kube')).toMatch(/^Wants=opencode-memory-pod-watchdog\.timer$/m);
+    const timer = out.get('systemd/opencode-memory-pod-watchdog.timer')!;
+    expect(timer).toMatch(/^BindsTo=podman-kube@-etc-opencode\\x2dmemory\\x2dpod-pod\.yaml\.service$/m);
+    expect(timer).toMatch(/^OnUnitActiveSec=5s$/m);
+    expect(out.get('quadlet/opencode-memory-pod-watchdog.service')).toMatch(/^ExecStart=\/bin\/sh \/etc\/opencode-memory-pod\/watchdog\.sh opencode-memory-pod\.service$/m);
+    expect(spawnSync('sh', ['-n', '-c', out.get('libexec/watchdog.sh')!]).status).toBe(0);
+  });
+
+  it('the watchdog units pass systemd-analyze verify with empty output', () => {
+    const dir = tempDir('omp-watchdog-');
+    const unit = dropInPath.split('/')[1].replace(/\.d$/, '');
+    copyFileSync(TEMPLATE, join(dir, 'podman-kube@.service'));
+    for (const f of ['opencode-memory-pod-watchdog.timer', 'opencode-memory-pod-watchdog.service']) writeFileSync(join(dir, f), out.get(`systemd/${f}`)!);
+    const r = spawnSync('systemd-analyze', ['verify', '--man=no', join(dir, 'opencode-memory-pod-watchdog.timer'), join(dir, 'opencode-memory-pod-watchdog.service')], { env: { ...process.env, SYSTEMD_UNIT_PATH: `${dir}:` }, encoding: 'utf8' });
+    expect(r.stdout + r.stderr, unit).toBe('');
   });
 });

@@ -4,11 +4,20 @@ export const POD_PATHS = {
   scriptsDir: '/opt/opencode-memory-pod',
   /** The host env file, mounted read-only (hostPath File). */
   envFile: '/run/opencode-memory-pod/opencode.env',
-  /** Readiness markers shared by the pod's containers (emptyDir, removed with the pod). */
+  /**
+   * Markers shared by the pod's containers (an emptyDir, removed with the pod). It survives
+   * `podman pod restart`, and so does /dev/shm on podman 4.3.1 (observed): a marker counts only
+   * while its container's processes hold the lock the launcher took (see launch.sh).
+   */
   stateDir: '/run/opencode-memory-pod/state',
 } as const;
 
 /** argv that runs a service's health check; no element has a space (podman 4.3.1 joins and re-splits probe argv). */
 export function healthCommand(service: string): string[] {
   return ['/bin/sh', `${POD_PATHS.scriptsDir}/health.sh`, service];
+}
+
+/** argv of the liveness probe: waiting for dependencies or starting counts as alive. */
+export function livenessCommand(service: string): string[] {
+  return ['/bin/sh', `${POD_PATHS.scriptsDir}/health.sh`, '--live', service];
 }

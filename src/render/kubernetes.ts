@@ -18,8 +18,15 @@ import {
 import { PodModel, Stage, STOP_GRACE_SECONDS } from '../model/pod-model';
 import { healthCommand, POD_PATHS } from '../model/pod-paths';
 import { HostMountSpec } from '../model/service';
+
+/**
+ * Liveness on a cluster: the kubelet restarts a container whose probe fails, and the startupProbe
+ * shields the start, so the usual period applies (the podman pod probes faster: podman itself does
+ * not act on failures, the watchdog does, and must see a hang within seconds).
+ */
+const LIVENESS_PERIOD_SECONDS = 10;
+const LIVENESS_FAILURES = 3;
 import { kubernetesRuntimeScripts } from './kubernetes-runtime';
-import { LIVENESS_FAILURES, LIVENESS_PERIOD_SECONDS } from './podman-pod';
 
 /** A service of the model that runs outside the pod on this target (e.g. a node agent). */
 export interface ExternalService {

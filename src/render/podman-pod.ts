@@ -2,13 +2,17 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Container, KubeConfigMap, KubePod, Probe, Quantity, Volume, VolumeMount } from '../../imports/k8s';
 import { PodModel, Stage, STOP_GRACE_SECONDS } from '../model/pod-model';
-import { healthCommand, POD_PATHS } from '../model/pod-paths';
-import { runtimeScripts } from './runtime-scripts';
+import { livenessCommand, POD_PATHS } from '../model/pod-paths';
+import { DEFAULT_HEALTH_TIMEOUT_SECONDS, runtimeScripts } from './runtime-scripts';
 
 /** Seconds between liveness checks (podman: --health-interval). */
-export const LIVENESS_PERIOD_SECONDS = 10;
-/** Consecutive failures before podman marks a container unhealthy. */
-export const LIVENESS_FAILURES = 3;
+export const LIVENESS_PERIOD_SECONDS = 5;
+/**
+ * Consecutive failures before podman marks a container unhealthy. With the period and a hung
+ * check's bound this keeps hang -> unhealthy near 20 s, so the watchdog (systemd) replaces a
+ * hung service well within 45 s.
+ */
+export const LIVENESS_FAILURES = 2;
 
 export interface PodmanPodChartProps {
   /** The pod to render. */
@@ -43,46 +47,37 @@ export class PodmanPodChart extends Chart {
         restartPolicy: 'Always',
         // Honoured from podman 4.9 as the containers' stop timeout: time for Valkey and FalkorDB to save.
         terminationGracePeriodSeconds: STOP_GRACE_SECONDS,
-        containers: model.stages.map((stage, index) => renderContainer(model, stage, index)),
+        containers: model.stages.map((stage) => renderContainer(model, stage)),
         volumes: renderVolumes(model, runtimeName),
       },
     });
   }
 }
 
-function renderContainer(model: PodModel, stage: Stage, index: number): Container {
+function renderContainer(model: PodModel, stage: Stage): Container {
   const { spec } = stage;
-  const timeout = spec.startTimeoutSeconds;
   const launcher = ['/bin/sh', `${POD_PATHS.scriptsDir}/launch.sh`, '--name', spec.name];
   if (model.ordering) {
     for (const dep of stage.waitsFor) launcher.push('--after', dep);
   }
-  launcher.push('--timeout', String(timeout));
-  if (model.ordering && stage.dependents.length) launcher.push('--post-health');
+  launcher.push('--timeout', String(spec.startTimeoutSeconds));
+  // Every service posts its marker: dependents wait for it, and the liveness probe tells
+  // "still starting" (no marker yet) from "was healthy, now failing".
+  launcher.push('--post-health');
   if (spec.secrets.envKeys === 'all') launcher.push('--env-all');
   else for (const key of spec.secrets.envKeys) launcher.push('--env', key);
   if (spec.secrets.requirepassFrom) launcher.push('--requirepass-from', spec.secrets.requirepassFrom);
   launcher.push('--', ...spec.entrypoint);
 
-  // A container may wait for every service before it, then take its own time to start:
-  // failures inside this window must not count (podman: --health-start-period).
-  const startWindow = timeout * (index + 1);
-  const probeTimeout = spec.health.timeoutSeconds ?? 5;
-  const exec = { command: healthCommand(spec.name) };
+  // No initialDelaySeconds and no startupProbe: `health.sh --live` passes while the launcher
+  // waits and while the service starts, so a hang is caught from the first seconds on, and every
+  // podman reads the probe the same way (4.3.1 ignores startupProbe; 5.8 reports "starting", not
+  // healthy, for the whole start period).
   const liveness: Probe = {
-    exec,
-    initialDelaySeconds: startWindow,
+    exec: { command: livenessCommand(spec.name) },
     periodSeconds: LIVENESS_PERIOD_SECONDS,
-    timeoutSeconds: probeTimeout,
+    timeoutSeconds: spec.health.timeoutSeconds ?? DEFAULT_HEALTH_TIMEOUT_SECONDS,
     failureThreshold: LIVENESS_FAILURES,
-  };
-  // Honoured from podman 4.4 (4.3.1 ignores it): checks every second until healthy, so the
-  // container reports healthy without waiting for the liveness interval.
-  const startup: Probe = {
-    exec,
-    periodSeconds: 1,
-    timeoutSeconds: probeTimeout,
-    failureThreshold: startWindow,
   };
 
   const mounts: VolumeMount[] = [
@@ -107,7 +102,6 @@ function renderContainer(model: PodModel, stage: Stage, index: number): Containe
       .filter((p) => p.hostPort !== undefined)
       .map((p) => ({ name: p.name, containerPort: p.containerPort, hostPort: p.hostPort, hostIp: model.bindAddress, protocol: 'TCP' })),
     livenessProbe: liveness,
-    startupProbe: startup,
     resources: model.memoryLimits ? { limits: { memory: Quantity.fromString(spec.memoryLimit) } } : undefined,
     volumeMounts: mounts,
   };
@@ -120,7 +114,8 @@ function renderVolumes(model: PodModel, runtimeName: string): Volume[] {
     // Read at container start by the launcher; values never enter the manifest or `podman inspect`.
     { name: 'env-file', hostPath: { path: model.envFile, type: 'File' } },
     // podman 4.3.1 turns an emptyDir into a named volume called after it: a pod-specific name
-    // avoids sharing markers with another pod. It is removed with the pod.
+    // avoids sharing markers with another pod. It is removed with the pod, and it survives
+    // `podman pod restart`: markers count only while their container holds its lock (launch.sh).
     { name: stateVolumeName(model), emptyDir: {} },
     ...model.stages.flatMap(({ spec }) => spec.mounts.map((m) => ({ name: m.name, hostPath: { path: m.hostPath, type: m.type } }))),
   ];

@@ -14,6 +14,21 @@ export interface DatadogAgentProps extends ServiceProps {
 
 /** Port of the agent's OTLP/HTTP receiver inside the pod. */
 export const OTLP_HTTP_PORT = 4318;
+/** Port of the trace-agent's APM receiver. */
+export const APM_PORT = 8126;
+
+/**
+ * `agent health` asks the core agent over its IPC API. Dependents use the trace-agent's APM
+ * receiver and the OTLP receiver, which come up after the core agent (separate s6 services), so
+ * the check also connects to them: bash's /dev/tcp (the image has bash, no curl or nc).
+ */
+function datadogHealthScript(otlpReceiver: boolean): string {
+  const ports = otlpReceiver ? [APM_PORT, OTLP_HTTP_PORT] : [APM_PORT];
+  return [
+    'agent health >/dev/null 2>&1 || exit 1',
+    ...ports.map((port) => `bash -c 'exec 3<>/dev/tcp/127.0.0.1/${port}' 2>/dev/null || exit 1`),
+  ].join('\n');
+}
 
 /**
  * Datadog Agent 7. Contract (images.md): no ENTRYPOINT, CMD /bin/entrypoint.sh -> s6 /init, which
@@ -53,15 +68,14 @@ export class DatadogAgent extends Service {
       entrypoint: ['/bin/entrypoint.sh'],
       args: [],
       env,
-      ports: [{ name: 'dd-apm', containerPort: 8126, hostPort: p.apmHostPort, configField: 'services.datadog.apmHostPort' }],
+      ports: [{ name: 'dd-apm', containerPort: APM_PORT, hostPort: p.apmHostPort, configField: 'services.datadog.apmHostPort' }],
       mounts: [
         // Mounted where the agent looks for a docker socket by default, so no DOCKER_HOST is needed.
         { name: 'podman-socket', hostPath: p.podmanSocket, mountPath: '/var/run/docker.sock', readOnly: true, type: 'Socket', configField: 'services.datadog.podmanSocket' },
         { name: 'host-proc', hostPath: '/proc', mountPath: '/host/proc', readOnly: true, type: 'Directory', configField: 'services.datadog' },
         { name: 'host-cgroup', hostPath: '/sys/fs/cgroup', mountPath: '/host/sys/fs/cgroup', readOnly: true, type: 'Directory', configField: 'services.datadog' },
       ],
-      // `agent health` asks the running agent over its IPC API; exit 0 only when every component is healthy.
-      health: { script: 'agent health >/dev/null 2>&1', envKeys: [], timeoutSeconds: 10 },
+      health: { script: datadogHealthScript(p.otlpReceiver), envKeys: [], timeoutSeconds: 10 },
       dependsOn: p.dependsOn ?? [{ service: 'falkordb', optional: true }],
       // DD_API_KEY, DD_SITE, DD_HOSTNAME, ... come from the env file.
       secrets: { envKeys: 'all', requiredKeys: ['DD_API_KEY'] },
