@@ -78,6 +78,8 @@ describe('generated units', () => {
     const timer = out.get('systemd/opencode-memory-pod-watchdog.timer')!;
     expect(timer).toMatch(/^BindsTo=podman-kube@-etc-opencode\\x2dmemory\\x2dpod-pod\.yaml\.service$/m);
     expect(timer).toMatch(/^OnUnitActiveSec=5s$/m);
+    // systemd C-unescapes ExecStart= arguments: the backslashes of \x2d are doubled to reach the script.
+    expect(out.get('systemd/opencode-memory-pod-watchdog.service')).toContain('watchdog.sh podman-kube@-etc-opencode\\\\x2dmemory\\\\x2dpod-pod.yaml.service\n');
     expect(out.get('quadlet/opencode-memory-pod-watchdog.service')).toMatch(/^ExecStart=\/bin\/sh \/etc\/opencode-memory-pod\/watchdog\.sh opencode-memory-pod\.service$/m);
     expect(spawnSync('sh', ['-n', '-c', out.get('libexec/watchdog.sh')!]).status).toBe(0);
   });

@@ -4,8 +4,8 @@ import type { UnitFile, UnitKind } from './systemd-units';
 
 /** Seconds between two watchdog rounds. */
 export const WATCHDOG_PERIOD_SECONDS = 5;
-/** Seconds a container the watchdog replaced is left alone: its health record may still say "unhealthy". */
-const REPLACED_GRACE_SECONDS = 30;
+/** Seconds a container the watchdog killed is not killed again: its health record may still say "unhealthy". */
+const REPLACED_GRACE_SECONDS = 20;
 
 /** Name of the watchdog's timer and service (without suffix) for this pod. */
 export function watchdogUnitBase(model: PodModel): string {
@@ -63,7 +63,8 @@ export function renderWatchdog(model: PodModel, podUnits: Readonly<Record<UnitKi
         '',
         '[Service]',
         'Type=oneshot',
-        `ExecStart=/bin/sh ${script} ${podUnit}`,
+        // systemd C-unescapes ExecStart= arguments: \x2d in the unit name must reach the script as is.
+        `ExecStart=/bin/sh ${script} ${podUnit.replace(/\\/g, '\\\\')}`,
         // A round that hangs (podman itself stuck) must not block the next ones forever.
         `TimeoutStartSec=${WATCHDOG_PERIOD_SECONDS * 6}s`,
         '',
@@ -95,11 +96,12 @@ for svc in ${services}; do
   info=$(podman container inspect --format '{{.State.Status}} {{.State.Pid}}' "$ctr" 2>/dev/null) || continue
   status=\${info% *}
   pid=\${info#* }
-  replaced=$(cat "$state/$svc.replaced" 2>/dev/null || echo 0)
-  [ $((now - replaced)) -lt ${REPLACED_GRACE_SECONDS} ] && continue
   case $status in
     running)
       rm -f "$state/$svc.stopped"
+      # Just replaced: its health record may still say "unhealthy" until the next probe runs.
+      replaced=$(cat "$state/$svc.replaced" 2>/dev/null || echo 0)
+      [ $((now - replaced)) -lt ${REPLACED_GRACE_SECONDS} ] && continue
       # An exited container reports pid 0: never signal that (kill -9 0 is our own process group).
       if [ "$pid" -gt 1 ] && [ -n "$(podman ps -q --filter "name=^$ctr\\$" --filter health=unhealthy)" ]; then
         echo "opencode-memory-pod: $svc is unhealthy (its liveness probe fails); killing pid $pid so podman starts it again"
@@ -109,7 +111,7 @@ for svc in ${services}; do
     exited | stopped)
       if [ -e "$state/$svc.stopped" ]; then
         echo "opencode-memory-pod: $svc has stayed stopped; starting it"
-        podman start "$ctr" >/dev/null && echo "$now" >"$state/$svc.replaced"
+        podman start "$ctr" >/dev/null
         rm -f "$state/$svc.stopped"
       else
         : >"$state/$svc.stopped"

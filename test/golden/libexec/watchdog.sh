@@ -17,11 +17,12 @@ for svc in valkey falkordb datadog opencode; do
   info=$(podman container inspect --format '{{.State.Status}} {{.State.Pid}}' "$ctr" 2>/dev/null) || continue
   status=${info% *}
   pid=${info#* }
-  replaced=$(cat "$state/$svc.replaced" 2>/dev/null || echo 0)
-  [ $((now - replaced)) -lt 30 ] && continue
   case $status in
     running)
       rm -f "$state/$svc.stopped"
+      # Just replaced: its health record may still say "unhealthy" until the next probe runs.
+      replaced=$(cat "$state/$svc.replaced" 2>/dev/null || echo 0)
+      [ $((now - replaced)) -lt 20 ] && continue
       # An exited container reports pid 0: never signal that (kill -9 0 is our own process group).
       if [ "$pid" -gt 1 ] && [ -n "$(podman ps -q --filter "name=^$ctr\$" --filter health=unhealthy)" ]; then
         echo "opencode-memory-pod: $svc is unhealthy (its liveness probe fails); killing pid $pid so podman starts it again"
@@ -31,7 +32,7 @@ for svc in valkey falkordb datadog opencode; do
     exited | stopped)
       if [ -e "$state/$svc.stopped" ]; then
         echo "opencode-memory-pod: $svc has stayed stopped; starting it"
-        podman start "$ctr" >/dev/null && echo "$now" >"$state/$svc.replaced"
+        podman start "$ctr" >/dev/null
         rm -f "$state/$svc.stopped"
       else
         : >"$state/$svc.stopped"
