@@ -1,0 +1,98 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { files, tempDir } from './helpers';
+
+// watchdog.sh's decisions, with podman and systemctl replaced by scripts that print what a real
+// podman prints (`podman ps --format '{{.Names}}|{{.Pid}}|{{.Status}}'` on 4.3.1 and 5.x) and record
+// what they were asked. What podman then does is checked on real podman by the end-to-end suite.
+const script = files().get('libexec/watchdog.sh')!;
+const victims: number[] = [];
+afterEach(() => {
+  for (const pid of victims.splice(0)) spawnSync('kill', ['-9', String(pid)]);
+});
+
+function round(psLines: string[], opts: { active?: boolean; health?: string; stateDir?: string } = {}) {
+  const dir = tempDir('omp-watchdog-');
+  const bin = join(dir, 'bin');
+  mkdirSync(bin);
+  const calls = join(dir, 'calls');
+  writeFileSync(join(bin, 'systemctl'), `#!/bin/sh\necho "systemctl $*" >>${calls}\nexit ${opts.active === false ? 3 : 0}\n`);
+  writeFileSync(
+    join(bin, 'podman'),
+    `#!/bin/sh\necho "podman $*" >>${calls}\ncase $1 in\n  ps) cat ${join(dir, 'ps')} ;;\n  inspect) echo "${opts.health ?? ''}" ;;\nesac\n`,
+  );
+  for (const f of ['systemctl', 'podman']) chmodSync(join(bin, f), 0o755);
+  writeFileSync(join(dir, 'ps'), psLines.map((l) => `${l}\n`).join(''));
+  // The state directory is /run/<pod>-watchdog in the script; point it elsewhere for the test.
+  const body = script.replace('state=/run/opencode-memory-pod-watchdog', `state=${opts.stateDir ?? join(dir, 'state')}`);
+  const r = spawnSync('sh', ['-c', body, 'watchdog.sh', 'podman-kube@x.service'], { env: { PATH: `${bin}:${process.env.PATH}` }, encoding: 'utf8' });
+  return { ...r, calls: existsSync(calls) ? readFileSync(calls, 'utf8') : '', dir };
+}
+
+function victim(): number {
+  const p = spawn('sleep', ['60'], { stdio: 'ignore' });
+  victims.push(p.pid!);
+  return p.pid!;
+}
+const alive = (pid: number) => spawnSync('kill', ['-0', String(pid)]).status === 0;
+
+describe('watchdog.sh (one round)', () => {
+  it('kills the process of a container podman reports unhealthy (4.3.1 and 5.x wording), and only that one', async () => {
+    for (const status of ['Up 2 minutes ago (unhealthy)', 'Up 2 minutes (unhealthy)']) {
+      const hung = victim();
+      const fine = victim();
+      const r = round([`abc-infra|1|Up 3 minutes`, `opencode-memory-pod-valkey|${hung}|${status}`, `opencode-memory-pod-falkordb|${fine}|Up 2 minutes (healthy)`]);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toContain(`valkey is unhealthy (its liveness probe fails); killing pid ${hung}`);
+      await new Promise((res) => setTimeout(res, 100));
+      expect(alive(hung)).toBe(false);
+      expect(alive(fine)).toBe(true);
+      expect(r.calls).not.toMatch(/podman (kill|start|stop|restart)/);
+    }
+  });
+
+  it('does not kill the same container again within its grace period, nor pid 0 or 1', () => {
+    const state = join(tempDir('omp-watchdog-state-'), 'state');
+    const hung = victim();
+    const first = round([`opencode-memory-pod-valkey|${hung}|Up 1 minute (unhealthy)`], { stateDir: state });
+    expect(first.stdout).toContain('killing');
+    const again = victim();
+    const second = round([`opencode-memory-pod-valkey|${again}|Up 1 second (unhealthy)`], { stateDir: state });
+    expect(second.stdout).toBe('');
+    expect(alive(again)).toBe(true);
+    const zero = round(['opencode-memory-pod-falkordb|0|Up 1 minute (unhealthy)', 'opencode-memory-pod-datadog|1|Up 1 minute (unhealthy)']);
+    expect(zero.stdout).toBe('');
+  });
+
+  it('starts at once a container podman stopped as unhealthy (podman 4.3.1), others after two rounds', () => {
+    const unhealthy = round(['opencode-memory-pod-valkey|0|Exited (137) 3 seconds ago'], { health: 'unhealthy' });
+    expect(unhealthy.calls).toMatch(/^podman start opencode-memory-pod-valkey$/m);
+    const state = join(tempDir('omp-watchdog-state-'), 'state');
+    const once = round(['opencode-memory-pod-opencode|0|Exited (0) 3 seconds ago'], { health: 'healthy', stateDir: state });
+    expect(once.calls).not.toMatch(/podman start/);
+    const twice = round(['opencode-memory-pod-opencode|0|Exited (0) 8 seconds ago'], { health: 'healthy', stateDir: state });
+    expect(twice.calls).toMatch(/^podman start opencode-memory-pod-opencode$/m);
+    // Running again in between: the count starts over.
+    round(['opencode-memory-pod-opencode|0|Exited (0) 1 second ago'], { health: 'healthy', stateDir: state });
+    round(['opencode-memory-pod-opencode|42|Up 1 second (starting)'], { stateDir: state });
+    const after = round(['opencode-memory-pod-opencode|0|Exited (0) 1 second ago'], { health: 'healthy', stateDir: state });
+    expect(after.calls).not.toMatch(/podman start/);
+  });
+
+  it('does nothing while the pod unit is not active (starting, stopping, stopped)', () => {
+    const hung = victim();
+    const r = round([`opencode-memory-pod-valkey|${hung}|Up 1 minute (unhealthy)`, 'opencode-memory-pod-falkordb|0|Exited (137) 1 minute ago'], { active: false, health: 'unhealthy' });
+    expect(r.stdout).toBe('');
+    expect(r.calls).not.toMatch(/^podman/m);
+    expect(alive(hung)).toBe(true);
+  });
+
+  it('leaves containers of other pods and the infra container alone', () => {
+    const other = victim();
+    const r = round([`other-pod-valkey|${other}|Up 1 minute (unhealthy)`, `abc-infra|${other}|Up 1 minute (unhealthy)`]);
+    expect(r.stdout).toBe('');
+    expect(alive(other)).toBe(true);
+  });
+});
