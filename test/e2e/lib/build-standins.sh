@@ -14,7 +14,8 @@ if [ ! -s "$base_tar" ]; then
   command -v debootstrap >/dev/null || e2e_die "debootstrap is missing (apt-get install debootstrap)"
   root=$(mktemp -d "$E2E_HOME/base-root.XXXX")
   e2e_log "debootstrap bookworm minbase + $packages (about 30 s)"
-  debootstrap --variant=minbase --include="$packages" bookworm "$root" http://deb.debian.org/debian >"$E2E_HOME/debootstrap.log" 2>&1 \
+  mirror=$(e2e_mirror) || e2e_die "no Debian mirror"
+  debootstrap --variant=minbase --include="$packages" bookworm "$root" "$mirror" >"$E2E_HOME/debootstrap.log" 2>&1 \
     || { tail -20 "$E2E_HOME/debootstrap.log" >&2; e2e_die "debootstrap failed"; }
   rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
   tar -C "$root" -cf "$base_tar.tmp" . && mv "$base_tar.tmp" "$base_tar"

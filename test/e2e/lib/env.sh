@@ -7,6 +7,15 @@ export CONTAINERS_CONF=$E2E_HOME/containers.conf
 export CONTAINERS_STORAGE_CONF=$E2E_HOME/storage.conf
 export PODMAN_IGNORE_CGROUPSV1_WARNING=1
 
+# The Debian mirror this machine's apt uses (its sources' URIs: line), so no registry host is written here.
+e2e_mirror() {
+  local uri
+  uri=$(grep -hiE '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '{print $2}' | grep -v -- '-security' | head -1)
+  [ -n "$uri" ] || uri=$(grep -hE '^deb ' /etc/apt/sources.list 2>/dev/null | awk '{print $2}' | grep -v -- '-security' | head -1)
+  [ -n "$uri" ] || { echo "no Debian mirror in /etc/apt/sources.list.d/*.sources or /etc/apt/sources.list" >&2; return 1; }
+  echo "$uri"
+}
+
 e2e_log() { printf '[e2e %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 e2e_die() { e2e_log "FATAL: $*"; exit 1; }
 
@@ -28,11 +37,13 @@ CONF
 
 e2e_setup_podman_conf() {
   mkdir -p "$E2E_HOME/storage" /run/opencode-memory-pod-e2e
-  e2e_containers_conf host >"$CONTAINERS_CONF"
-  cat >"$CONTAINERS_STORAGE_CONF" <<CONF
+  # Written to a temporary name and renamed: another run of the suite may be reading them.
+  e2e_containers_conf host >"$CONTAINERS_CONF.$$" && mv -f "$CONTAINERS_CONF.$$" "$CONTAINERS_CONF"
+  cat >"$CONTAINERS_STORAGE_CONF.$$" <<CONF
 [storage]
 driver = "overlay"
 graphroot = "$E2E_HOME/storage"
 runroot = "/run/opencode-memory-pod-e2e"
 CONF
+  mv -f "$CONTAINERS_STORAGE_CONF.$$" "$CONTAINERS_STORAGE_CONF"
 }

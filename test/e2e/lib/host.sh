@@ -23,6 +23,7 @@ cleanup() {
   rm -f /tmp/omp-e2e-pwned
 }
 trap cleanup EXIT
+trap 'exit 143' TERM INT HUP
 [ -d /run/secrets ] || { mkdir -p /run/secrets; created+=(/run/secrets); }
 [ -e /persist ] || created+=(/persist)
 install -m 0600 "$work/opencode.env" "$env_file"; created+=("$env_file")
@@ -37,4 +38,4 @@ if [ ! -S /var/run/podman/podman.sock ]; then
   created+=(/var/run/podman/podman.sock)
   for i in $(seq 50); do [ -S /var/run/podman/podman.sock ] && break; sleep 0.1; done
 fi
-E2E_LABEL=$label ENV_FILE=$env_file bash "$(dirname "$0")/suite.sh" bare "$work/dist"
+E2E_LABEL=$label ENV_FILE=$env_file bash "$work/dist/suite.sh" bare "$work/dist"   # the copy: edits to the repo cannot reach a running suite

@@ -1,15 +1,24 @@
 #!/bin/bash
-# The suite inside a booted Debian (systemd-nspawn) with its own podman: bookworm (4.3.1) or
-# trixie (5.x). Usage: machine.sh WORK SUITE bare|systemd
+# The suite inside a booted Debian (systemd-nspawn) with its own podman: bookworm (4.3.1), trixie
+# (5.4.2) or forky, Debian testing (5.8.x). Usage: machine.sh WORK SUITE bare|systemd|build
+# ("build" only makes the machine's root tarball, once; run.sh builds all three side by side).
 # The root is built once with debootstrap (kept in E2E_HOME), copied for each run, booted with
 # --private-network (so its host ports cannot collide with anything), and removed afterwards.
 # Units are installed with the project's own `install --root`.
 set -uo pipefail
 . "$(dirname "$0")/env.sh"
 work=$1 suite=$2 mode=$3
-case $suite in bookworm) ver=4.3.1 ;; trixie) ver=5.x ;; *) e2e_die "unknown suite $suite" ;; esac
+script=
+case $suite in
+  bookworm) ver=4.3.1 ;;
+  trixie) ver=5.4 ;;
+  # bookworm's debootstrap has no forky script; testing is built like sid.
+  forky) ver=5.8; script=/usr/share/debootstrap/scripts/sid ;;
+  *) e2e_die "unknown suite $suite" ;;
+esac
 label=$mode-$ver
 packages=systemd,systemd-sysv,dbus,podman,runc,catatonit,netavark,aardvark-dns,iptables,iproute2,procps
+[ "$suite" = forky ] && packages=$packages,nftables
 # The tarball's name carries the package list, so a changed list builds a new machine.
 cache=$E2E_HOME/machine-$suite-$(echo "$packages" | sha256sum | cut -c1-8).tar
 if [ ! -s "$cache" ]; then
@@ -18,8 +27,9 @@ if [ ! -s "$cache" ]; then
   e2e_log "debootstrap $suite with systemd and podman (about a minute, once)"
   # Not --variant=minbase: in a minbase root dbus-daemon never becomes ready under nspawn here,
   # and systemd-run (which needs the bus) cannot start anything.
+  mirror=$(e2e_mirror) || e2e_die "no Debian mirror"
   debootstrap --include="$packages" \
-    "$suite" "$root" http://deb.debian.org/debian >"$E2E_HOME/debootstrap-$suite.log" 2>&1 \
+    "$suite" "$root" "$mirror" $script >"$E2E_HOME/debootstrap-$suite.log" 2>&1 \
     || { tail -20 "$E2E_HOME/debootstrap-$suite.log" >&2; rm -rf "$root"; e2e_die "debootstrap $suite failed"; }
   mkdir -p "$root/etc/containers"
   echo omp-e2e >"$root/etc/hostname"
@@ -30,6 +40,7 @@ if [ ! -s "$cache" ]; then
   tar -C "$root" -cf "$cache.tmp" . && mv "$cache.tmp" "$cache"
   rm -rf "$root"
 fi
+[ "$mode" = build ] && exit 0
 
 root=$(mktemp -d "$E2E_HOME/root-$label.XXXX")
 chmod 755 "$root"   # it is the machine's /: mktemp's 0700 keeps dbus (messagebus) out of everything
@@ -43,6 +54,8 @@ cleanup() {
   rm -rf "$root"
 }
 trap cleanup EXIT
+# bash runs no EXIT trap when a signal ends it: the machine must go down with us all the same.
+trap 'exit 143' TERM INT HUP
 tar -C "$root" -xf "$cache"
 chmod 755 "$root"
 e2e_containers_conf machine >"$root/etc/containers/containers.conf"
@@ -59,24 +72,62 @@ unit=$(grep -o "enable --now '[^']*'" "$work/install-$label.txt" | head -1 | sed
 fault_unit=$(grep -o "enable --now '[^']*'" "$work/install-$label.txt" | tail -1 | sed "s/enable --now '//; s/'$//")
 e2e_log "installed with install --root: $unit"
 
-SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1 setsid systemd-nspawn -q -D "$root" --boot --register=no --keep-unit --private-network \
-  --capability=all --system-call-filter='@mount @keyring @privileged bpf' >"$work/nspawn-$label.log" 2>&1 &
-nspawn_pid=$!
-leader=
-state=
-for i in $(seq 150); do
-  leader=$(ps -o pid= --ppid "$nspawn_pid" 2>/dev/null | head -1 | tr -d ' ')
-  [ -n "$leader" ] && state=$(nsenter -t "$leader" -a systemctl is-system-running 2>/dev/null)
-  case $state in running | degraded) break ;; esac
-  sleep 0.2
-done
-[ -n "$leader" ] || { cat "$work/nspawn-$label.log"; e2e_die "the machine did not boot"; }
+# The secrets unit the design orders the pod after, as a stand-in: /run is a tmpfs, so the env file
+# must be written at every boot (README, On a host).
+mkdir -p "$root/var/lib/omp-e2e"
+install -m 0600 "$work/opencode.env" "$root/var/lib/omp-e2e/opencode.env"
+cat >"$root/etc/systemd/system/onepassword-secrets.service" <<'UNIT'
+[Unit]
+Description=e2e stand-in: writes /run/secrets/opencode.env at boot
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=/bin/sh -c 'mkdir -p /run/secrets && install -m 0600 /var/lib/omp-e2e/opencode.env /run/secrets/opencode.env'
+[Install]
+WantedBy=multi-user.target
+UNIT
+mkdir -p "$root/etc/systemd/system/multi-user.target.wants"
+ln -sf /etc/systemd/system/onepassword-secrets.service "$root/etc/systemd/system/multi-user.target.wants/onepassword-secrets.service"
+
+boot() {
+  SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1 setsid systemd-nspawn -q -D "$root" --boot --register=no --keep-unit --private-network \
+    --capability=all --system-call-filter='@mount @keyring @privileged bpf' >>"$work/nspawn-$label.log" 2>&1 &
+  nspawn_pid=$!
+  leader=
+  state=
+  for i in $(seq 150); do
+    leader=$(ps -o pid= --ppid "$nspawn_pid" 2>/dev/null | head -1 | tr -d ' ')
+    [ -n "$leader" ] && state=$(nsenter -t "$leader" -a systemctl is-system-running 2>/dev/null)
+    case $state in running | degraded) break ;; esac
+    sleep 0.2
+  done
+  [ -n "$leader" ] || { cat "$work/nspawn-$label.log"; e2e_die "the machine did not boot"; }
+}
+shutdown() { # a clean poweroff: nspawn turns SIGTERM into one; units stop as on a real shutdown
+  kill -TERM "$nspawn_pid" 2>/dev/null
+  for i in $(seq 300); do kill -0 "$nspawn_pid" 2>/dev/null || break; sleep 0.2; done
+  kill -0 "$nspawn_pid" 2>/dev/null && { kill -KILL "$nspawn_pid"; e2e_log "the machine did not power off within 60 s"; }
+  wait "$nspawn_pid" 2>/dev/null
+}
 inside() { nsenter -t "$leader" -a systemd-run --wait --pipe -q -p KillMode=process "$@"; }
+
+boot
 e2e_log "booted $suite: podman $(inside podman --version | awk '{print $3}'), $(inside systemctl is-system-running)"
 inside podman load -q -i /var/tmp/images.tar >/dev/null 2>&1 || e2e_die "podman load inside"
-inside sh -c 'mkdir -p /run/secrets && umask 077 && cat > /run/secrets/opencode.env' <"$work/opencode.env"
 
-inside --setenv=E2E_LABEL="$label" --setenv=E2E_UNIT="$unit" --setenv=FAULT_UNIT="$fault_unit" \
-  --setenv=ENV_FILE=/run/secrets/opencode.env --setenv=E2E_CYCLES="${E2E_CYCLES:-10}" \
-  --setenv=E2E_YAML=/etc/opencode-memory-pod/pod.yaml \
-  bash /opt/omp-e2e/suite.sh "$mode" /opt/omp-e2e
+suite_env=(--setenv=E2E_LABEL="$label" --setenv=E2E_UNIT="$unit" --setenv=FAULT_UNIT="$fault_unit"
+  --setenv=ENV_FILE=/run/secrets/opencode.env --setenv=E2E_CYCLES="${E2E_CYCLES:-10}"
+  --setenv=E2E_YAML=/etc/opencode-memory-pod/pod.yaml)
+[ "$mode" = systemd ] && suite_env+=(--setenv=E2E_REBOOT=1)
+inside "${suite_env[@]}" bash /opt/omp-e2e/suite.sh "$mode" /opt/omp-e2e
+rc=$?
+if [ "$mode" = systemd ]; then
+  e2e_log "rebooting the machine (clean poweroff, boot again) with $unit enabled"
+  t0=$(date +%s%3N)
+  shutdown
+  t_down=$(( $(date +%s%3N) - t0 ))
+  echo "timing [$label] poweroff with the pod running: $(awk -v m="$t_down" 'BEGIN {printf "%.2f", m/1000}')s"
+  boot
+  inside "${suite_env[@]}" --setenv=E2E_PHASE=after-reboot bash /opt/omp-e2e/suite.sh "$mode" /opt/omp-e2e || rc=1
+fi
+exit $rc
