@@ -11,7 +11,7 @@ import { parsePodmanVersion } from '../src/podman-version';
 import { PODMAN_KINDS, validateDocuments } from '../src/validate/validate';
 import { tempDir, tree } from './helpers';
 
-const VERSIONS = ['4.3.1', '4.4.0', '4.6.0', '4.7.0', '4.8.0', '4.9.0', '5.0.0', '5.1.0', '5.4.2'].map((v) => parsePodmanVersion(v)!);
+const VERSIONS = ['4.3.1', '4.4.0', '4.6.0', '4.7.0', '4.8.0', '4.9.0', '5.0.0', '5.1.0', '5.4.2', '5.8.6'].map((v) => parsePodmanVersion(v)!);
 
 // Mostly valid values with a rare invalid one per field, so that about half of the runs are
 // valid configurations and the rest fail in one or two fields: ports that collide, memory limits

@@ -9,7 +9,7 @@ import { PODMAN_KINDS, validateDocuments } from '../src/validate/validate';
 type Obj = Record<string, any>;
 
 /** Versions on each side of every boundary in the notes (podman-kube-play.md). */
-const VERSIONS = ['4.3.1', '4.4.0', '4.6.0', '4.7.0', '4.8.0', '4.9.0', '5.0.0', '5.1.0', '5.4.2'];
+const VERSIONS = ['4.3.1', '4.4.0', '4.6.0', '4.7.0', '4.8.0', '4.9.0', '5.0.0', '5.1.0', '5.4.2', '5.8.6'];
 
 /** A pod that trips nothing on any version: every case below breaks it in one way. */
 function base(): Obj[] {

@@ -12,7 +12,7 @@ import { files, REPO, tempDir } from './helpers';
 
 const CLI = join(REPO, 'build', 'cli.js');
 const cli = (args: string[], cwd = REPO) => spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8' });
-const VERSIONS = ['4.3.1', '4.4.0', '4.6.0', '4.7.0', '4.8.0', '4.9.0', '5.0.0', '5.1.0', '5.4.2'];
+const VERSIONS = ['4.3.1', '4.4.0', '4.6.0', '4.7.0', '4.8.0', '4.9.0', '5.0.0', '5.1.0', '5.4.2', '5.8.6'];
 
 const POD = (container: string) => `apiVersion: v1
 kind: Pod
