@@ -121,7 +121,7 @@ describe('install', () => {
     expect(statSync(join(root, 'etc/opencode-memory-pod/wait-healthy.sh')).mode & 0o777).toBe(0o755);
     expect(existsSync(join(root, 'etc/systemd/system/podman-kube@-etc-opencode\\x2dmemory\\x2dpod-pod.yaml.service.d/opencode-memory-pod.conf'))).toBe(true);
     expect(existsSync(join(root, 'etc/containers/systemd/opencode-memory-pod.kube'))).toBe(false);
-    expect(readFileSync(join(root, 'etc/systemd/system/opencode-memory-pod-watchdog.timer'), 'utf8')).toMatch(/^BindsTo=podman-kube@-etc-opencode\\x2dmemory\\x2dpod-pod\.yaml\.service$/m);
+    expect(readFileSync(join(root, 'etc/systemd/system/opencode-memory-pod-watchdog.timer'), 'utf8')).toMatch(/^PartOf=podman-kube@-etc-opencode\\x2dmemory\\x2dpod-pod\.yaml\.service$/m);
     expect(readFileSync(join(root, 'persist/containers/valkey/dump.rdb'), 'utf8')).toBe('DATA');
     expect(statSync(join(root, 'persist/containers/falkordb')).isDirectory()).toBe(true);
     expect(r.stdout).toContain('data directory');
@@ -134,7 +134,7 @@ describe('install', () => {
     expect(existsSync(join(root, 'etc/containers/systemd/opencode-memory-pod.kube'))).toBe(true);
     // Only the watchdog's timer and service, bound to the Quadlet's unit; no podman-kube@ drop-in.
     expect(readdirSync(join(root, 'etc/systemd/system')).sort()).toEqual(['opencode-memory-pod-watchdog.service', 'opencode-memory-pod-watchdog.timer']);
-    expect(readFileSync(join(root, 'etc/systemd/system/opencode-memory-pod-watchdog.timer'), 'utf8')).toMatch(/^BindsTo=opencode-memory-pod\.service$/m);
+    expect(readFileSync(join(root, 'etc/systemd/system/opencode-memory-pod-watchdog.timer'), 'utf8')).toMatch(/^PartOf=opencode-memory-pod\.service$/m);
     expect(r.stdout).toContain("systemctl start 'opencode-memory-pod.service'");
   });
 

@@ -76,7 +76,7 @@ describe('generated units', () => {
     expect(dropIn).toMatch(/^Wants=opencode-memory-pod-watchdog\.timer$/m);
     expect(out.get('quadlet/opencode-memory-pod.kube')).toMatch(/^Wants=opencode-memory-pod-watchdog\.timer$/m);
     const timer = out.get('systemd/opencode-memory-pod-watchdog.timer')!;
-    expect(timer).toMatch(/^BindsTo=podman-kube@-etc-opencode\\x2dmemory\\x2dpod-pod\.yaml\.service$/m);
+    expect(timer).toMatch(/^PartOf=podman-kube@-etc-opencode\\x2dmemory\\x2dpod-pod\.yaml\.service$/m);
     expect(timer).toMatch(/^OnUnitActiveSec=5s$/m);
     // systemd C-unescapes ExecStart= arguments: the backslashes of \x2d are doubled to reach the script.
     expect(out.get('systemd/opencode-memory-pod-watchdog.service')).toContain('watchdog.sh podman-kube@-etc-opencode\\\\x2dmemory\\\\x2dpod-pod.yaml.service\n');

@@ -19,7 +19,7 @@ export function watchdogUnitBase(model: PodModel): string {
  * 5.1+ restart it after their own delay (upstream #22864, #20903). The watchdog does the same on
  * every version: it kills a container podman reports unhealthy (the pod's restartPolicy Always
  * starts it again, and its launcher waits for its dependencies), and starts a container that has
- * stayed stopped. One timer and service per unit kind, each bound to the unit that runs the pod.
+ * stayed stopped. One timer and service per unit kind, each part of the unit that runs the pod.
  */
 export function renderWatchdog(model: PodModel, podUnits: Readonly<Record<UnitKind, string>>): UnitFile[] {
   const base = watchdogUnitBase(model);
@@ -30,8 +30,11 @@ export function renderWatchdog(model: PodModel, podUnits: Readonly<Record<UnitKi
     const unitSection = [
       '[Unit]',
       `Description=Watchdog of ${podUnit}: replaces a hung or stopped container`,
-      // Runs only while the pod's unit runs, and stops with it.
-      `BindsTo=${podUnit}`,
+      // Stops and restarts with the pod's unit; watchdog.sh itself does nothing while that unit is
+      // not active. Not BindsTo=: systemd 254+ (Debian 13, testing) would then turn the pod unit's
+      // automatic restart into "restart immediately on client request" (RestartSec skipped, and at
+      // boot without the env file the start limit was hit in 0.3 s).
+      `PartOf=${podUnit}`,
       `After=${podUnit}`,
     ];
     files.push({

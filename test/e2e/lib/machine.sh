@@ -52,6 +52,9 @@ cleanup() {
     kill -KILL "$nspawn_pid" 2>/dev/null
   fi
   rm -rf "$root"
+  # The machine's cgroup tree, deepest first (empty once the machine is down).
+  [ -n "$cg" ] && [ -d "$cg" ] && find "$cg" -depth -type d -exec rmdir {} + 2>/dev/null
+  return 0
 }
 trap cleanup EXIT
 # bash runs no EXIT trap when a signal ends it: the machine must go down with us all the same.
@@ -89,9 +92,21 @@ UNIT
 mkdir -p "$root/etc/systemd/system/multi-user.target.wants"
 ln -sf /etc/systemd/system/onepassword-secrets.service "$root/etc/systemd/system/multi-user.target.wants/onepassword-secrets.service"
 
+# Each machine gets a cgroup of its own on the host. Without one, every machine started from the
+# same host cgroup (no systemd here to place them) shares it, so a unit's cgroup inside one machine is
+# the same kernel cgroup as the same unit's in the others: systemd then waits for processes of the
+# other machines when it stops a unit (a kill -9 of the pod unit's main PID ran into TimeoutStopSec).
+cg=
+for base in /sys/fs/cgroup/unified /sys/fs/cgroup; do
+  [ -f "$base/cgroup.procs" ] && [ -w "$base" ] && grep -q " $base cgroup2 " /proc/mounts && { cg=$base/omp-e2e-$label-$$; break; }
+done
 boot() {
-  SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1 setsid systemd-nspawn -q -D "$root" --boot --register=no --keep-unit --private-network \
-    --capability=all --system-call-filter='@mount @keyring @privileged bpf' >>"$work/nspawn-$label.log" 2>&1 &
+  [ -n "$cg" ] && mkdir -p "$cg"
+  (
+    [ -n "$cg" ] && echo "$BASHPID" >"$cg/cgroup.procs"
+    SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1 exec setsid systemd-nspawn -q -D "$root" --boot --register=no --keep-unit --private-network \
+      --capability=all --system-call-filter='@mount @keyring @privileged bpf'
+  ) >>"$work/nspawn-$label.log" 2>&1 &
   nspawn_pid=$!
   leader=
   state=
