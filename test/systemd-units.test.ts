@@ -26,7 +26,7 @@ describe('generated units', () => {
     expect(dropInPath).toBe('systemd/podman-kube@-etc-opencode\\x2dmemory\\x2dpod-pod.yaml.service.d/opencode-memory-pod.conf');
     expect(dropIn).toMatch(/^After=network-online\.target tailscaled\.service onepassword-secrets\.service$/m);
     expect(dropIn).toMatch(/^Wants=network-online\.target$/m);
-    expect(dropIn).toMatch(/^Restart=on-failure$/m);
+    expect(dropIn).toMatch(/^Restart=always$/m);
     expect(dropIn).toMatch(/^RestartSec=10s$/m);
     expect(dropIn).toMatch(/^TimeoutStartSec=510$/m);
     expect(dropIn).toMatch(/^ExecStartPost=\/bin\/sh \/etc\/opencode-memory-pod\/wait-healthy\.sh$/m);
@@ -48,7 +48,7 @@ describe('generated units', () => {
     const r = spawnSync('systemd-analyze', ['verify', '--man=no', join(dir, unit)], { env: { ...process.env, SYSTEMD_UNIT_PATH: `${dir}:` }, encoding: 'utf8' });
     expect(r.stdout + r.stderr).toBe('');
     // The check is real: a bad line is reported.
-    writeFileSync(join(dir, `${unit}.d`, 'opencode-memory-pod.conf'), dropIn.replace('Restart=on-failure', 'Restart=sometimes'));
+    writeFileSync(join(dir, `${unit}.d`, 'opencode-memory-pod.conf'), dropIn.replace('Restart=always', 'Restart=sometimes'));
     const bad = spawnSync('systemd-analyze', ['verify', '--man=no', join(dir, unit)], { env: { ...process.env, SYSTEMD_UNIT_PATH: `${dir}:` }, encoding: 'utf8' });
     expect(bad.stdout + bad.stderr).toMatch(/Failed to parse service restart specifier/);
   });

@@ -47,7 +47,10 @@ export function renderSystemdUnits(model: PodModel): UnitFile[] {
   const unit = podmanKubeUnitName(model);
   const services = model.stages.map((s) => s.spec.name).join(', ');
   const serviceLines = [
-    `Restart=on-failure`,
+    // always, not the design's on-failure: a \`podman pod stop\` by hand ends podman's service
+    // container (the unit's main process) with exit 0 on 5.x (137 on 4.3.1), and on-failure then
+    // left the unit inactive and its ExecStop removed the pod. \`systemctl stop\` still stops it.
+    `Restart=always`,
     `RestartSec=10s`,
     `# Covers the ordered start: each service may take its startTimeoutSeconds.`,
     `TimeoutStartSec=${startTimeoutSeconds(model)}`,
