@@ -53,6 +53,19 @@ describe('watchdog.sh (one round)', () => {
     }
   });
 
+  it('kills an unhealthy container podman is stopping (its own restart waits the stop timeout for a hung process)', async () => {
+    const hung = victim();
+    const r = round([`opencode-memory-pod-valkey|${hung}|Stopping (unhealthy)`]);
+    expect(r.stdout).toContain(`valkey is unhealthy and podman is stopping it; killing pid ${hung}`);
+    await new Promise((res) => setTimeout(res, 100));
+    expect(alive(hung)).toBe(false);
+    // A plain stop (systemctl stop, podman stop) of a healthy container is left alone.
+    const fine = victim();
+    const plain = round([`opencode-memory-pod-valkey|${fine}|Stopping (healthy)`]);
+    expect(plain.stdout).toBe('');
+    expect(alive(fine)).toBe(true);
+  });
+
   it('does not kill the same container again within its grace period, nor pid 0 or 1', () => {
     const state = join(tempDir('omp-watchdog-state-'), 'state');
     const hung = victim();

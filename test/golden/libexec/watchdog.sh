@@ -6,6 +6,8 @@
 #    on consecutive runs: hung, deadlocked, not answering) is killed (kill -9 of its process, which
 #    restartPolicy Always answers; `podman kill` would count as stopped by the user), unless it
 #    was killed in the last 20 s; its launcher waits for its dependencies again;
+#  - an unhealthy container that podman is stopping (its own answer to the probe: 5.x restart it,
+#    4.3.1 stops it) is killed too, or podman waits the whole stop timeout for a hung process;
 #  - a container that podman stopped because it was unhealthy (podman 4.3.1 does, and never starts
 #    it again) is started at once; one that is stopped otherwise, after two rounds in a row.
 set -u
@@ -33,6 +35,16 @@ while IFS='|' read -r ctr pid status; do
       ;;
     Up*)
       rm -f "$state/$svc.stopped"
+      ;;
+    Stopping*'(unhealthy)'*)
+      # podman's own answer to a failed probe (5.x: restart, 4.3.1: stop) first waits the stop
+      # timeout (20 s) for a process that cannot take SIGTERM when it is hung: cut that short.
+      replaced=$(cat "$state/$svc.replaced" 2>/dev/null || echo 0)
+      [ $((now - replaced)) -lt 20 ] && continue
+      case $pid in '' | *[!0-9]*) continue ;; esac
+      [ "$pid" -gt 1 ] || continue
+      echo "opencode-memory-pod: $svc is unhealthy and podman is stopping it; killing pid $pid so that does not wait for the stop timeout"
+      kill -KILL "$pid" && echo "$now" >"$state/$svc.replaced"
       ;;
     Exited* | Stopped*)
       health=$(podman inspect --format '{{.State.Healthcheck.Status}}' "$ctr" 2>/dev/null)
