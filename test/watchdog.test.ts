@@ -45,7 +45,7 @@ describe('watchdog.sh (one round)', () => {
       const fine = victim();
       const r = round([`abc-infra|1|Up 3 minutes`, `opencode-memory-pod-valkey|${hung}|${status}`, `opencode-memory-pod-falkordb|${fine}|Up 2 minutes (healthy)`]);
       expect(r.status, r.stderr).toBe(0);
-      expect(r.stdout).toContain(`valkey is unhealthy (its liveness probe fails); killing pid ${hung}`);
+      expect(r.stdout).toContain(`valkey is unhealthy (${status}); killing pid ${hung}`);
       await new Promise((res) => setTimeout(res, 100));
       expect(alive(hung)).toBe(false);
       expect(alive(fine)).toBe(true);
@@ -56,7 +56,7 @@ describe('watchdog.sh (one round)', () => {
   it('kills an unhealthy container podman is stopping (its own restart waits the stop timeout for a hung process)', async () => {
     const hung = victim();
     const r = round([`opencode-memory-pod-valkey|${hung}|Stopping (unhealthy)`]);
-    expect(r.stdout).toContain(`valkey is unhealthy and podman is stopping it; killing pid ${hung}`);
+    expect(r.stdout).toContain(`valkey is unhealthy (Stopping (unhealthy)); killing pid ${hung}`);
     await new Promise((res) => setTimeout(res, 100));
     expect(alive(hung)).toBe(false);
     // A plain stop (systemctl stop, podman stop) of a healthy container is left alone.

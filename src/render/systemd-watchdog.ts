@@ -104,7 +104,10 @@ while IFS='|' read -r ctr pid status; do
   svc=\${ctr#"$pod-"}
   case $services in *" $svc "*) ;; *) continue ;; esac
   case $status in
-    Up*'(unhealthy)'*)
+    Up*'(unhealthy)'* | Stopping*'(unhealthy)'*)
+      # Up: the probe failed on consecutive runs (hung, deadlocked, not answering). Stopping: podman's
+      # own answer to it (5.x restart, 4.3.1 stop) waits the stop timeout (20 s) for a process that
+      # cannot take SIGTERM when it is hung: cut that short.
       rm -f "$state/$svc.stopped"
       replaced=$(cat "$state/$svc.replaced" 2>/dev/null || echo 0)
       # Just killed: its health record may say "unhealthy" until the next probe has run.
@@ -112,21 +115,11 @@ while IFS='|' read -r ctr pid status; do
       # A pid of 0 or 1 is never signalled (kill -9 0 would be our own process group).
       case $pid in '' | *[!0-9]*) continue ;; esac
       [ "$pid" -gt 1 ] || continue
-      echo "opencode-memory-pod: $svc is unhealthy (its liveness probe fails); killing pid $pid so podman starts it again"
+      echo "opencode-memory-pod: $svc is unhealthy ($status); killing pid $pid so podman starts it again"
       kill -KILL "$pid" && echo "$now" >"$state/$svc.replaced"
       ;;
     Up*)
       rm -f "$state/$svc.stopped"
-      ;;
-    Stopping*'(unhealthy)'*)
-      # podman's own answer to a failed probe (5.x: restart, 4.3.1: stop) first waits the stop
-      # timeout (20 s) for a process that cannot take SIGTERM when it is hung: cut that short.
-      replaced=$(cat "$state/$svc.replaced" 2>/dev/null || echo 0)
-      [ $((now - replaced)) -lt ${REPLACED_GRACE_SECONDS} ] && continue
-      case $pid in '' | *[!0-9]*) continue ;; esac
-      [ "$pid" -gt 1 ] || continue
-      echo "opencode-memory-pod: $svc is unhealthy and podman is stopping it; killing pid $pid so that does not wait for the stop timeout"
-      kill -KILL "$pid" && echo "$now" >"$state/$svc.replaced"
       ;;
     Exited* | Stopped*)
       health=$(podman inspect --format '{{.State.Healthcheck.Status}}' "$ctr" 2>/dev/null)
