@@ -53,7 +53,12 @@ cleanup() {
   fi
   rm -rf "$root"
   # The machine's cgroup tree, deepest first (empty once the machine is down).
-  [ -n "$cg" ] && [ -d "$cg" ] && find "$cg" -depth -type d -exec rmdir {} + 2>/dev/null
+  # (A killed machine's last processes may still be exiting: try for a few seconds.)
+  for i in 1 2 3 4 5 6 7 8 9 10; do
+    [ -n "$cg" ] && [ -d "$cg" ] || break
+    find "$cg" -depth -type d -exec rmdir {} + 2>/dev/null
+    sleep 0.5
+  done
   return 0
 }
 trap cleanup EXIT
