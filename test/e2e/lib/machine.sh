@@ -48,8 +48,13 @@ nspawn_pid=
 cleanup() {
   if [ -n "$nspawn_pid" ] && kill -0 "$nspawn_pid" 2>/dev/null; then
     kill -TERM "$nspawn_pid" 2>/dev/null   # nspawn turns SIGTERM into a clean poweroff
-    for i in $(seq 100); do kill -0 "$nspawn_pid" 2>/dev/null || break; sleep 0.2; done
+    for i in $(seq 300); do kill -0 "$nspawn_pid" 2>/dev/null || break; sleep 0.2; done
     kill -KILL "$nspawn_pid" 2>/dev/null
+  fi
+  # Killing nspawn does not end the machine's own processes (its systemd stayed): end every process
+  # left in this machine's host cgroup, which holds only what this machine started.
+  if [ -n "$cg" ] && [ -d "$cg" ]; then
+    find "$cg" -name cgroup.procs -exec cat {} + 2>/dev/null | while read -r p; do kill -KILL "$p" 2>/dev/null; done
   fi
   rm -rf "$root"
   # The machine's cgroup tree, deepest first (empty once the machine is down).
