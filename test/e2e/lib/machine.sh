@@ -131,7 +131,10 @@ boot() {
 shutdown() { # a clean poweroff: nspawn turns SIGTERM into one; units stop as on a real shutdown
   kill -TERM "$nspawn_pid" 2>/dev/null
   for i in $(seq 300); do kill -0 "$nspawn_pid" 2>/dev/null || break; sleep 0.2; done
-  kill -0 "$nspawn_pid" 2>/dev/null && { kill -KILL "$nspawn_pid"; e2e_log "the machine did not power off within 60 s"; }
+  if kill -0 "$nspawn_pid" 2>/dev/null; then
+    kill -KILL "$nspawn_pid"; e2e_log "the machine did not power off within 60 s"
+    [ -n "$cg" ] && find "$cg" -name cgroup.procs -exec cat {} + 2>/dev/null | while read -r p; do kill -KILL "$p" 2>/dev/null; done
+  fi
   wait "$nspawn_pid" 2>/dev/null
 }
 inside() { nsenter -t "$leader" -a systemd-run --wait --pipe -q -p KillMode=process "$@"; }
