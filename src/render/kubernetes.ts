@@ -26,6 +26,7 @@ import { HostMountSpec } from '../model/service';
  */
 const LIVENESS_PERIOD_SECONDS = 10;
 const LIVENESS_FAILURES = 3;
+import { DEFAULT_HEALTH_TIMEOUT_SECONDS } from './runtime-scripts';
 import { kubernetesRuntimeScripts } from './kubernetes-runtime';
 
 /** A service of the model that runs outside the pod on this target (e.g. a node agent). */
@@ -167,7 +168,7 @@ export class KubernetesChart extends Chart {
 
 function renderContainer(props: KubernetesProps, plan: KubernetesPlan, stage: Stage, sidecar: boolean): Container {
   const { spec } = stage;
-  const probeTimeout = spec.health.timeoutSeconds ?? 5;
+  const probeTimeout = spec.health.timeoutSeconds ?? DEFAULT_HEALTH_TIMEOUT_SECONDS;
   const exec = { command: healthCommand(spec.name) };
   // The startup probe gates everything: the next sidecar, the app containers, liveness and readiness.
   const startup: Probe = { exec, periodSeconds: 1, timeoutSeconds: probeTimeout, failureThreshold: spec.startTimeoutSeconds };
