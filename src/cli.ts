@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { doctor } from './doctor';
+import { runImageBuild, runImagePull } from './image-command';
 import { install, readInstallPlan } from './install';
 import { DEFAULT_CONFIG_FILE, runSynth } from './synth-command';
 import { listRules, runValidate } from './validate-command';
@@ -44,9 +45,34 @@ program
     }
   });
 
+const image = program.command('image').description('the OpenCode server image');
+image
+  .command('build')
+  .description('build localhost/opencode-server:<version> with podman from the official OpenCode release binary (npm: opencode-linux-<arch>)')
+  .option('-c, --config <file>', `YAML configuration: services.opencode.version (default: ./${DEFAULT_CONFIG_FILE} if present, else built-in defaults)`)
+  .addOption(new Option('--arch <arch>', 'architecture of the image (default: this machine\'s)').choices(['amd64', 'arm64']))
+  .option('--base <image>', 'Debian-based base image (default: docker.io/library/debian:bookworm-slim); a local one for offline builds')
+  .option('--tarball <file>', 'release tarball already on disk (the npm package .tgz, or a release .tar.gz holding opencode)')
+  .option('--npm-cache <dir>', 'npm cache folder to fetch into or, with --offline, read from')
+  .option('--offline', 'do not use the network for the release (needs --tarball or a filled --npm-cache)')
+  .option('--tag <image>', 'image name to build (default: the configuration\'s OpenCode image)')
+  .option('--force', 'build again even when the image for this version and architecture exists')
+  .option('--context <dir>', 'only write the build context (Containerfile + binary) there and print the podman build line')
+  .action((opts: { config?: string; arch?: string; base?: string; tarball?: string; npmCache?: string; offline?: boolean; tag?: string; force?: boolean; context?: string }) => {
+    process.exitCode = runImageBuild(opts);
+  });
+
+image
+  .command('pull')
+  .description('pull every image the synthesized pod runs that is not here yet (the OpenCode image is built: image build)')
+  .option('--from <dir>', 'folder written by synth', 'dist')
+  .action((opts: { from: string }) => {
+    process.exitCode = runImagePull(opts);
+  });
+
 program
   .command('doctor')
-  .description('check this host: podman, socket, env file and its keys, data directories, free host ports')
+  .description('check this host before and after install: podman, images, podman.socket, env file and its keys, data directories, free host ports, the installed pod.yaml')
   .option('--from <dir>', 'folder written by synth', 'dist')
   .action(async (opts: { from: string }) => {
     let plan;
@@ -57,10 +83,9 @@ program
       process.exitCode = 2;
       return;
     }
-    const installed = plan.files.find((f) => f.from === 'pod.yaml')!.to;
-    const findings = await doctor(plan, installed);
+    const findings = await doctor(plan, opts.from);
     for (const f of findings) {
-      console.log(`${f.ok ? 'ok  ' : 'FAIL'} ${f.what}`);
+      console.log(`${f.ok ? (f.note ? 'note' : 'ok  ') : 'FAIL'} ${f.what}`);
       if (!f.ok && f.fix) console.log(`     fix: ${f.fix}`);
     }
     const bad = findings.filter((f) => !f.ok).length;

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseEnvFile } from './env-file';
 import { detectPodmanVersion, formatVersion, olderThan, OLDEST_SUPPORTED_PODMAN } from './podman-version';
 import { InstallPlan } from './synth';
@@ -11,11 +11,38 @@ export interface Finding {
   readonly ok: boolean;
   readonly what: string;
   readonly fix?: string;
+  /** Information, not a check (what install will do, what a mount grants). */
+  readonly note?: boolean;
 }
 
-/** Checks a host against what the synthesized pod needs. Nothing is changed. */
-export async function doctor(plan: InstallPlan, podYamlInstalled: string): Promise<Finding[]> {
+/** How doctor reaches the host's tools; tests replace them. */
+export interface DoctorHost {
+  /** Runs a command; its exit code and stdout, or undefined when it cannot run. */
+  run(cmd: string, args: readonly string[]): { status: number; stdout: string } | undefined;
+  /** True when systemd is the init system here (systemctl can answer). */
+  systemdRunning(): boolean;
+}
+
+const realHost: DoctorHost = {
+  run(cmd, args) {
+    try {
+      return { status: 0, stdout: execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }) };
+    } catch (e) {
+      const err = e as { status?: number | null; stdout?: string; code?: string };
+      if (err.code === 'ENOENT' || typeof err.status !== 'number') return undefined;
+      return { status: err.status, stdout: err.stdout ?? '' };
+    }
+  },
+  systemdRunning: () => existsSync('/run/systemd/system'),
+};
+
+/**
+ * Checks a host against what the synthesized pod needs (dist/ in `from`). Useful before `install`
+ * (it says what install will do) and after it. Nothing is changed.
+ */
+export async function doctor(plan: InstallPlan, from: string, host: DoctorHost = realHost): Promise<Finding[]> {
   const findings: Finding[] = [];
+  const podYamlInstalled = plan.files.find((f) => f.from === 'pod.yaml')!.to;
 
   const version = detectPodmanVersion();
   if (!version) {
@@ -27,6 +54,8 @@ export async function doctor(plan: InstallPlan, podYamlInstalled: string): Promi
     findings.push({ ok: true, what: `podman ${formatVersion(version)}${note}` });
   }
 
+  if (version) findings.push(...checkImages(plan, host));
+
   for (const mount of plan.hostMounts) {
     if (mount.path === plan.envFile) continue;
     const problem = checkHostPath(mount.path, mount.type);
@@ -35,6 +64,7 @@ export async function doctor(plan: InstallPlan, podYamlInstalled: string): Promi
         ? { ok: false, what: `${mount.service}: ${mount.path} ${problem}`, fix: mount.type === 'Socket' ? 'systemctl enable --now podman.socket' : `create ${mount.path} or change it in the configuration` }
         : { ok: true, what: `${mount.service}: ${mount.path} (${mount.type})` },
     );
+    if (mount.type === 'Socket') findings.push(...checkPodmanSocket(mount, host));
   }
 
   findings.push(...checkEnvFile(plan));
@@ -47,7 +77,7 @@ export async function doctor(plan: InstallPlan, podYamlInstalled: string): Promi
     }
   }
 
-  const podRunning = podExists(plan.podName);
+  const podRunning = podExists(plan.podName, host);
   for (const { service, address, port } of plan.hostPorts) {
     const free = await portFree(address, port);
     if (free) findings.push({ ok: true, what: `${address}:${port} (${service}) is free` });
@@ -55,8 +85,52 @@ export async function doctor(plan: InstallPlan, podYamlInstalled: string): Promi
     else findings.push({ ok: false, what: `${address}:${port} (${service}) is already in use by another program`, fix: `ss -ltnp 'sport = :${port}' shows which; stop it or change the port in the configuration` });
   }
 
-  findings.push(existsSync(podYamlInstalled) ? { ok: true, what: `${podYamlInstalled} is installed` } : { ok: false, what: `${podYamlInstalled} is not installed`, fix: 'opencode-memory-pod install' });
+  findings.push(checkInstalled(plan, from, podYamlInstalled));
   return findings;
+}
+
+/** Every image must be in local storage: no registry is asked at start (and on a host without one, none could be). */
+function checkImages(plan: InstallPlan, host: DoctorHost): Finding[] {
+  return (plan.images ?? []).map(({ service, image, get }) => {
+    const res = host.run('podman', ['image', 'exists', image]);
+    return res?.status === 0
+      ? { ok: true, what: `${service}: image ${image} is present` }
+      : { ok: false, what: `${service}: image ${image} is not in local storage; the pod cannot start without it`, fix: get };
+  });
+}
+
+/**
+ * The socket file exists only while podman.socket is active; after a reboot it is there again only
+ * if the unit is enabled, else the Datadog container fails to start.
+ */
+function checkPodmanSocket(mount: InstallPlan['hostMounts'][number], host: DoctorHost): Finding[] {
+  const grants = `${mount.service} mounts ${mount.path}: the podman API of this host, which lets that container start privileged containers (full control of the host)`;
+  const out: Finding[] = [{ ok: true, note: true, what: grants }];
+  if (!host.systemdRunning()) return out;
+  const enabled = host.run('systemctl', ['is-enabled', 'podman.socket'])?.stdout.trim();
+  out.push(
+    enabled === 'enabled'
+      ? { ok: true, what: 'podman.socket is enabled (the socket is there after a reboot)' }
+      : { ok: false, what: `podman.socket is ${enabled || 'unknown to systemd'}: after a reboot ${mount.path} is missing and ${mount.service} cannot start`, fix: 'systemctl enable --now podman.socket' },
+  );
+  return out;
+}
+
+/** Before install: what install will do (not a problem). After: the installed pod.yaml must be the one synth wrote. */
+function checkInstalled(plan: InstallPlan, from: string, podYamlInstalled: string): Finding {
+  if (!existsSync(podYamlInstalled)) {
+    const units = plan.files.filter((f) => f.from !== 'pod.yaml' && f.unitKind !== 'quadlet').length;
+    return {
+      ok: true,
+      note: true,
+      what: `not installed yet: install will copy pod.yaml to ${podYamlInstalled} and ${units} unit and helper files, create the missing data directories, then: systemctl daemon-reload; systemctl enable --now '${plan.unit}'`,
+    };
+  }
+  const synthesized = join(from, 'pod.yaml');
+  if (existsSync(synthesized) && readFileSync(synthesized, 'utf8') !== readFileSync(podYamlInstalled, 'utf8')) {
+    return { ok: false, what: `${podYamlInstalled} differs from ${synthesized} (installed from an older synth?)`, fix: 'opencode-memory-pod install, then systemctl restart the unit' };
+  }
+  return { ok: true, what: `${podYamlInstalled} is installed and matches ${synthesized}` };
 }
 
 function checkEnvFile(plan: InstallPlan): Finding[] {
@@ -95,13 +169,8 @@ function nearestExisting(path: string): string {
   return dir;
 }
 
-function podExists(name: string): boolean {
-  try {
-    execFileSync('podman', ['pod', 'exists', name], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
+function podExists(name: string, host: DoctorHost): boolean {
+  return host.run('podman', ['pod', 'exists', name])?.status === 0;
 }
 
 function portFree(address: string, port: number): Promise<boolean> {

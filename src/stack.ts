@@ -6,6 +6,7 @@ import { Service } from './model/service';
 import { DatadogAgent } from './services/datadog-agent';
 import { FalkorDb } from './services/falkordb';
 import { GraphitiMcp } from './services/graphiti-mcp';
+import { resolveOpenCodeImage } from './image/opencode-image';
 import { OpenCode } from './services/opencode';
 import { Valkey } from './services/valkey';
 
@@ -29,7 +30,8 @@ export class MemoryStack extends Construct {
     const datadog = s.datadog.enabled
       ? new DatadogAgent(this, 'datadog', { ...s.datadog, otlpReceiver: s.datadog.llmObservability, startTimeoutSeconds })
       : undefined;
-    new OpenCode(this, 'opencode', { ...s.opencode, otlpEndpoint: datadog?.otlpEndpoint, startTimeoutSeconds });
+    const { version: _version, init: _init, ...opencode } = s.opencode;
+    new OpenCode(this, 'opencode', { ...opencode, ...resolveOpenCodeImage(s.opencode), otlpEndpoint: datadog?.otlpEndpoint, startTimeoutSeconds });
     if (s.graphiti.enabled) {
       new GraphitiMcp(this, 'graphiti', {
         ...s.graphiti,

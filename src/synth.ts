@@ -1,6 +1,7 @@
 import { App } from 'cdk8s';
 import { z } from 'zod';
 import { Config, configSchema } from './config/schema';
+import { isBuiltOpenCodeImage } from './image/opencode-image';
 import { PodModel } from './model/pod-model';
 import { PodmanPodChart } from './render/podman-pod';
 import { podmanKubeUnitName, QUADLET_UNIT, renderSystemdUnits, UnitKind } from './render/systemd-units';
@@ -30,6 +31,8 @@ export interface InstallPlan {
   readonly requiredEnvKeys: readonly string[];
   /** Host paths the pod mounts that must already exist (files, sockets, directories). */
   readonly hostMounts: ReadonlyArray<{ readonly service: string; readonly path: string; readonly type: string }>;
+  /** Every image the pod runs, and the command that gets it when it is missing. */
+  readonly images: ReadonlyArray<{ readonly service: string; readonly image: string; readonly get: string }>;
   /** Host ports the pod publishes, with the address. */
   readonly hostPorts: ReadonlyArray<{ readonly service: string; readonly address: string; readonly port: number }>;
 }
@@ -68,6 +71,11 @@ function podmanFiles(model: PodModel): GeneratedFile[] {
     hostMounts: model.stages.flatMap((s) =>
       s.spec.mounts.filter((m) => m.type !== 'DirectoryOrCreate').map((m) => ({ service: s.spec.name, path: m.hostPath, type: m.type })),
     ),
+    images: model.stages.map((s) => ({
+      service: s.spec.name,
+      image: s.spec.image,
+      get: isBuiltOpenCodeImage(s.spec.image) ? 'opencode-memory-pod image build' : `podman pull ${s.spec.image}`,
+    })),
     hostPorts: model.stages.flatMap((s) =>
       s.spec.ports.filter((p) => p.hostPort !== undefined).map((p) => ({ service: s.spec.name, address: model.bindAddress, port: p.hostPort! })),
     ),

@@ -1,8 +1,8 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { doctor } from '../src/doctor';
+import { doctor, DoctorHost } from '../src/doctor';
 import { compareVersions, describeRange, parsePodmanVersion } from '../src/podman-version';
 import { InstallPlan } from '../src/synth';
 import { tempDir } from './helpers';
@@ -13,11 +13,32 @@ function plan(dir: string, port: number): InstallPlan {
     envFile: join(dir, 'opencode.env'),
     unit: 'x.service',
     quadletUnit: 'y.service',
-    files: [],
+    files: [
+      { from: 'pod.yaml', to: join(dir, 'installed', 'pod.yaml'), mode: 0o644 },
+      { from: 'systemd/x.conf', to: join(dir, 'installed', 'x.conf'), mode: 0o644, unitKind: 'podman-kube' },
+      { from: 'quadlet/y.kube', to: join(dir, 'installed', 'y.kube'), mode: 0o644, unitKind: 'quadlet' },
+    ],
     dataDirs: [join(dir, 'data', 'valkey')],
     requiredEnvKeys: ['DD_API_KEY', 'OPENCODE_SERVER_PASSWORD'],
     hostMounts: [{ service: 'datadog', path: join(dir, 'podman.sock'), type: 'Socket' }],
     hostPorts: [{ service: 'valkey', address: '127.0.0.1', port }],
+    images: [
+      { service: 'valkey', image: 'docker.io/valkey/valkey:7.2', get: 'podman pull docker.io/valkey/valkey:7.2' },
+      { service: 'opencode', image: 'localhost/opencode-server:1.18.34', get: 'opencode-memory-pod image build' },
+    ],
+  };
+}
+
+/** A host whose podman has `images` and whose systemctl says `socket` for podman.socket. */
+function fakeHost(images: string[], socket: string | undefined): DoctorHost {
+  return {
+    run(cmd, args) {
+      if (cmd === 'podman' && args[0] === 'image' && args[1] === 'exists') return { status: images.includes(args[2]) ? 0 : 1, stdout: '' };
+      if (cmd === 'podman' && args[0] === 'pod') return { status: 1, stdout: '' };
+      if (cmd === 'systemctl' && args.join(' ') === 'is-enabled podman.socket') return socket === undefined ? undefined : { status: socket === 'enabled' ? 0 : 1, stdout: `${socket}\n` };
+      throw new Error(`unexpected ${cmd} ${args.join(' ')}`);
+    },
+    systemdRunning: () => socket !== undefined,
   };
 }
 
@@ -42,7 +63,7 @@ describe('doctor', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as { port: number }).port;
     try {
-      const findings = await doctor(plan(dir, port), join(dir, 'pod.yaml'));
+      const findings = await doctor(plan(dir, port), join(dir, 'dist'), fakeHost(['docker.io/valkey/valkey:7.2'], 'disabled'));
       const bad = findings.filter((f) => !f.ok).map((f) => `${f.what} | ${f.fix}`);
       expect(bad).toEqual(
         expect.arrayContaining([
@@ -51,9 +72,17 @@ describe('doctor', () => {
           expect.stringMatching(/does not set OPENCODE_SERVER_PASSWORD/),
           expect.stringMatching(/line 2 is skipped \(no '='\)/),
           expect.stringMatching(new RegExp(`127\\.0\\.0\\.1:${port} \\(valkey\\) is already in use`)),
-          expect.stringMatching(/pod\.yaml is not installed/),
+          expect.stringMatching(/opencode: image localhost\/opencode-server:1\.18\.34 is not in local storage.* \| opencode-memory-pod image build$/),
+          expect.stringMatching(/podman\.socket is disabled: after a reboot .*podman\.sock is missing and datadog cannot start \| systemctl enable --now podman\.socket/),
         ]),
       );
+      expect(bad).toHaveLength(7);
+      // Before install, doctor says what install will do instead of failing.
+      const note = findings.find((f) => f.what.startsWith('not installed yet'))!;
+      expect(note).toMatchObject({ ok: true, note: true });
+      expect(note.what).toContain(`install will copy pod.yaml to ${join(dir, 'installed', 'pod.yaml')} and 1 unit and helper files`);
+      expect(findings.find((f) => f.what.includes('valkey: image'))).toMatchObject({ ok: true, what: 'valkey: image docker.io/valkey/valkey:7.2 is present' });
+      expect(findings.find((f) => f.note && f.what.includes('full control of the host'))).toBeDefined();
       expect(findings.filter((f) => f.ok).map((f) => f.what)).toEqual(expect.arrayContaining(['env file sets DD_API_KEY']));
       expect(JSON.stringify(findings)).not.toContain('abc');
     } finally {
@@ -63,7 +92,23 @@ describe('doctor', () => {
 
   it('reports a missing env file', async () => {
     const dir = tempDir();
-    const findings = await doctor(plan(dir, 1), join(dir, 'pod.yaml'));
+    const findings = await doctor(plan(dir, 1), join(dir, 'dist'), fakeHost([], undefined));
     expect(findings.find((f) => f.what.includes('opencode.env is missing'))?.fix).toMatch(/DD_API_KEY=\.\.\., OPENCODE_SERVER_PASSWORD=\.\.\./);
+  });
+
+  it('after install: an installed pod.yaml that differs from dist/ is a problem; an enabled podman.socket is fine', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'installed'));
+    mkdirSync(join(dir, 'dist'));
+    writeFileSync(join(dir, 'dist', 'pod.yaml'), 'new\n');
+    writeFileSync(join(dir, 'installed', 'pod.yaml'), 'old\n');
+    const host = fakeHost(['docker.io/valkey/valkey:7.2', 'localhost/opencode-server:1.18.34'], 'enabled');
+    let findings = await doctor(plan(dir, 1), join(dir, 'dist'), host);
+    expect(findings.find((f) => f.what.includes('differs from'))).toMatchObject({ ok: false, fix: expect.stringMatching(/^opencode-memory-pod install/) });
+    expect(findings.find((f) => f.what.startsWith('podman.socket'))).toMatchObject({ ok: true });
+    expect(findings.filter((f) => f.what.includes('image') && !f.ok)).toEqual([]);
+    writeFileSync(join(dir, 'installed', 'pod.yaml'), 'new\n');
+    findings = await doctor(plan(dir, 1), join(dir, 'dist'), host);
+    expect(findings.find((f) => f.what.includes('is installed and matches'))).toMatchObject({ ok: true });
   });
 });

@@ -123,9 +123,23 @@ const datadog = z
   })
   .prefault({});
 
+/** The OpenCode release the default image is built from (npm: opencode-linux-<arch>@VERSION). */
+export const OPENCODE_VERSION = '1.18.34';
+
 const opencode = z
   .strictObject({
-    image: imageRef.default('localhost/opencode-server:latest').describe('OpenCode server image (built by you).'),
+    version: z
+      .string()
+      .regex(/^\d+\.\d+\.\d+$/, { error: 'must be an OpenCode release version such as 1.18.34' })
+      .default(OPENCODE_VERSION)
+      .describe('OpenCode release the image is built from (`opencode-memory-pod image build`); the default image is localhost/opencode-server:<version>.'),
+    image: imageRef
+      .optional()
+      .describe('OpenCode server image; unset: localhost/opencode-server:<version>, built by `opencode-memory-pod image build`.'),
+    init: z
+      .enum(['tini', 'none'])
+      .optional()
+      .describe('tini: start OpenCode through /usr/bin/tini (in the image `image build` makes), since as PID 1 OpenCode ignores SIGTERM; none: exec it directly (other images). Unset: tini for the built image, else none.'),
     port: port.default(4096),
     hostPort: port.optional(),
     dataDir: hostPath.default('/persist/containers/opencode').describe('Host directory for /root/.local/share/opencode.'),

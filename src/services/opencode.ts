@@ -10,6 +10,11 @@ export interface OpenCodeProps extends ServiceProps {
   readonly pluginsDir?: string;
   /** Host file mounted read-only as the global opencode.json. */
   readonly configFile?: string;
+  /**
+   * Argv put in front of `opencode` (an init such as tini, which the image must carry): as PID 1
+   * OpenCode ignores SIGTERM, and every stop would wait the whole grace period.
+   */
+  readonly init?: readonly string[];
   /** OTLP/HTTP endpoint to send OpenTelemetry to; turns OpenCode's OpenTelemetry on. */
   readonly otlpEndpoint?: string;
 }
@@ -59,7 +64,7 @@ export class OpenCode extends Service {
       name: this.name,
       description: 'OpenCode server',
       image: p.image,
-      entrypoint: ['opencode'],
+      entrypoint: [...(p.init ?? []), 'opencode'],
       args: ['serve', '--hostname', '0.0.0.0', '--port', String(p.port)],
       env,
       ports: [{ name: 'opencode', containerPort: p.port, hostPort: p.hostPort ?? p.port, configField: 'services.opencode.port' }],

@@ -1,0 +1,94 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { ConfigError } from './config/config-error';
+import { loadConfigFile } from './config/load';
+import { buildOpenCodeImage, ImageBuildError } from './image/image-build';
+import { builtOpenCodeImage, isBuiltOpenCodeImage, resolveOpenCodeImage } from './image/opencode-image';
+import { OPENCODE_ARCHES, OpenCodeArch } from './image/opencode-containerfile';
+import { ReleaseError } from './image/opencode-release';
+import { readInstallPlan } from './install';
+import { DEFAULT_CONFIG_FILE } from './synth-command';
+
+export interface ImageBuildCommandOptions {
+  readonly config?: string;
+  readonly arch?: string;
+  readonly base?: string;
+  readonly tarball?: string;
+  readonly npmCache?: string;
+  readonly offline?: boolean;
+  readonly force?: boolean;
+  readonly tag?: string;
+  readonly context?: string;
+}
+
+/** Exit codes: 0 built (or already there), 1 the release or the build failed, 2 bad options or configuration. */
+export function runImageBuild(o: ImageBuildCommandOptions, log: (line: string) => void = console.log, err: (line: string) => void = console.error): number {
+  const configPath = o.config ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
+  let config;
+  try {
+    config = loadConfigFile(configPath);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    err(`opencode-memory-pod: ${e.withSource(configPath ?? 'built-in defaults').message}`);
+    return 2;
+  }
+  const { version } = config.services.opencode;
+  const { image } = resolveOpenCodeImage(config.services.opencode);
+  if (!o.tag && !isBuiltOpenCodeImage(image)) {
+    err(`opencode-memory-pod: services.opencode.image is ${image}, which image build does not make; remove it to run ${builtOpenCodeImage(version)}, or pass --tag`);
+    return 2;
+  }
+  if (o.arch !== undefined && !(o.arch in OPENCODE_ARCHES)) {
+    err(`opencode-memory-pod: --arch ${o.arch}: must be one of ${Object.keys(OPENCODE_ARCHES).join(', ')}`);
+    return 2;
+  }
+  const say = (line: string) => log(`opencode-memory-pod: ${line}`);
+  try {
+    buildOpenCodeImage(
+      { version, tag: o.tag ?? image, arch: o.arch as OpenCodeArch | undefined, base: o.base, tarball: o.tarball, npmCache: o.npmCache, offline: o.offline, force: o.force, contextOnly: o.context },
+      say,
+    );
+    return 0;
+  } catch (e) {
+    if (e instanceof ReleaseError || e instanceof ImageBuildError) {
+      err(`opencode-memory-pod: ${e.message}`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+/**
+ * `image pull`: pulls each image the synthesized pod runs that is not in local storage yet, so the
+ * unit's first start neither waits for a registry nor runs into its start timeout. The OpenCode
+ * image is built, not pulled: for it, the build command is printed. Exit 0 all present, 1 a pull
+ * failed or the OpenCode image is missing, 2 no dist/.
+ */
+export function runImagePull(o: { from: string }, log: (line: string) => void = console.log, err: (line: string) => void = console.error): number {
+  let plan;
+  try {
+    plan = readInstallPlan(o.from);
+  } catch (e) {
+    err(`opencode-memory-pod: ${(e as Error).message}`);
+    return 2;
+  }
+  let rc = 0;
+  for (const { service, image, get } of plan.images) {
+    if (spawnSync('podman', ['image', 'exists', image]).status === 0) {
+      log(`opencode-memory-pod: ${service}: ${image} is present`);
+      continue;
+    }
+    if (isBuiltOpenCodeImage(image)) {
+      err(`opencode-memory-pod: ${service}: ${image} is missing; build it: ${get}`);
+      rc = 1;
+      continue;
+    }
+    log(`opencode-memory-pod: ${service}: pulling ${image}`);
+    const res = spawnSync('podman', ['pull', image], { stdio: ['ignore', 'inherit', 'inherit'] });
+    if (res.status !== 0) {
+      err(`opencode-memory-pod: ${service}: podman pull ${image} failed (exit ${res.status ?? res.error?.message})`);
+      rc = 1;
+    }
+  }
+  return rc;
+}
