@@ -79,9 +79,16 @@ printf 'memoryLimits: false\n' >"$work/machine.yaml"
 
 # ---------------------------------------------------------------- images
 bash lib/build-standins.sh || e2e_die "stand-in images"
+bash lib/build-opencode.sh || e2e_die "the OpenCode image"
 if ! podman image exists localhost/omp-e2e/valkey-never-ready:1; then
   printf 'FROM docker.io/valkey/valkey:7.2\nENV STANDIN_READY_DELAY=86400\n' | podman build --network none -t localhost/omp-e2e/valkey-never-ready:1 -f - "$work" >/dev/null 2>&1 || e2e_die "never-ready image"
 fi
+
+# Saved once for every machine (hard-linked into each root): the real OpenCode image is 530 MB.
+opencode_image=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1])).images.find(i => i.service === "opencode").image)' "$work/mdist/install.json")
+podman save -m --format docker-archive -o "$work/images.tar" \
+  docker.io/valkey/valkey:7.2 docker.io/falkordb/falkordb:v4.20.4 gcr.io/datadoghq/agent:7 \
+  "$opencode_image" localhost/omp-e2e/valkey-never-ready:1 >/dev/null 2>&1 || e2e_die "podman save"
 
 for d in dist:fault mdist:mfault; do
   main=${d%%:*} fault=${d#*:}

@@ -32,9 +32,9 @@ declare -A tags=(
   [valkey]=docker.io/valkey/valkey:7.2
   [falkordb]=docker.io/falkordb/falkordb:v4.20.4
   [datadog]=gcr.io/datadoghq/agent:7
-  [opencode]=localhost/opencode-server:latest
 )
-for name in valkey falkordb datadog opencode; do
+# OpenCode is not a stand-in: build-opencode.sh makes the real image with `image build`.
+for name in valkey falkordb datadog; do
   tag=${tags[$name]}
   # Rebuild only when the stand-in's sources changed (label carries their hash).
   sum=$( (cd "$standins/$name" && find . -type f -printf '%m %p\n' | sort && find . -type f | sort | xargs cat; cat "$standins/standin-order.sh"; echo "$base_image") | sha256sum | cut -c1-16)

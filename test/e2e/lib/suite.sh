@@ -44,6 +44,19 @@ store_cmd() { # SERVICE CLI PORT KEY ARGS...
   podman exec "$pod-$svc" sh -c '. /opt/opencode-memory-pod/envfile.sh; omp_load_env /run/opencode-memory-pod/opencode.env "$1" 2>/dev/null; eval "pw=\${$1:-}"; [ -n "$pw" ] && export REDISCLI_AUTH="$pw"; shift; exec "$@"' \
     sh "$key" "$cli" -h 127.0.0.1 -p "$port" "$@"
 }
+# A request to the real OpenCode's HTTP API from inside its container, authenticated with the
+# password read from the env file the way the pod reads it (no value on any command line): the
+# response's status line and body. busybox nc, as the health check uses.
+oc_api() { # METHOD PATH [JSON_BODY]
+  podman exec -i "$pod-opencode" sh -c '. /opt/opencode-memory-pod/envfile.sh
+    omp_load_env /run/opencode-memory-pod/opencode.env OPENCODE_SERVER_PASSWORD 2>/dev/null
+    auth=$(printf "opencode:%s" "${OPENCODE_SERVER_PASSWORD:-}" | base64 | tr -d "\n")
+    printf "%s %s HTTP/1.0\r\nHost: 127.0.0.1\r\nAuthorization: Basic %s\r\nContent-Type: application/json\r\nContent-Length: %s\r\nConnection: close\r\n\r\n%s" \
+      "$1" "$2" "$auth" "${#3}" "$3" | nc -w 5 127.0.0.1 4096' sh "$1" "$2" "${3:-}" 2>/dev/null | tr -d '\r' | sed -n '1p;$p'
+}
+# A session made through the API; its id on stdout.
+oc_new_session() { oc_api POST /session "{\"title\":\"omp-e2e $1\"}" | sed -n 's/.*"id":"\(ses_[A-Za-z0-9]*\)".*/\1/p' | head -1; }
+oc_has_session() { oc_api GET "/session/$1" | grep -q "\"id\":\"$1\""; }
 start_pod() {
   if [ "$mode" = systemd ]; then systemctl start "$unit"; else podman kube play "$yaml" >/dev/null 2>&1; fi
 }
@@ -59,7 +72,26 @@ signal_pid() { # SIG PID
   kill -"$1" "$2"
 }
 # The order record each stand-in prints as it starts serving ("...; PRED was serving|NOT serving").
-order_lines() { podman logs "$pod-$1" 2>&1 | grep "standin-order: $1 serving;"; }
+# OpenCode is the real server, which records nothing: its record is made from the timestamped logs,
+# one line per "opencode server listening": datadog "was serving" when Datadog's last event before
+# it is its trace-agent serving APM (the last receiver up), not a new start of its container.
+order_lines() {
+  if [ "$1" = opencode ]; then opencode_order_lines; else podman logs "$pod-$1" 2>&1 | grep "standin-order: $1 serving;"; fi
+}
+# podman logs -t prints RFC 3339 times with trailing zeros of the fraction cut: pad to compare as text.
+log_events() { # CONTAINER EVENT PATTERN
+  podman logs -t "$pod-$1" 2>&1 | grep -E -- "$3" | awk -v ev="$2" '{
+    ts = $1; frac = "0"; if (match(ts, /\.[0-9]+/)) frac = substr(ts, RSTART + 1, RLENGTH - 1)
+    while (length(frac) < 9) frac = frac "0"
+    print substr(ts, 1, 19) "." frac, ev }'
+}
+opencode_order_lines() {
+  { log_events datadog D_START 'opencode-memory-pod\[datadog\]: starting:'
+    log_events datadog D_SERVING 'standin-order: trace-agent serving'
+    log_events opencode OC 'opencode server listening on'
+  } | sort | awk '$2 == "D_SERVING" { s = 1 } $2 == "D_START" { s = 0 }
+    $2 == "OC" { print "standin-order: opencode serving; datadog was " (s ? "serving" : "NOT serving (its trace-agent had not opened 8126)") }'
+}
 order_count() { order_lines "$1" | wc -l; }
 # Since COUNTS (one number per service after the first, from order_counts): every dependent started
 # again, and each new start saw its predecessor serving. Prints what it found.
@@ -190,6 +222,8 @@ done
 [ -e /tmp/omp-e2e-pwned ] && pwned="$pwned host"
 [ -z "$pwned" ] && ok "env-file line X=\$(touch /tmp/omp-e2e-pwned) ran nothing (looked in every container's /tmp)" || fail "the env file was executed or could not be checked:$pwned"
 check "OpenCode's authenticated health check passes (password from the env file)" healthy opencode
+oc_health_200() { oc_api GET /global/health | head -1 | grep -q ' 200 '; }
+check "OpenCode answers its API with the password (200 on GET /global/health)" oc_health_200
 check "OpenCode rejects requests without the password (401)" sh -c "podman exec $pod-opencode sh -c 'printf \"GET /global/health HTTP/1.0\r\n\r\n\" | nc -w 3 127.0.0.1 4096' | grep -q ' 401 '"
 check "Valkey requires VALKEY_PASSWORD" sh -c "podman exec $pod-valkey valkey-cli -p 6380 ping | grep -q NOAUTH"
 check "FalkorDB requires FALKORDB_PASSWORD" sh -c "podman exec $pod-falkordb redis-cli -p 6379 ping | grep -q NOAUTH"
@@ -198,15 +232,15 @@ check "FalkorDB requires FALKORDB_PASSWORD" sh -c "podman exec $pod-falkordb red
 stamp=$(date +%s%N)
 store_cmd valkey valkey-cli 6380 VALKEY_PASSWORD set omp-e2e-key "$stamp" >/dev/null
 store_cmd falkordb redis-cli 6379 FALKORDB_PASSWORD set omp-e2e-key "$stamp" >/dev/null
-starts_before=$(podman exec "$pod-opencode" sh -c 'wc -l < /root/.local/share/opencode/standin-starts.log')
+session=$(oc_new_session restart)
+[ -n "$session" ] && oc_has_session "$session" && ok "OpenCode: a session created through its HTTP API ($session) is listed" || fail "OpenCode: could not create a session through the API: $(oc_api POST /session '{}')"
 t0=$(now_ms)
 if [ "$mode" = systemd ]; then systemctl restart "$unit"; else stop_pod; start_pod; fi
 wait_for 90 all_healthy; t_restart=$(( $(now_ms) - t0 ))
 timing "restart ($( [ "$mode" = systemd ] && echo 'systemctl restart' || echo 'kube down + play')) -> all healthy: $(secs $t_restart)s"
 [ "$(store_cmd valkey valkey-cli 6380 VALKEY_PASSWORD get omp-e2e-key)" = "$stamp" ] && ok "Valkey key survived the restart" || fail "Valkey key lost"
 [ "$(store_cmd falkordb redis-cli 6379 FALKORDB_PASSWORD get omp-e2e-key)" = "$stamp" ] && ok "FalkorDB key survived the restart" || fail "FalkorDB key lost"
-starts_after=$(podman exec "$pod-opencode" sh -c 'wc -l < /root/.local/share/opencode/standin-starts.log')
-[ "${starts_after:-0}" -gt "${starts_before:-0}" ] 2>/dev/null && ok "OpenCode's data file survived ($starts_before -> $starts_after lines)" || fail "OpenCode data: $starts_before -> $starts_after"
+[ -n "$session" ] && oc_has_session "$session" && ok "OpenCode: the session is still there after the restart (SQLite in the data directory)" || fail "OpenCode lost the session $session across the restart"
 
 if [ "$mode" = bare ]; then
   # Not a check: what plain `podman kube down` (no graceful stop first) does to unsaved writes here.
@@ -221,16 +255,21 @@ fi
 
 # ---------------------------------------------------------------- 6. recovery
 for s in $services; do
-  pid=$(podman inspect --format '{{.State.Pid}}' "$pod-$s")
+  pid=$(podman inspect --format '{{.State.Pid}}' "$pod-$s") cpid=$pid
+  # OpenCode runs behind tini (PID 1 of its container): kill the OpenCode process itself, tini's child.
+  if [ "$s" = opencode ]; then pid=$(awk '{print $1}' "/proc/$cpid/task/$cpid/children" 2>/dev/null); fi
   t0=$(now_ms)
   signal_pid 9 "$pid"
   gone() { ! kill -0 "$pid" 2>/dev/null; }
   wait_for 10 gone
-  replaced() { local n; n=$(ctr_pid "$s"); [ -n "$n" ] && [ "$n" != 0 ] && [ "$n" != "$pid" ] && healthy "$s"; }
+  replaced() { local n; n=$(ctr_pid "$s"); [ -n "$n" ] && [ "$n" != 0 ] && [ "$n" != "$cpid" ] && healthy "$s"; }
   if wait_for 60 replaced; then
     ok "kill -9 of $s's main process (pid $pid): a new process ($(ctr_pid "$s")) is healthy after $(secs $(( $(now_ms) - t0 )))s"
   else
     fail "kill -9 of $s's main process: not healthy again within 60 s ($(podman ps -a --filter name=$pod-$s --format '{{.Status}}'))"
+  fi
+  if [ "$s" = opencode ]; then
+    [ -n "$session" ] && oc_has_session "$session" && ok "OpenCode: the session is still there after kill -9 of OpenCode" || fail "OpenCode lost the session $session after kill -9"
   fi
 done
 if [ "$mode" = systemd ]; then
@@ -368,17 +407,37 @@ if [ "$mode" = systemd ]; then
   restart_path "systemctl restart" systemctl restart "$unit"
 fi
 
-# ---------------------------------------------------------------- 7. faults
+# ---------------------------------------------------------------- 7. stop: quick, clean, last writes kept
+# OpenCode runs behind tini in the image `image build` makes: as PID 1 it would ignore SIGTERM and
+# every stop would wait the whole grace period (20 s) before a SIGKILL.
+pid_before=$(ctr_pid opencode)
+t0=$(now_ms)
+podman kill --signal TERM "$pod-opencode" >/dev/null 2>&1
+exited() { [ "$(podman inspect --format '{{.State.Running}}' "$pod-opencode" 2>/dev/null)" = false ]; }
+wait_for 25 exited; t_term=$(( $(now_ms) - t0 ))
+timing "OpenCode: SIGTERM -> container exited: $(secs $t_term)s (exit $(podman inspect --format '{{.State.ExitCode}}' "$pod-opencode" 2>/dev/null))"
+[ "$t_term" -le 2000 ] && ok "OpenCode ends within 2 s of SIGTERM ($(secs $t_term)s)" || fail "OpenCode took $(secs $t_term)s to end after SIGTERM (more than 2 s)"
+podman start "$pod-opencode" >/dev/null 2>&1
+wait_for 60 all_healthy || fail "OpenCode did not come back after the SIGTERM check"
+last=last-$(date +%s%N)
+store_cmd valkey valkey-cli 6380 VALKEY_PASSWORD set omp-e2e-last "$last" >/dev/null
+store_cmd falkordb redis-cli 6379 FALKORDB_PASSWORD set omp-e2e-last "$last" >/dev/null
 t0=$(now_ms)
 stop_pod
 t_stop=$(( $(now_ms) - t0 ))
 timing "stop ($( [ "$mode" = systemd ] && echo 'systemctl stop' || echo 'pod stop + kube down')): $(secs $t_stop)s"
 if [ "$mode" = systemd ]; then
   result=$(systemctl show -p Result --value "$unit")
-  [ "$result" != timeout ] && [ "$t_stop" -lt 35000 ] && ok "systemctl stop completed without running into TimeoutStopSec ($(secs $t_stop)s, result $result)" || fail "systemctl stop: result $result after $(secs $t_stop)s"
+  [ "$result" != timeout ] && [ "$t_stop" -le 10000 ] && ok "systemctl stop completed within 10 s ($(secs $t_stop)s, result $result)" || fail "systemctl stop: result $result after $(secs $t_stop)s (at most 10 s)"
+else
+  [ "$t_stop" -le 10000 ] && ok "pod stop + kube down within 10 s ($(secs $t_stop)s)" || fail "pod stop + kube down took $(secs $t_stop)s (at most 10 s)"
 fi
 left=$(podman ps -a --filter "pod=$pod" --format '{{.Names}}' | wc -l)
 [ "$left" = 0 ] && ! podman pod exists "$pod" && ok "stop removes the pod and leaves no containers" || fail "after stop: $left containers left"
+start_pod; wait_for 90 all_healthy
+[ "$(store_cmd valkey valkey-cli 6380 VALKEY_PASSWORD get omp-e2e-last)" = "$last" ] && [ "$(store_cmd falkordb redis-cli 6379 FALKORDB_PASSWORD get omp-e2e-last)" = "$last" ] \
+  && ok "the stores' last writes before the stop are there after it (Valkey and FalkorDB)" || fail "a store lost its last write before the stop"
+stop_pod
 [ "$mode" = systemd ] && systemctl disable "$unit" >/dev/null 2>&1
 
 fault_yaml=$dir/fault/pod.yaml
@@ -400,7 +459,7 @@ echo "$logs" | grep -q 'waiting for valkey to become healthy' && ok "the depende
 echo "$logs" | grep -qE 'valkey (failed to become healthy .*|is not healthy after [0-9]+s); not starting falkordb' && ok "the dependent gives up within the timeout and says why ($(secs $t_fail)s)" || fail "FalkorDB did not give up: $(echo "$logs" | tail -2)"
 for s in falkordb datadog opencode; do
   if ! podman container exists "$fpod-$s"; then fail "$fpod-$s does not exist: nothing to look at"; continue; fi
-  podman logs "$fpod-$s" 2>&1 | grep -q "standin-order: $s serving" && fail "$s started although its chain is not healthy" \
+  podman logs "$fpod-$s" 2>&1 | grep -qE "standin-order: $s serving|opencode server listening" && fail "$s started although its chain is not healthy" \
     || ok "$s (container exists, $(podman logs "$fpod-$s" 2>&1 | grep -c 'waiting for') wait lines) never started serving"
 done
 if [ "$mode" = systemd ]; then systemctl stop "$FAULT_UNIT" >/dev/null 2>&1; else podman kube down "$fault_yaml" >/dev/null 2>&1; fi

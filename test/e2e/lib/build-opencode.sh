@@ -1,0 +1,28 @@
+#!/bin/bash
+# The REAL OpenCode server image for the suite, made by the project's own `image build` from the
+# pinned release binary (npm: opencode-linux-x64), fetched into the suite's npm cache (never into
+# the project's node_modules). The base is a minimal Debian made with debootstrap and imported as
+# localhost/omp-e2e/debian:bookworm-slim (no registry here); it lacks git, ripgrep, tini and
+# busybox, so the Containerfile's apt-get step runs for real, from this machine's Debian mirror.
+# Prints "timing: ..." lines for the build.
+set -euo pipefail
+. "$(dirname "$0")/env.sh"
+e2e_setup_podman_conf
+base_tar=$E2E_HOME/debian-bookworm-minbase.tar
+base=localhost/omp-e2e/debian:bookworm-slim
+if [ ! -s "$base_tar" ]; then
+  root=$(mktemp -d "$E2E_HOME/minbase-root.XXXX")
+  e2e_log "debootstrap bookworm minbase: the base of the OpenCode image (about a minute, once)"
+  mirror=$(e2e_mirror) || e2e_die "no Debian mirror"
+  debootstrap --variant=minbase bookworm "$root" "$mirror" >"$E2E_HOME/debootstrap-minbase.log" 2>&1 \
+    || { tail -20 "$E2E_HOME/debootstrap-minbase.log" >&2; rm -rf "$root"; e2e_die "debootstrap minbase failed"; }
+  rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
+  tar -C "$root" -cf "$base_tar.tmp" . && mv "$base_tar.tmp" "$base_tar"
+  rm -rf "$root"
+fi
+podman image exists "$base" || podman import "$base_tar" "$base" >/dev/null 2>&1 || e2e_die "podman import $base"
+t0=$(date +%s%3N)
+node "$E2E_REPO/build/cli.js" image build --npm-cache "$E2E_HOME/npm-cache" --base "$base" >"$E2E_HOME/image-build.log" 2>&1 \
+  || { tail -30 "$E2E_HOME/image-build.log" >&2; e2e_die "opencode-memory-pod image build failed"; }
+grep '^opencode-memory-pod:' "$E2E_HOME/image-build.log" | sed 's/^/  /' >&2
+echo "timing [image] image build: $(awk -v m=$(( $(date +%s%3N) - t0 )) 'BEGIN {printf "%.1f", m/1000}')s ($(grep -q 'is already built' "$E2E_HOME/image-build.log" && echo 'already built' || echo 'built'))"
