@@ -1,7 +1,9 @@
 #!/bin/bash
 # Podman part of `npm run bench` (root): ordered start-up against the same pod with ordering off,
-# recovery after kill -9, and what the sequencing leaves resident. Uses the e2e suite's stand-ins
-# (STANDIN_READY_DELAY=1.0 s each) and private podman storage; prints KEY=VALUE lines.
+# recovery after kill -9, what the sequencing leaves resident, the real OpenCode's cold start and
+# stop, and `image build` (cold, layer-cached, already built). Uses the e2e suite's stand-ins
+# (STANDIN_READY_DELAY=1.0 s each), the real OpenCode image and private podman storage; prints
+# KEY=VALUE lines.
 set -uo pipefail
 . "$(dirname "$0")/../test/e2e/lib/env.sh"
 RUNS=${BENCH_PODMAN_RUNS:-3}
@@ -12,6 +14,7 @@ for p in 6380 6379 3000 8126 4096; do (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/nul
 env_file=/run/secrets/opencode.env
 for d in $env_file /persist/containers; do [ -e "$d" ] && { log "$d exists and is not ours: refusing"; exit 1; }; done
 bash "$E2E_REPO/test/e2e/lib/build-standins.sh" >&2 || exit 1
+bash "$E2E_REPO/test/e2e/lib/build-opencode.sh" >/dev/null || exit 1
 work=$(mktemp -d)
 created=("$work" "$env_file" /persist/containers)
 cleanup() {
@@ -51,9 +54,22 @@ measure() { # VARIANT -> per run: "T_valkey T_falkordb T_datadog T_opencode link
       fi
       prev=$s
     done
-    echo "$line $links" >>"$work/$1.runs"
+    # The real OpenCode's own start: its launcher exec'ing it -> "listening".
+    local oc; oc=$(( $(log_ms opencode 'opencode server listening') - $(log_ms opencode 'opencode-memory-pod\[.*\]: starting:') ))
+    echo "$line $links $oc" >>"$work/$1.runs"
     if [ "$1" = ordered ] && [ "$r" = "$RUNS" ]; then footprint; recovery; fi
-    podman pod stop -t 5 "$pod" >/dev/null 2>&1; podman kube down "$y" >/dev/null 2>&1
+    if [ "$1" = ordered ]; then
+      for i in $(seq 100); do podman exec "$pod-opencode" /bin/sh /opt/opencode-memory-pod/health.sh opencode >/dev/null 2>&1 && break; sleep 0.2; done
+      local t1; t1=$(now_ms)
+      podman kill --signal TERM "$pod-opencode" >/dev/null 2>&1
+      while [ "$(podman inspect --format '{{.State.Running}}' "$pod-opencode")" = true ]; do sleep 0.02; done
+      echo $(( $(now_ms) - t1 )) >>"$work/sigterm.runs"
+      podman start "$pod-opencode" >/dev/null 2>&1
+      for i in $(seq 150); do podman exec "$pod-opencode" /bin/sh /opt/opencode-memory-pod/health.sh opencode >/dev/null 2>&1 && break; sleep 0.2; done
+    fi
+    local t2; t2=$(now_ms)
+    podman pod stop -t 20 "$pod" >/dev/null 2>&1; podman kube down "$y" >/dev/null 2>&1
+    [ "$1" = ordered ] && echo $(( $(now_ms) - t2 )) >>"$work/stop.runs"
   done
 }
 
@@ -97,9 +113,25 @@ for variant in ordered unordered; do
   done
   [ "$variant" = ordered ] && echo "startup.ordered.sequencing_links_s=$(secs "$(col 5)") (predecessor serving -> dependent exec, summed)"
 done
+echo "opencode.cold_start_in_pod_s=$(secs "$(awk '{print $6}' "$work/ordered.runs" | median)") (launcher exec -> listening, real OpenCode $(podman image inspect --format '{{index .Labels "org.opencontainers.image.version"}}' localhost/opencode-server:1.18.34))"
+echo "opencode.sigterm_to_exit_s=$(secs "$(median <"$work/sigterm.runs")") (podman kill --signal TERM -> exited, behind tini)"
+echo "stop.pod_stop_and_kube_down_s=$(secs "$(median <"$work/stop.runs")")"
 ord=$(awk '{print $4}' "$work/ordered.runs" | median)
 unord=$(awk '{print $4}' "$work/unordered.runs" | median)
 # Same pod, ordering off: OpenCode serves after its own 1.0 s plus podman's and its own start-up.
 # Subtracting that start-up from the ordered chain leaves what the sequencing adds.
-echo "startup.ordered.overhead_vs_unordered_baseline_s=$(secs $(( (${ord%.*} - 4000) - (${unord%.*} - 1000) )))"
-echo "startup.ordered.overhead_vs_sum_of_delays_s=$(secs $((${ord%.*} - 4000))) (opencode serving - 4 x 1.0 s delays; includes each stand-in's own process start)"
+# The ordered chain waits for three stand-ins' 1.0 s delays that the unordered pod overlaps.
+echo "startup.ordered.overhead_vs_unordered_baseline_s=$(secs $(( ${ord%.*} - ${unord%.*} - 3000 )))"
+oc=$(awk '{print $6}' "$work/ordered.runs" | median)
+echo "startup.ordered.overhead_vs_sum_of_delays_s=$(secs $(( ${ord%.*} - 3000 - ${oc%.*} ))) (opencode serving - 3 x 1.0 s delays - OpenCode's own start; includes each stand-in's own process start)"
+
+# image build: cold (a fresh npm cache and every layer again: the release from the registry npm is
+# configured for, apt-get from the base's mirror), every layer cached (--force), and already built.
+tag=localhost/opencode-server:1.18.34
+base=localhost/omp-e2e/debian:bookworm-slim
+ib() { local t0; t0=$(now_ms); node "$E2E_REPO/build/cli.js" image build --base "$base" "$@" >>"$work/image-build.log" 2>&1 || { log "image build $* failed"; tail -5 "$work/image-build.log" >&2; }; echo $(( $(now_ms) - t0 )); }
+echo "image_build.cold_s=$(secs "$(ib --force --no-cache --npm-cache "$work/npm-cache")") (one run)"
+for r in $(seq "$RUNS"); do ib --force --npm-cache "$E2E_HOME/npm-cache"; done | median >"$work/ib.cached"
+echo "image_build.layers_cached_s=$(secs "$(cat "$work/ib.cached")") (--force, release in the npm cache; mostly the 185 MB COPY and the check run)"
+for r in $(seq "$RUNS"); do ib --npm-cache "$E2E_HOME/npm-cache"; done | median >"$work/ib.noop"
+echo "image_build.already_built_s=$(secs "$(cat "$work/ib.noop")")"

@@ -57,9 +57,10 @@ image
   .option('--offline', 'do not use the network for the release (needs --tarball or a filled --npm-cache)')
   .option('--tag <image>', 'image name to build (default: the configuration\'s OpenCode image)')
   .option('--force', 'build again even when the image for this version and architecture exists')
+  .option('--no-cache', 'with --force: build every layer again (podman build --no-cache)')
   .option('--context <dir>', 'only write the build context (Containerfile + binary) there and print the podman build line')
-  .action((opts: { config?: string; arch?: string; base?: string; tarball?: string; npmCache?: string; offline?: boolean; tag?: string; force?: boolean; context?: string }) => {
-    process.exitCode = runImageBuild(opts);
+  .action((opts: { config?: string; arch?: string; base?: string; tarball?: string; npmCache?: string; offline?: boolean; tag?: string; force?: boolean; cache: boolean; context?: string }) => {
+    process.exitCode = runImageBuild({ ...opts, noCache: !opts.cache });
   });
 
 image

@@ -17,6 +17,7 @@ export interface ImageBuildCommandOptions {
   readonly npmCache?: string;
   readonly offline?: boolean;
   readonly force?: boolean;
+  readonly noCache?: boolean;
   readonly tag?: string;
   readonly context?: string;
 }
@@ -45,7 +46,7 @@ export function runImageBuild(o: ImageBuildCommandOptions, log: (line: string) =
   const say = (line: string) => log(`opencode-memory-pod: ${line}`);
   try {
     buildOpenCodeImage(
-      { version, tag: o.tag ?? image, arch: o.arch as OpenCodeArch | undefined, base: o.base, tarball: o.tarball, npmCache: o.npmCache, offline: o.offline, force: o.force, contextOnly: o.context },
+      { version, tag: o.tag ?? image, arch: o.arch as OpenCodeArch | undefined, base: o.base, tarball: o.tarball, npmCache: o.npmCache, offline: o.offline, force: o.force, noCache: o.noCache, contextOnly: o.context },
       say,
     );
     return 0;

@@ -23,6 +23,8 @@ export interface ImageBuildOptions extends Omit<ReleaseSource, 'arch'> {
   readonly base?: string;
   /** Build even when the tag already holds this version for this architecture. */
   readonly force?: boolean;
+  /** Build every layer again (podman build --no-cache): a fresh apt-get of the tools. */
+  readonly noCache?: boolean;
   /** Write the build context (Containerfile + binary) here and stop: for a build elsewhere. */
   readonly contextOnly?: string;
 }
@@ -72,7 +74,7 @@ export function buildOpenCodeImage(o: ImageBuildOptions, log: (line: string) => 
       [IMAGE_LABELS.arch]: arch,
       [IMAGE_LABELS.base]: base,
     };
-    const args = ['build', '--platform', `linux/${arch}`, '--build-arg', `BASE=${base}`, ...Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]), '-t', o.tag, '-f', join(ctx, 'Containerfile'), ctx];
+    const args = ['build', ...(o.noCache ? ['--no-cache'] : []), '--platform', `linux/${arch}`, '--build-arg', `BASE=${base}`, ...Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]), '-t', o.tag, '-f', join(ctx, 'Containerfile'), ctx];
     if (o.contextOnly) {
       log(`wrote the build context to ${ctx}; build it with:`);
       log(`  podman ${args.map(shellQuote).join(' ')}`);

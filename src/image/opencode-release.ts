@@ -52,6 +52,9 @@ export function fetchRelease(src: ReleaseSource, workDir: string, log: (line: st
     // npm's own configuration decides the registry; nothing here names one.
     const res = spawnSync('npm', args, { encoding: 'utf8', maxBuffer: 16 << 20 });
     if (res.error) throw new ReleaseError(`npm cannot run: ${res.error.message}`);
+    if (res.status !== 0 && /E404|ETARGET|404 Not Found/.test(res.stderr || '')) {
+      throw new ReleaseError(`${pkg} is not on the npm registry: OpenCode ${src.version} has no ${src.arch} build (npm view opencode-linux-${OPENCODE_ARCHES[src.arch]} versions lists those that do); set services.opencode.version to one of them`);
+    }
     if (res.status !== 0) {
       const why = (res.stderr || '').split('\n').filter((l) => /ERR|error/i.test(l)).slice(0, 4).join('\n  ');
       throw new ReleaseError(`npm pack ${pkg} failed${src.offline ? ' (offline: is it in the npm cache?)' : ''}:\n  ${why || `exit ${res.status}`}`);

@@ -5,6 +5,8 @@
 #   systemd-4.3.1      a booted Debian 12 (systemd-nspawn) with podman, units from `install --root`
 #   bare-5.4, systemd-5.4   the same in a booted Debian 13 (podman 5.4.2)
 #   bare-5.8, systemd-5.8   the same in a booted Debian testing, forky (podman 5.8.x)
+#   readme-4.3.1       README.md's "On a host" steps, as written, in a booted Debian 12: npm ci,
+#                      image build (the real OpenCode), doctor, install, enable -> a healthy pod
 # The machines are built side by side first (downloads), then the environments run in two streams
 # side by side (each machine has its own network namespace; only host-4.3.1 uses this machine's
 # ports). Two, not six: the checks time recovery, and the pods' probes need the 2 cores.
@@ -15,8 +17,8 @@ set -uo pipefail
 cd "$(dirname "$0")"
 . lib/env.sh
 [ "$(id -u)" = 0 ] || e2e_die "run as root (podman kube play with host ports, debootstrap, systemd-nspawn)"
-# In this order two streams get host-4.3.1, systemd-5.4, bare-5.8 and systemd-4.3.1, bare-5.4, systemd-5.8.
-envs=${E2E_ENVS:-host-4.3.1 systemd-4.3.1 systemd-5.4 bare-5.4 bare-5.8 systemd-5.8}
+# In this order two streams get host-4.3.1, systemd-5.4, bare-5.8, readme-4.3.1 and systemd-4.3.1, bare-5.4, systemd-5.8.
+envs=${E2E_ENVS:-host-4.3.1 systemd-4.3.1 systemd-5.4 bare-5.4 bare-5.8 systemd-5.8 readme-4.3.1}
 mkdir -p "$E2E_HOME"
 work=$(mktemp -d "$E2E_HOME/run.XXXX")
 summary=$work/summary
@@ -89,6 +91,12 @@ opencode_image=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(proc
 podman save -m --format docker-archive -o "$work/images.tar" \
   docker.io/valkey/valkey:7.2 docker.io/falkordb/falkordb:v4.20.4 gcr.io/datadoghq/agent:7 \
   "$opencode_image" localhost/omp-e2e/valkey-never-ready:1 >/dev/null 2>&1 || e2e_die "podman save"
+case " $envs " in *' readme-4.3.1 '*)
+  # The README machine builds the OpenCode image itself: it gets the three stand-ins and the base.
+  podman save -m --format docker-archive -o "$work/readme-images.tar" \
+    docker.io/valkey/valkey:7.2 docker.io/falkordb/falkordb:v4.20.4 gcr.io/datadoghq/agent:7 \
+    localhost/omp-e2e/debian-tools:bookworm >/dev/null 2>&1 || e2e_die "podman save (readme)" ;;
+esac
 
 for d in dist:fault mdist:mfault; do
   main=${d%%:*} fault=${d#*:}
@@ -115,10 +123,11 @@ run_one() {
     systemd-5.4) run_env "$1" bash lib/machine.sh "$work" trixie systemd ;;
     bare-5.8) run_env "$1" bash lib/machine.sh "$work" forky bare ;;
     systemd-5.8) run_env "$1" bash lib/machine.sh "$work" forky systemd ;;
+    readme-4.3.1) run_env "$1" bash lib/machine.sh "$work" bookworm readme ;;
     *) e2e_die "unknown environment $1" ;;
   esac
 }
-for env in $envs; do case $env in host-4.3.1 | systemd-4.3.1 | bare-5.4 | systemd-5.4 | bare-5.8 | systemd-5.8) ;; *) e2e_die "unknown environment $env" ;; esac; done
+for env in $envs; do case $env in host-4.3.1 | systemd-4.3.1 | bare-5.4 | systemd-5.4 | bare-5.8 | systemd-5.8 | readme-4.3.1) ;; *) e2e_die "unknown environment $env" ;; esac; done
 # Machines first, all at once: debootstrap waits on the network, not the CPU.
 suites=
 for env in $envs; do

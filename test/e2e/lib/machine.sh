@@ -1,7 +1,8 @@
 #!/bin/bash
 # The suite inside a booted Debian (systemd-nspawn) with its own podman: bookworm (4.3.1), trixie
 # (5.4.2) or forky, Debian testing (5.8.x). Usage: machine.sh WORK SUITE bare|systemd|build
-# ("build" only makes the machine's root tarball, once; run.sh builds all three side by side).
+# ("build" only makes the machine's root tarball, once; run.sh builds all three side by side;
+# "readme" runs README.md's On a host steps as written, see readme-steps.sh).
 # The root is built once with debootstrap (kept in E2E_HOME), copied for each run, booted with
 # --private-network (so its host ports cannot collide with anything), and removed afterwards.
 # Units are installed with the project's own `install --root`.
@@ -73,8 +74,27 @@ tar -C "$root" -xf "$cache"
 chmod 755 "$root"
 e2e_containers_conf machine >"$root/etc/containers/containers.conf"
 
+if [ "$mode" = readme ]; then
+  # README "On a host", as a user runs it: the repository (tracked files), Node and npm as on this
+  # machine, npm's cache (the lockfile's packages and the OpenCode release; no network in here).
+  label=readme-4.3.1
+  mkdir -p "$root/root/opencode-memory-pod" "$root/usr/local/lib/node_modules" "$root/var/tmp/npm-cache/_cacache" "$root/opt/omp-e2e"
+  git -C "$E2E_REPO" ls-files -z | tar -C "$E2E_REPO" --null -T - -cf - | tar -C "$root/root/opencode-memory-pod" -xf - || e2e_die "copying the repository"
+  cp "$(readlink -f "$(command -v node)")" "$root/usr/local/bin/node"
+  npm_pkg=$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")
+  cp -a "$npm_pkg" "$root/usr/local/lib/node_modules/npm"
+  ln -s ../lib/node_modules/npm/bin/npm-cli.js "$root/usr/local/bin/npm"
+  ln -s ../lib/node_modules/npm/bin/npx-cli.js "$root/usr/local/bin/npx"
+  host_cache=$(npm config get cache 2>/dev/null)
+  [ -d "$host_cache/_cacache" ] && cp -a "$host_cache/_cacache/." "$root/var/tmp/npm-cache/_cacache/"
+  cp -a "$E2E_HOME/npm-cache/_cacache/." "$root/var/tmp/npm-cache/_cacache/"
+  ln "$work/readme-images.tar" "$root/var/tmp/images.tar" 2>/dev/null || cp "$work/readme-images.tar" "$root/var/tmp/images.tar" || e2e_die "readme-images.tar"
+  cp "$E2E_REPO/test/e2e/lib/readme-steps.sh" "$root/opt/omp-e2e/"
+fi
+
 # images, the suite and its inputs
-ln "$work/images.tar" "$root/var/tmp/images.tar" 2>/dev/null || cp "$work/images.tar" "$root/var/tmp/images.tar" || e2e_die "images.tar"
+[ "$mode" = readme ] || ln "$work/images.tar" "$root/var/tmp/images.tar" 2>/dev/null || cp "$work/images.tar" "$root/var/tmp/images.tar" || e2e_die "images.tar"
+if [ "$mode" != readme ]; then
 mkdir -p "$root/opt/omp-e2e"
 cp -r "$work/mdist/." "$root/opt/omp-e2e/"
 node "$E2E_REPO/build/cli.js" install --from "$work/mdist" --root "$root" >"$work/install-$label.txt" || e2e_die "install --root"
@@ -99,6 +119,8 @@ WantedBy=multi-user.target
 UNIT
 mkdir -p "$root/etc/systemd/system/multi-user.target.wants"
 ln -sf /etc/systemd/system/onepassword-secrets.service "$root/etc/systemd/system/multi-user.target.wants/onepassword-secrets.service"
+
+fi
 
 # Each machine gets a cgroup of its own on the host. Without one, every machine started from the
 # same host cgroup (no systemd here to place them) shares it, so a unit's cgroup inside one machine is
@@ -140,6 +162,15 @@ inside() { nsenter -t "$leader" -a systemd-run --wait --pipe -q -p KillMode=proc
 boot
 e2e_log "booted $suite: podman $(inside podman --version | awk '{print $3}'), $(inside systemctl is-system-running)"
 inside podman load -q -i /var/tmp/images.tar >/dev/null 2>&1 || e2e_die "podman load inside"
+if [ "$mode" = readme ]; then
+  # What a registry would give: debian:bookworm-slim (here with the tools already in, see readme-steps.sh).
+  inside podman tag localhost/omp-e2e/debian-tools:bookworm docker.io/library/debian:bookworm-slim || e2e_die "podman tag"
+  inside --setenv=npm_config_cache=/var/tmp/npm-cache --setenv=npm_config_offline=true --setenv=npm_config_audit=false \
+    --setenv=npm_config_fund=false --setenv=npm_config_update_notifier=false --setenv=HOME=/root \
+    --setenv=PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+    bash /opt/omp-e2e/readme-steps.sh /root/opencode-memory-pod
+  exit $?
+fi
 
 suite_env=(--setenv=E2E_LABEL="$label" --setenv=E2E_UNIT="$unit" --setenv=FAULT_UNIT="$fault_unit"
   --setenv=ENV_FILE=/run/secrets/opencode.env --setenv=E2E_CYCLES="${E2E_CYCLES:-10}"

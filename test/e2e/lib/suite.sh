@@ -52,7 +52,7 @@ oc_api() { # METHOD PATH [JSON_BODY]
     omp_load_env /run/opencode-memory-pod/opencode.env OPENCODE_SERVER_PASSWORD 2>/dev/null
     auth=$(printf "opencode:%s" "${OPENCODE_SERVER_PASSWORD:-}" | base64 | tr -d "\n")
     printf "%s %s HTTP/1.0\r\nHost: 127.0.0.1\r\nAuthorization: Basic %s\r\nContent-Type: application/json\r\nContent-Length: %s\r\nConnection: close\r\n\r\n%s" \
-      "$1" "$2" "$auth" "${#3}" "$3" | nc -w 5 127.0.0.1 4096' sh "$1" "$2" "${3:-}" 2>/dev/null | tr -d '\r' | sed -n '1p;$p'
+      "$1" "$2" "$auth" "${#3}" "$3" | nc -w 10 127.0.0.1 4096' sh "$1" "$2" "${3:-}" 2>/dev/null | tr -d '\r' | sed -n '1p;$p'
 }
 # A session made through the API; its id on stdout.
 oc_new_session() { oc_api POST /session "{\"title\":\"omp-e2e $1\"}" | sed -n 's/.*"id":"\(ses_[A-Za-z0-9]*\)".*/\1/p' | head -1; }
@@ -232,15 +232,16 @@ check "FalkorDB requires FALKORDB_PASSWORD" sh -c "podman exec $pod-falkordb red
 stamp=$(date +%s%N)
 store_cmd valkey valkey-cli 6380 VALKEY_PASSWORD set omp-e2e-key "$stamp" >/dev/null
 store_cmd falkordb redis-cli 6379 FALKORDB_PASSWORD set omp-e2e-key "$stamp" >/dev/null
-session=$(oc_new_session restart)
-[ -n "$session" ] && oc_has_session "$session" && ok "OpenCode: a session created through its HTTP API ($session) is listed" || fail "OpenCode: could not create a session through the API: $(oc_api POST /session '{}')"
+for i in 1 2 3; do session=$(oc_new_session restart); [ -n "$session" ] && break; sleep 2; done
+[ -n "$session" ] && wait_for 30 oc_has_session "$session" && ok "OpenCode: a session created through its HTTP API ($session) is listed" || fail "OpenCode: could not create a session through the API: $(oc_api POST /session '{}')"
 t0=$(now_ms)
 if [ "$mode" = systemd ]; then systemctl restart "$unit"; else stop_pod; start_pod; fi
 wait_for 90 all_healthy; t_restart=$(( $(now_ms) - t0 ))
 timing "restart ($( [ "$mode" = systemd ] && echo 'systemctl restart' || echo 'kube down + play')) -> all healthy: $(secs $t_restart)s"
 [ "$(store_cmd valkey valkey-cli 6380 VALKEY_PASSWORD get omp-e2e-key)" = "$stamp" ] && ok "Valkey key survived the restart" || fail "Valkey key lost"
 [ "$(store_cmd falkordb redis-cli 6379 FALKORDB_PASSWORD get omp-e2e-key)" = "$stamp" ] && ok "FalkorDB key survived the restart" || fail "FalkorDB key lost"
-[ -n "$session" ] && oc_has_session "$session" && ok "OpenCode: the session is still there after the restart (SQLite in the data directory)" || fail "OpenCode lost the session $session across the restart"
+# The first API request after a start can take seconds (OpenCode sets up the project then): poll.
+[ -n "$session" ] && wait_for 30 oc_has_session "$session" && ok "OpenCode: the session is still there after the restart (SQLite in the data directory)" || fail "OpenCode lost the session $session across the restart ($(oc_api GET /experimental/session | tail -1 | cut -c1-200))"
 
 if [ "$mode" = bare ]; then
   # Not a check: what plain `podman kube down` (no graceful stop first) does to unsaved writes here.
@@ -269,7 +270,7 @@ for s in $services; do
     fail "kill -9 of $s's main process: not healthy again within 60 s ($(podman ps -a --filter name=$pod-$s --format '{{.Status}}'))"
   fi
   if [ "$s" = opencode ]; then
-    [ -n "$session" ] && oc_has_session "$session" && ok "OpenCode: the session is still there after kill -9 of OpenCode" || fail "OpenCode lost the session $session after kill -9"
+    [ -n "$session" ] && wait_for 30 oc_has_session "$session" && ok "OpenCode: the session is still there after kill -9 of OpenCode" || fail "OpenCode lost the session $session after kill -9 ($(oc_api GET /experimental/session | tail -1 | cut -c1-200))"
   fi
 done
 if [ "$mode" = systemd ]; then

@@ -1,0 +1,60 @@
+#!/bin/bash
+# Runs README.md's "On a host" block as written, inside a booted Debian 12 machine (machine.sh
+# readme), then checks that it reached a healthy pod with the real OpenCode. Usage: readme-steps.sh REPO
+# The machine has no network: npm reads a filled cache (npm_config_offline, set by machine.sh), the
+# three registry images are the stand-ins under their real names, and the Debian base of the OpenCode
+# image is there as docker.io/library/debian:bookworm-slim with git, ripgrep, tini and busybox in it
+# (the apt-get step of the Containerfile is exercised by the host's build). sudo is not installed:
+# everything runs as root, so `sudo CMD` runs CMD.
+set -u
+repo=$1
+label=readme-4.3.1
+pod=opencode-memory-pod
+passed=0 failed=0
+ok() { passed=$((passed + 1)); echo "ok   [$label] $*"; }
+fail() { failed=$((failed + 1)); echo "FAIL [$label] $*"; }
+now_ms() { date +%s%3N; }
+secs() { printf '%d.%02d' $(($1 / 1000)) $((($1 % 1000) / 10)); }
+cd "$repo" || exit 1
+
+block=$(awk '/^<!-- e2e: test\/e2e\/lib\/readme-steps.sh/ { f = 1; next }
+  f && /^```sh$/ { b = 1; next } b && /^```$/ { exit } b { print }' README.md)
+[ -n "$block" ] && ok "README.md has the marked On a host block ($(grep -cvE '^(#|$|[A-Z_]+=)' <<<"$block") lines)" || fail "no marked On a host block in README.md"
+t0=$(now_ms)
+# Each line echoed with its time, as a user would see it; -e: the first failing step ends the run.
+bash -e -c "sudo() { \"\$@\"; }; PS4='+ [\$(date +%T)] '; set -x; $block" >/tmp/readme-steps.log 2>&1
+rc=$?
+t_steps=$(( $(now_ms) - t0 ))
+sed 's/^/  | /' /tmp/readme-steps.log | grep -E '^\s+\| \+ |opencode-memory-pod:|^  \| (ok|FAIL|note)|problem|checks passed|Then run' | cut -c1-200
+echo "timing [$label] the README steps, npm ci to a healthy pod: $(secs $t_steps)s"
+[ "$rc" = 0 ] && ok "every README step ran as written and succeeded (exit 0, $(secs $t_steps)s)" || { fail "a README step failed (exit $rc): $(grep -E '^\+ ' /tmp/readme-steps.log | tail -1)"; tail -30 /tmp/readme-steps.log; }
+
+doctor_runs=$(grep -cE '(all checks passed|problem\(s\) found)' /tmp/readme-steps.log)
+grep -q '^note not installed yet: install will copy pod.yaml' /tmp/readme-steps.log && ok "doctor before install says what install will do" || fail "doctor before install did not say what install will do"
+[ "$doctor_runs" = 2 ] && [ "$(grep -cE 'all checks passed' /tmp/readme-steps.log)" = 2 ] && ok "doctor passed before and after install (exit 0 both times)" || fail "doctor: $(grep -E 'problem\(s\) found|^FAIL' /tmp/readme-steps.log | head -5 | tr '\n' ';')"
+unit=$(grep -o "podman-kube@[^']*\.service" <<<"$block" | head -1)
+[ "$(systemctl is-active "$unit")" = active ] && ok "$unit is active" || fail "$unit is $(systemctl is-active "$unit")"
+for s in valkey falkordb datadog opencode; do
+  timeout 12 podman exec "$pod-$s" /bin/sh /opt/opencode-memory-pod/health.sh "$s" >/dev/null 2>&1 && ok "$s is healthy" || fail "$s is not healthy"
+done
+version=$(podman exec "$pod-opencode" opencode --version 2>/dev/null)
+label_v=$(podman image inspect --format '{{index .Labels "org.opencontainers.image.version"}}' "$(podman inspect --format '{{.ImageName}}' "$pod-opencode")" 2>/dev/null)
+[ -n "$version" ] && [ "$version" = "$label_v" ] && ok "the pod runs the real OpenCode $version, the image image build made (label $label_v)" || fail "OpenCode version '$version', image label '$label_v'"
+password=$(sed -n 's/^OPENCODE_SERVER_PASSWORD=//p' <<<"$block")
+# From the machine's host side, over the published port (no curl in the machine: bash's /dev/tcp).
+http_get() { # PATH [USER:PASSWORD] -> status line, then the body
+  local auth=
+  [ -n "${2:-}" ] && auth="Authorization: Basic $(printf '%s' "$2" | base64 -w0)"$'\r\n'
+  timeout 10 bash -c 'exec 3<>/dev/tcp/127.0.0.1/4096; printf "GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n%sConnection: close\r\n\r\n" "$1" "$2" >&3; cat <&3' sh "$1" "$auth" | tr -d '\r' | sed -n '1p;$p'
+}
+resp=$(http_get /global/health "opencode:$password")
+[[ $resp == *' 200 '*'"healthy":true'* ]] && ok "GET http://127.0.0.1:4096/global/health with the README's password: $(tail -1 <<<"$resp")" || fail "authenticated health: '$resp'"
+resp=$(http_get /global/health)
+[[ $(head -1 <<<"$resp") == *' 401 '* ]] && ok "without the password: 401" || fail "without the password: $(head -1 <<<"$resp")"
+t0=$(now_ms)
+systemctl stop "$unit"
+t_stop=$(( $(now_ms) - t0 ))
+echo "timing [$label] systemctl stop: $(secs $t_stop)s"
+[ "$t_stop" -le 10000 ] && ok "systemctl stop within 10 s ($(secs $t_stop)s)" || fail "systemctl stop took $(secs $t_stop)s (more than 10 s)"
+echo "e2e-$label: $passed passed, $failed failed"
+[ "$failed" = 0 ]
