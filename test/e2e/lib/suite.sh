@@ -318,11 +318,13 @@ fi
 # SIGSTOP keeps the process (and its port's listen queue) but nothing answers: the liveness probe
 # fails. Under systemd the watchdog replaces the container; bare, only podman itself could.
 hang_one() { # SERVICE MAX_SECONDS
-  local s=$1 max=$2 pid t0 t
-  pid=$(ctr_pid "$s")
+  local s=$1 max=$2 pid cpid t0 t
+  pid=$(ctr_pid "$s") cpid=$pid
+  # OpenCode runs behind tini: the hang is OpenCode's (tini's child); tini stopped would change nothing.
+  [ "$s" = opencode ] && pid=$(awk '{print $1}' "/proc/$cpid/task/$cpid/children" 2>/dev/null)
   t0=$(now_ms)
   signal_pid STOP "$pid" || return 1
-  back() { local n; n=$(ctr_pid "$s"); [ -n "$n" ] && [ "$n" != 0 ] && [ "$n" != "$pid" ] && healthy "$s"; }
+  back() { local n; n=$(ctr_pid "$s"); [ -n "$n" ] && [ "$n" != 0 ] && [ "$n" != "$cpid" ] && healthy "$s"; }
   # The last poll may start before the deadline and end after it: the time itself is checked too.
   if wait_for "$max" back; then
     t=$(( $(now_ms) - t0 )); echo "$t"; [ "$t" -le $((max * 1000)) ] && return 0; return 2
