@@ -21,6 +21,8 @@ export interface DoctorHost {
   run(cmd: string, args: readonly string[]): { status: number; stdout: string } | undefined;
   /** True when systemd is the init system here (systemctl can answer). */
   systemdRunning(): boolean;
+  /** True when containers can get a memory limit: cgroup v2 lists the memory controller, or v1 mounts it. */
+  memoryController(): boolean;
 }
 
 const realHost: DoctorHost = {
@@ -34,6 +36,11 @@ const realHost: DoctorHost = {
     }
   },
   systemdRunning: () => existsSync('/run/systemd/system'),
+  memoryController: () => {
+    const v2 = '/sys/fs/cgroup/cgroup.controllers';
+    if (existsSync(v2)) return readFileSync(v2, 'utf8').split(/\s+/).includes('memory');
+    return existsSync('/sys/fs/cgroup/memory/memory.limit_in_bytes');
+  },
 };
 
 /**
@@ -55,6 +62,11 @@ export async function doctor(plan: InstallPlan, from: string, host: DoctorHost =
   }
 
   if (version) findings.push(...checkImages(plan, host));
+  // Without the controller (inside LXC or systemd-nspawn, some VPS kernels) runc fails every
+  // container that has a limit ("error setting cgroup config"), and the unit never comes up.
+  if (plan.memoryLimits && !host.memoryController()) {
+    findings.push({ ok: false, what: 'this host has no cgroup memory controller: podman cannot start a container with a memory limit', fix: 'set memoryLimits: false in the configuration and synth again (or enable the controller)' });
+  }
 
   for (const mount of plan.hostMounts) {
     if (mount.path === plan.envFile) continue;

@@ -31,6 +31,8 @@ export interface InstallPlan {
   readonly requiredEnvKeys: readonly string[];
   /** Host paths the pod mounts that must already exist (files, sockets, directories). */
   readonly hostMounts: ReadonlyArray<{ readonly service: string; readonly path: string; readonly type: string }>;
+  /** Whether the containers have memory limits (podman then needs the cgroup memory controller). */
+  readonly memoryLimits: boolean;
   /** Every image the pod runs, and the command that gets it when it is missing. */
   readonly images: ReadonlyArray<{ readonly service: string; readonly image: string; readonly get: string }>;
   /** Host ports the pod publishes, with the address. */
@@ -71,6 +73,7 @@ function podmanFiles(model: PodModel): GeneratedFile[] {
     hostMounts: model.stages.flatMap((s) =>
       s.spec.mounts.filter((m) => m.type !== 'DirectoryOrCreate').map((m) => ({ service: s.spec.name, path: m.hostPath, type: m.type })),
     ),
+    memoryLimits: model.memoryLimits,
     images: model.stages.map((s) => ({
       service: s.spec.name,
       image: s.spec.image,

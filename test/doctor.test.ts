@@ -22,6 +22,7 @@ function plan(dir: string, port: number): InstallPlan {
     requiredEnvKeys: ['DD_API_KEY', 'OPENCODE_SERVER_PASSWORD'],
     hostMounts: [{ service: 'datadog', path: join(dir, 'podman.sock'), type: 'Socket' }],
     hostPorts: [{ service: 'valkey', address: '127.0.0.1', port }],
+    memoryLimits: true,
     images: [
       { service: 'valkey', image: 'docker.io/valkey/valkey:7.2', get: 'podman pull docker.io/valkey/valkey:7.2' },
       { service: 'opencode', image: 'localhost/opencode-server:1.18.34', get: 'opencode-memory-pod image build' },
@@ -39,6 +40,7 @@ function fakeHost(images: string[], socket: string | undefined): DoctorHost {
       throw new Error(`unexpected ${cmd} ${args.join(' ')}`);
     },
     systemdRunning: () => socket !== undefined,
+    memoryController: () => socket !== 'disabled',
   };
 }
 
@@ -74,9 +76,10 @@ describe('doctor', () => {
           expect.stringMatching(new RegExp(`127\\.0\\.0\\.1:${port} \\(valkey\\) is already in use`)),
           expect.stringMatching(/opencode: image localhost\/opencode-server:1\.18\.34 is not in local storage.* \| opencode-memory-pod image build$/),
           expect.stringMatching(/podman\.socket is disabled: after a reboot .*podman\.sock is missing and datadog cannot start \| systemctl enable --now podman\.socket/),
+          expect.stringMatching(/no cgroup memory controller.* \| set memoryLimits: false/),
         ]),
       );
-      expect(bad).toHaveLength(7);
+      expect(bad).toHaveLength(8);
       // Before install, doctor says what install will do instead of failing.
       const note = findings.find((f) => f.what.startsWith('not installed yet'))!;
       expect(note).toMatchObject({ ok: true, note: true });
@@ -90,9 +93,10 @@ describe('doctor', () => {
     }
   });
 
-  it('reports a missing env file', async () => {
+  it('reports a missing env file; without memory limits a host lacking the memory controller is fine', async () => {
     const dir = tempDir();
-    const findings = await doctor(plan(dir, 1), join(dir, 'dist'), fakeHost([], undefined));
+    const findings = await doctor({ ...plan(dir, 1), memoryLimits: false }, join(dir, 'dist'), fakeHost([], 'disabled'));
+    expect(findings.filter((f) => f.what.includes('memory controller'))).toEqual([]);
     expect(findings.find((f) => f.what.includes('opencode.env is missing'))?.fix).toMatch(/DD_API_KEY=\.\.\., OPENCODE_SERVER_PASSWORD=\.\.\./);
   });
 

@@ -4,7 +4,9 @@
 # The machine has no network: npm reads a filled cache (npm_config_offline, set by machine.sh), the
 # three registry images are the stand-ins under their real names, and the Debian base of the OpenCode
 # image is there as docker.io/library/debian:bookworm-slim with git, ripgrep, tini and busybox in it
-# (the apt-get step of the Containerfile is exercised by the host's build). sudo is not installed:
+# (the apt-get step of the Containerfile is exercised by the host's build). The machine has no
+# cgroup memory controller: machine.sh put an opencode-memory-pod.yaml with `memoryLimits: false`
+# in the clone (doctor's fix; the check below proves doctor catches it). sudo is not installed:
 # everything runs as root, so `sudo CMD` runs CMD.
 set -u
 repo=$1
@@ -51,6 +53,10 @@ resp=$(http_get /global/health "opencode:$password")
 [[ $resp == *' 200 '*'"healthy":true'* ]] && ok "GET http://127.0.0.1:4096/global/health with the README's password: $(tail -1 <<<"$resp")" || fail "authenticated health: '$resp'"
 resp=$(http_get /global/health)
 [[ $(head -1 <<<"$resp") == *' 401 '* ]] && ok "without the password: 401" || fail "without the password: $(head -1 <<<"$resp")"
+# doctor on the built-in defaults (memory limits on) catches this machine's missing controller.
+( cd /tmp && node "$repo/build/cli.js" synth -o /tmp/omp-defaults >/dev/null && node "$repo/build/cli.js" doctor --from /tmp/omp-defaults >/tmp/doctor-defaults.txt 2>&1 )
+grep -q '^FAIL this host has no cgroup memory controller' /tmp/doctor-defaults.txt && ok "doctor on the defaults says this machine cannot give containers a memory limit, and how to go on" \
+  || fail "doctor did not report the missing memory controller: $(grep -E '^FAIL' /tmp/doctor-defaults.txt | head -3 | tr '\n' ';')"
 t0=$(now_ms)
 systemctl stop "$unit"
 t_stop=$(( $(now_ms) - t0 ))
