@@ -188,6 +188,11 @@ for s in $services; do
   prev=$s
 done
 timing "ordering overhead (predecessor serving -> dependent exec, summed over the chain): $(secs $overhead)s:$detail"
+# The real OpenCode's own start here (its launcher exec'ing it -> "listening"): seconds, and more on
+# a loaded machine (a 185 MB Bun binary). Recovery bounds for OpenCode add it (twice: a restart
+# under the load of a recovery may be slower than the first start).
+oc_start_ms=$(( $(log_ms opencode 'opencode server listening') - $(log_ms opencode 'opencode-memory-pod\[.*\]: starting:') ))
+timing "OpenCode's own start (exec -> listening): $(secs $oc_start_ms)s"
 
 # ---------------------------------------------------------------- 3. health, no restarts
 for s in $services; do check "health check of $s passes" healthy "$s"; check "podman's liveness probe of $s passes" probe_passes "$s"; done
@@ -334,15 +339,17 @@ hang_one() { # SERVICE MAX_SECONDS
 }
 if [ "$mode" = systemd ]; then
   for s in valkey opencode; do
-    t=$(hang_one "$s" 45); rc=$?
+    # 45 s to notice and replace it; OpenCode's own start on top (see oc_start_ms).
+    max=45; [ "$s" = opencode ] && max=$(( 45 + (2 * ${oc_start_ms:-0} + 999) / 1000 ))
+    t=$(hang_one "$s" "$max"); rc=$?
     if [ "$rc" = 0 ]; then
-      ok "hang (SIGSTOP) of $s: replaced by a new process, serving again after $(secs $t)s (at most 45 s)"
+      ok "hang (SIGSTOP) of $s: replaced by a new process, serving again after $(secs $t)s (at most $max s)"
       timing "hang of $s -> serving again: $(secs $t)s"
     elif [ "$rc" = 2 ]; then
-      fail "hang (SIGSTOP) of $s: serving again only after $(secs $t)s (more than 45 s)"
+      fail "hang (SIGSTOP) of $s: serving again only after $(secs $t)s (more than $max s)"
       timing "hang of $s -> serving again: $(secs $t)s"
     else
-      fail "hang (SIGSTOP) of $s: not serving again within 45 s ($(podman ps -a --filter "name=$pod-$s" --format '{{.Status}}'))"
+      fail "hang (SIGSTOP) of $s: not serving again within $max s ($(podman ps -a --filter "name=$pod-$s" --format '{{.Status}}'))"
     fi
     t0=$(now_ms)
     wait_for 60 all_healthy && ok "after the hang of $s every service is healthy ($(secs $(( $(now_ms) - t0 )))s later)" || fail "after the hang of $s not every service is healthy"
