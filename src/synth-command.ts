@@ -6,7 +6,7 @@ import { Config, Target, TARGETS } from './config/schema';
 import { kubernetesApplySteps } from './render/kubernetes-files';
 import { DependencyError } from './model/startup-order';
 import { synthesize } from './synth';
-import { copyManifestsForCdk8s, writeDist } from './write-dist';
+import { copyManifestsForCdk8s, OutputFolderError, writeDist } from './write-dist';
 
 /** Configuration file read when none is named. */
 export const DEFAULT_CONFIG_FILE = 'opencode-memory-pod.yaml';
@@ -22,7 +22,7 @@ export interface SynthOptions {
   readonly targets?: string;
 }
 
-/** Exit codes: 0 written, 2 invalid configuration (nothing written). */
+/** Exit codes: 0 written, 2 invalid configuration or an output folder synth may not replace (nothing written). */
 export function runSynth(options: SynthOptions, log: (line: string) => void = console.log, err: (line: string) => void = console.error): number {
   const configPath = options.configPath ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
   const outDir = options.outDir ?? 'dist';
@@ -41,7 +41,13 @@ export function runSynth(options: SynthOptions, log: (line: string) => void = co
     }
     throw e;
   }
-  writeDist(outDir, files);
+  try {
+    writeDist(outDir, files);
+  } catch (e) {
+    if (!(e instanceof OutputFolderError)) throw e;
+    err(`opencode-memory-pod: ${e.message}`);
+    return 2;
+  }
   if (options.cdk8sOutDir && relative(options.cdk8sOutDir, outDir) !== '') copyManifestsForCdk8s(files, options.cdk8sOutDir);
   // cdk8s-cli swallows the app's stdout; say where the files went on stderr there.
   const say = options.cdk8sOutDir ? err : log;

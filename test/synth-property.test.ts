@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { DIST_STAMP } from '../src/write-dist';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { dump } from 'js-yaml';
@@ -74,7 +75,9 @@ describe('synth on random configurations (fast-check)', () => {
         const after = tree(outDir);
         // Complete: every file synthesize() makes for this configuration, with its content.
         const expected = synthesize(loadConfigFile(configPath));
-        expect(Object.keys(after).sort()).toEqual(expected.map((f) => f.path).sort());
+        // ... plus the stamp that lets the next synth replace the folder (listing exactly those files).
+        expect(Object.keys(after).sort()).toEqual([...expected.map((f) => f.path), DIST_STAMP].sort());
+        expect(JSON.parse(after[DIST_STAMP].slice(4)).files).toEqual(expected.map((f) => f.path).sort());
         for (const f of expected) expect(after[f.path]).toBe(`${f.mode.toString(8)} ${f.content}`);
         const docs = parseManifests(readFileSync(join(outDir, 'pod.yaml')), 'pod.yaml', PODMAN_KINDS);
         for (const podman of VERSIONS) {

@@ -71,6 +71,11 @@ signal_pid() { # SIG PID
   [ "$2" -gt 1 ] || { echo "refusing to signal pid $2" >&2; return 1; }
   kill -"$1" "$2"
 }
+log_ms() { # CONTAINER PATTERN -> epoch ms of the first matching log line
+  local ts
+  ts=$(podman logs -t "$pod-$1" 2>&1 | grep -m1 -- "$2" | cut -d' ' -f1)
+  [ -n "$ts" ] && date -d "$ts" +%s%3N
+}
 # The order record each stand-in prints as it starts serving ("...; PRED was serving|NOT serving").
 # OpenCode is the real server, which records nothing: its record is made from the timestamped logs,
 # one line per "opencode server listening": datadog "was serving" when Datadog's last event before
@@ -144,11 +149,19 @@ if [ "$mode" = systemd ]; then
 else
   podman kube play "$yaml" >/dev/null 2>&1 && ok "podman kube play" || fail "podman kube play"
 fi
-wait_for 60 all_ports_open; t_ports=$(( $(now_ms) - t0 ))
-wait_for 90 all_healthy; t_healthy=$(( $(now_ms) - t0 ))
+wait_for 90 all_ports_open; t_ports=$(( $(now_ms) - t0 ))
+wait_for 120 all_healthy; t_healthy=$(( $(now_ms) - t0 ))
 timing "start -> all ports answer: $(secs $t_ports)s; start -> all healthy: $(secs $t_healthy)s"
-# Seconds, not minutes, on every version (5.8 once took 482 s to gate on `podman healthcheck run`).
-[ "$t_healthy" -le 60000 ] && ok "start -> all four healthy in $(secs $t_healthy)s (at most 60 s)" || fail "start -> all healthy took $(secs $t_healthy)s (more than 60 s)"
+# The real OpenCode's own start here (its launcher exec'ing it -> "listening"): seconds, and more on
+# a loaded machine (a 185 MB Bun binary). Recovery bounds for OpenCode add it (twice: a restart
+# under the load of a recovery may be slower than the first start).
+oc_listen=$(log_ms opencode 'opencode server listening') oc_exec=$(log_ms opencode 'opencode-memory-pod\[.*\]: starting:')
+oc_start_ms=0; [ -n "$oc_listen" ] && [ -n "$oc_exec" ] && oc_start_ms=$(( oc_listen - oc_exec ))
+timing "OpenCode's own start (exec -> listening): $(secs $oc_start_ms)s"
+# Seconds, not minutes, on every version (5.8 once took 482 s to gate on `podman healthcheck run`):
+# 60 s for podman and the ordered chain, plus OpenCode's own start, which is not ours to shorten.
+max_healthy=$(( 60000 + oc_start_ms ))
+[ "$t_healthy" -le "$max_healthy" ] && ok "start -> all four healthy in $(secs $t_healthy)s (at most 60 s + OpenCode's own start = $(secs $max_healthy)s)" || fail "start -> all healthy took $(secs $t_healthy)s (more than $(secs $max_healthy)s)"
 running=$(podman ps --filter "pod=$pod" --format '{{.Names}}' | grep -c "^$pod-")
 [ "$running" = 4 ] && ok "pod $pod runs its 4 containers" || fail "pod $pod runs $running containers, expected 4"
 for p in 6380 6379 3000 8126 4096; do check "host port 127.0.0.1:$p answers" port_open 127.0.0.1 "$p"; done
@@ -169,11 +182,6 @@ done
 # Ordering overhead, from the containers' own timestamped logs: for each link of the chain, the
 # time from the predecessor serving (its stand-in's order record, printed as it execs the server) to
 # the dependent's launcher exec'ing its entrypoint, minus nothing: that is what the sequencing adds.
-log_ms() { # CONTAINER PATTERN -> epoch ms of the first matching log line
-  local ts
-  ts=$(podman logs -t "$pod-$1" 2>&1 | grep -m1 -- "$2" | cut -d' ' -f1)
-  [ -n "$ts" ] && date -d "$ts" +%s%3N
-}
 overhead=0 detail=
 prev=
 for s in $services; do
@@ -188,11 +196,6 @@ for s in $services; do
   prev=$s
 done
 timing "ordering overhead (predecessor serving -> dependent exec, summed over the chain): $(secs $overhead)s:$detail"
-# The real OpenCode's own start here (its launcher exec'ing it -> "listening"): seconds, and more on
-# a loaded machine (a 185 MB Bun binary). Recovery bounds for OpenCode add it (twice: a restart
-# under the load of a recovery may be slower than the first start).
-oc_start_ms=$(( $(log_ms opencode 'opencode server listening') - $(log_ms opencode 'opencode-memory-pod\[.*\]: starting:') ))
-timing "OpenCode's own start (exec -> listening): $(secs $oc_start_ms)s"
 
 # ---------------------------------------------------------------- 3. health, no restarts
 for s in $services; do check "health check of $s passes" healthy "$s"; check "podman's liveness probe of $s passes" probe_passes "$s"; done
@@ -269,10 +272,11 @@ for s in $services; do
   gone() { ! kill -0 "$pid" 2>/dev/null; }
   wait_for 10 gone
   replaced() { local n; n=$(ctr_pid "$s"); [ -n "$n" ] && [ "$n" != 0 ] && [ "$n" != "$cpid" ] && healthy "$s"; }
-  if wait_for 60 replaced; then
+  max=60; [ "$s" = opencode ] && max=$(( 60 + (2 * oc_start_ms + 999) / 1000 ))
+  if wait_for "$max" replaced; then
     ok "kill -9 of $s's main process (pid $pid): a new process ($(ctr_pid "$s")) is healthy after $(secs $(( $(now_ms) - t0 )))s"
   else
-    fail "kill -9 of $s's main process: not healthy again within 60 s ($(podman ps -a --filter name=$pod-$s --format '{{.Status}}'))"
+    fail "kill -9 of $s's main process: not healthy again within $max s ($(podman ps -a --filter name=$pod-$s --format '{{.Status}}'))"
   fi
   if [ "$s" = opencode ]; then
     [ -n "$session" ] && wait_for 30 oc_has_session "$session" && ok "OpenCode: the session is still there after kill -9 of OpenCode" || fail "OpenCode lost the session $session after kill -9 ($(oc_api GET /experimental/session | tail -1 | cut -c1-200))"
