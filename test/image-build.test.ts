@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/load';
 import { runImageBuild } from '../src/image-command';
-import { OPENCODE_IMAGE_TOOLS, renderOpenCodeContainerfile } from '../src/image/opencode-containerfile';
+import { OPENCODE_IMAGE_APPLETS, OPENCODE_IMAGE_TOOLS, renderOpenCodeContainerfile } from '../src/image/opencode-containerfile';
 import { resolveOpenCodeImage } from '../src/image/opencode-image';
 import { binaryVersion, fetchRelease, hostArch, ReleaseError } from '../src/image/opencode-release';
 import { buildModel } from '../src/synth';
@@ -38,7 +38,8 @@ describe('OpenCode image', () => {
     expect(text).toContain('ENTRYPOINT ["/usr/bin/tini", "--", "opencode"]');
     expect(text).toContain('ENV HOME=/root');
     expect(text).not.toMatch(/^(USER|WORKDIR|CMD)\b/m);
-    for (const t of OPENCODE_IMAGE_TOOLS) expect(text).toContain(` ${t.command}`);
+    for (const t of OPENCODE_IMAGE_TOOLS) expect(text).toMatch(new RegExp(`for tool in [a-z0-9 ]*\\b${t.command}\\b[a-z0-9 ]*; do command -v "\\$tool" >/dev/null 2>&1 \\|\\| missing`));
+    for (const t of OPENCODE_IMAGE_APPLETS) expect(text).toMatch(new RegExp(`for applet in [a-z ]*\\b${t.command}\\b`));
     expect(text).toMatch(/missing after install: \$tool/);
   });
 
