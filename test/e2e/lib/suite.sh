@@ -126,7 +126,7 @@ if [ "${E2E_PHASE:-}" = after-reboot ]; then
   active() { [ "$(systemctl is-active "$unit")" = active ]; }
   t0=$(now_ms)
   wait_for 120 active && ok "after the reboot $unit is active by itself ($(secs $(( $(now_ms) - t0 )))s after the suite looked)" || fail "after the reboot $unit is $(systemctl is-active "$unit")"
-  wait_for 60 all_healthy && ok "after the reboot all four are healthy" || fail "after the reboot not all are healthy"
+  wait_for 180 all_healthy && ok "after the reboot all four are healthy" || fail "after the reboot not all are healthy"
   # Both on the monotonic clock the machine shares with its host: the unit's activation minus the
   # moment the machine's systemd started.
   act=$(systemctl show -p ActiveEnterTimestampMonotonic --value "$unit")
@@ -161,6 +161,8 @@ timing "OpenCode's own start (exec -> listening): $(secs $oc_start_ms)s"
 # Seconds, not minutes, on every version (5.8 once took 482 s to gate on `podman healthcheck run`):
 # 60 s for podman and the ordered chain, plus OpenCode's own start, which is not ours to shorten.
 max_healthy=$(( 60000 + oc_start_ms ))
+# How long the waits below give the pod to be healthy again (not a timing check: those are separate).
+up_wait=$(( 90 + 2 * oc_start_ms / 1000 ))
 [ "$t_healthy" -le "$max_healthy" ] && ok "start -> all four healthy in $(secs $t_healthy)s (at most 60 s + OpenCode's own start = $(secs $max_healthy)s)" || fail "start -> all healthy took $(secs $t_healthy)s (more than $(secs $max_healthy)s)"
 running=$(podman ps --filter "pod=$pod" --format '{{.Names}}' | grep -c "^$pod-")
 [ "$running" = 4 ] && ok "pod $pod runs its 4 containers" || fail "pod $pod runs $running containers, expected 4"
@@ -244,7 +246,7 @@ for i in 1 2 3; do session=$(oc_new_session restart); [ -n "$session" ] && break
 [ -n "$session" ] && wait_for 30 oc_has_session "$session" && ok "OpenCode: a session created through its HTTP API ($session) is listed" || fail "OpenCode: could not create a session through the API: $(oc_api POST /session '{}')"
 t0=$(now_ms)
 if [ "$mode" = systemd ]; then systemctl restart "$unit"; else stop_pod; start_pod; fi
-wait_for 90 all_healthy; t_restart=$(( $(now_ms) - t0 ))
+wait_for "$up_wait" all_healthy; t_restart=$(( $(now_ms) - t0 ))
 timing "restart ($( [ "$mode" = systemd ] && echo 'systemctl restart' || echo 'kube down + play')) -> all healthy: $(secs $t_restart)s"
 [ "$(store_cmd valkey valkey-cli 6380 VALKEY_PASSWORD get omp-e2e-key)" = "$stamp" ] && ok "Valkey key survived the restart" || fail "Valkey key lost"
 [ "$(store_cmd falkordb redis-cli 6379 FALKORDB_PASSWORD get omp-e2e-key)" = "$stamp" ] && ok "FalkorDB key survived the restart" || fail "FalkorDB key lost"
@@ -254,7 +256,7 @@ timing "restart ($( [ "$mode" = systemd ] && echo 'systemctl restart' || echo 'k
 if [ "$mode" = bare ]; then
   # Not a check: what plain `podman kube down` (no graceful stop first) does to unsaved writes here.
   store_cmd valkey valkey-cli 6380 VALKEY_PASSWORD set omp-e2e-plain "$stamp" >/dev/null
-  podman kube down "$yaml" >/dev/null 2>&1; start_pod; wait_for 90 all_healthy
+  podman kube down "$yaml" >/dev/null 2>&1; start_pod; wait_for "$up_wait" all_healthy
   if [ "$(store_cmd valkey valkey-cli 6380 VALKEY_PASSWORD get omp-e2e-plain)" = "$stamp" ]; then
     echo "note [$label] plain podman kube down kept an unsaved Valkey write (graceful stop)"
   else
@@ -356,7 +358,7 @@ if [ "$mode" = systemd ]; then
       fail "hang (SIGSTOP) of $s: not serving again within $max s ($(podman ps -a --filter "name=$pod-$s" --format '{{.Status}}'))"
     fi
     t0=$(now_ms)
-    wait_for 60 all_healthy && ok "after the hang of $s every service is healthy ($(secs $(( $(now_ms) - t0 )))s later)" || fail "after the hang of $s not every service is healthy"
+    wait_for "$up_wait" all_healthy && ok "after the hang of $s every service is healthy ($(secs $(( $(now_ms) - t0 )))s later)" || fail "after the hang of $s not every service is healthy"
   done
   # Who replaced it: podman 5.x restarts an unhealthy container itself (the watchdog then has nothing
   # to do); podman 4.3.1 stops it and never starts it again, so there the watchdog must have acted.
@@ -369,7 +371,7 @@ elif has_systemd; then
   # Bare kube play on a systemd host: podman runs the probes, no watchdog. Record what podman does.
   if t=$(hang_one valkey 75) || [ -n "$t" ]; then note "bare: podman itself replaced the hung valkey after $(secs $t)s"; timing "bare: hang of valkey -> podman replaced it: $(secs $t)s"
   else note "bare: podman did not replace the hung valkey within 75 s (the watchdog comes with the systemd units)"; fi
-  wait_for 60 all_healthy || fail "after the bare hang test not every service is healthy"
+  wait_for "$up_wait" all_healthy || fail "after the bare hang test not every service is healthy"
 else
   note "bare without systemd: no health check runs by itself, a hung service stays hung (see README, Self-healing)"
 fi
@@ -400,7 +402,7 @@ restart_path() { # WHAT CMD...
   t0=$(now_ms)
   "$@" >/dev/null 2>&1; rc=$?
   settled_at=
-  if [ "$mode" = systemd ] && [ "$what" != "systemctl restart" ]; then settle_unit "$inv0"; up=$?; else wait_for 90 all_healthy; up=$?; fi
+  if [ "$mode" = systemd ] && [ "$what" != "systemctl restart" ]; then settle_unit "$inv0"; up=$?; else wait_for "$up_wait" all_healthy; up=$?; fi
   if [ "$up" = 0 ]; then
     t=$(( ${settled_at:-$(now_ms)} - t0 )); ok "$what (exit $rc): all healthy after $(secs $t)s"; timing "$what -> all healthy: $(secs $t)s"
   else
@@ -413,7 +415,7 @@ restart_path "podman pod stop + podman pod start" sh -c "podman pod stop --time 
 before_fk=$(order_count falkordb); before_dd=$(order_count datadog)
 t0=$(now_ms)
 podman restart --time 20 "$pod-falkordb" >/dev/null 2>&1
-if wait_for 60 all_healthy; then ok "podman restart of falkordb: all healthy after $(secs $(( $(now_ms) - t0 )))s"; else fail "podman restart of falkordb: not all healthy within 60 s"; fi
+if wait_for "$up_wait" all_healthy; then ok "podman restart of falkordb: all healthy after $(secs $(( $(now_ms) - t0 )))s"; else fail "podman restart of falkordb: not all healthy within $up_wait s"; fi
 line=$(order_lines falkordb | tail -1)
 [ "$(order_count falkordb)" -gt "$before_fk" ] && [[ $line == *' was serving' ]] && [ "$(order_count datadog)" = "$before_dd" ] \
   && ok "podman restart of falkordb: it waited for valkey (${line#*; }); its dependents kept running" || fail "podman restart of falkordb: ${line#*; }; datadog starts $before_dd -> $(order_count datadog)"
@@ -432,7 +434,7 @@ wait_for 25 exited; t_term=$(( $(now_ms) - t0 ))
 timing "OpenCode: SIGTERM -> container exited: $(secs $t_term)s (exit $(podman inspect --format '{{.State.ExitCode}}' "$pod-opencode" 2>/dev/null))"
 [ "$t_term" -le 2000 ] && ok "OpenCode ends within 2 s of SIGTERM ($(secs $t_term)s)" || fail "OpenCode took $(secs $t_term)s to end after SIGTERM (more than 2 s)"
 podman start "$pod-opencode" >/dev/null 2>&1
-wait_for 60 all_healthy || fail "OpenCode did not come back after the SIGTERM check"
+wait_for "$up_wait" all_healthy || fail "OpenCode did not come back after the SIGTERM check"
 last=last-$(date +%s%N)
 store_cmd valkey valkey-cli 6380 VALKEY_PASSWORD set omp-e2e-last "$last" >/dev/null
 store_cmd falkordb redis-cli 6379 FALKORDB_PASSWORD set omp-e2e-last "$last" >/dev/null
@@ -448,7 +450,7 @@ else
 fi
 left=$(podman ps -a --filter "pod=$pod" --format '{{.Names}}' | wc -l)
 [ "$left" = 0 ] && ! podman pod exists "$pod" && ok "stop removes the pod and leaves no containers" || fail "after stop: $left containers left"
-start_pod; wait_for 90 all_healthy
+start_pod; wait_for "$up_wait" all_healthy
 [ "$(store_cmd valkey valkey-cli 6380 VALKEY_PASSWORD get omp-e2e-last)" = "$last" ] && [ "$(store_cmd falkordb redis-cli 6379 FALKORDB_PASSWORD get omp-e2e-last)" = "$last" ] \
   && ok "the stores' last writes before the stop are there after it (Valkey and FalkorDB)" || fail "a store lost its last write before the stop"
 stop_pod
@@ -514,7 +516,7 @@ fi
 cycles_ok=0
 for i in $(seq 1 "${E2E_CYCLES:-10}"); do
   t0=$(now_ms)
-  if start_pod && wait_for 60 all_healthy; then cycles_ok=$((cycles_ok + 1)); printf 'cycle %d healthy after %ss\n' "$i" "$(secs $(( $(now_ms) - t0 )))"; else echo "cycle $i FAILED"; fi
+  if start_pod && wait_for "$up_wait" all_healthy; then cycles_ok=$((cycles_ok + 1)); printf 'cycle %d healthy after %ss\n' "$i" "$(secs $(( $(now_ms) - t0 )))"; else echo "cycle $i FAILED"; fi
   stop_pod
 done
 [ "$cycles_ok" = "${E2E_CYCLES:-10}" ] && ok "$cycles_ok consecutive start/stop cycles, all healthy" || fail "only $cycles_ok of ${E2E_CYCLES:-10} cycles came up healthy"
@@ -522,7 +524,7 @@ done
 if [ "$mode" = systemd ] && [ -n "${E2E_REBOOT:-}" ]; then
   # Left enabled and running with one more write: machine.sh reboots the machine next.
   systemctl enable "$unit" >/dev/null 2>&1
-  start_pod && wait_for 60 all_healthy || fail "could not start the unit before the reboot"
+  start_pod && wait_for "$up_wait" all_healthy || fail "could not start the unit before the reboot"
   mkdir -p /var/lib/omp-e2e && date +%s%N >/var/lib/omp-e2e/reboot-stamp
   store_cmd valkey valkey-cli 6380 VALKEY_PASSWORD set omp-e2e-reboot "$(cat /var/lib/omp-e2e/reboot-stamp)" >/dev/null
 fi
