@@ -2,7 +2,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { doctor } from './doctor';
 import { runImageBuild, runImagePull } from './image-command';
-import { install, readInstallPlan } from './install';
+import { install, InstallIOError, readInstallPlan } from './install';
 import { DEFAULT_CONFIG_FILE, runSynth } from './synth-command';
 import { listRules, runValidate } from './validate-command';
 
@@ -41,7 +41,8 @@ program
       for (const line of install(opts)) console.log(line);
     } catch (e) {
       console.error(`opencode-memory-pod: ${(e as Error).message}`);
-      process.exitCode = 2;
+      // 1: the host refused (permissions, disk) and was put back as it was; 2: unusable dist/ or options.
+      process.exitCode = e instanceof InstallIOError ? 1 : 2;
     }
   });
 

@@ -1,4 +1,4 @@
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UnitKind } from './render/systemd-units';
 import { InstallPlan } from './synth';
@@ -26,35 +26,29 @@ export function readInstallPlan(from: string): InstallPlan {
   return JSON.parse(readFileSync(path, 'utf8')) as InstallPlan;
 }
 
-/** Copies pod.yaml, the units and helpers to their places, creates the data directories, and returns the lines to print. */
+/** Installing failed on the host (permissions, disk, a path in the way); the host was put back as it was. */
+export class InstallIOError extends Error {}
+
+/**
+ * Copies pod.yaml, the units and helpers to their places, creates the data directories, and returns
+ * the lines to print. All or nothing: every file is first written next to its target; only when all
+ * are written are they renamed into place, an existing different file is kept as a named backup
+ * (`<file>.omp-backup-<time>`), and on any failure what was done is undone (InstallIOError).
+ */
 export function install(options: InstallOptions): string[] {
   const plan = readInstallPlan(options.from);
   const root = options.root ?? '/';
   const unitKind = options.unit ?? 'podman-kube';
   const out: string[] = [];
-  const verb = options.dryRun ? 'would install' : 'installed';
+  const files = plan.files.filter((f) => !f.unitKind || f.unitKind === unitKind); // both kinds would run the pod twice
+  const newDirs = plan.dataDirs.map((d) => join(root, d)).filter((d) => !existsSync(d));
 
-  for (const file of plan.files) {
-    if (file.unitKind && file.unitKind !== unitKind) continue; // both kinds would run the pod twice
-    const target = join(root, file.to);
-    if (!options.dryRun) {
-      mkdirSync(dirname(target), { recursive: true });
-      // Copy next to the target and rename, so a reader never sees a half-written file.
-      const tmp = `${target}.omp-tmp`;
-      copyFileSync(join(options.from, file.from), tmp);
-      chmodSync(tmp, file.mode);
-      renameSync(tmp, target);
-    }
-    out.push(`${verb} ${target}`);
-  }
-  for (const dir of plan.dataDirs) {
-    const target = join(root, dir);
-    if (existsSync(target)) {
-      out.push(`data directory ${target} exists (left as it is)`);
-      continue;
-    }
-    if (!options.dryRun) mkdirSync(target, { recursive: true, mode: 0o755 });
-    out.push(`${options.dryRun ? 'would create' : 'created'} data directory ${target}`);
+  if (options.dryRun) {
+    for (const f of files) out.push(`would install ${join(root, f.to)}${existsSync(join(root, f.to)) ? ' (the file there is kept as a backup if it differs)' : ''}`);
+    for (const d of plan.dataDirs.map((x) => join(root, x))) out.push(newDirs.includes(d) ? `would create data directory ${d}` : `data directory ${d} exists (left as it is)`);
+  } else {
+    out.push(...installFiles(options.from, root, files, newDirs));
+    for (const d of plan.dataDirs.map((x) => join(root, x))) if (!newDirs.includes(d)) out.push(`data directory ${d} exists (left as it is)`);
   }
   if (!existsSync(join(root, plan.envFile))) {
     out.push(`note: ${join(root, plan.envFile)} does not exist yet; the pod will not start without it (see README, Secrets)`);
@@ -63,4 +57,68 @@ export function install(options: InstallOptions): string[] {
   out.push('', 'Then run:', '  systemctl daemon-reload', `  systemctl ${unitKind === 'quadlet' ? 'start' : 'enable --now'} '${unit}'`);
   if (unitKind === 'quadlet') out.push('  (Quadlet units are enabled by their [Install] section at daemon-reload)');
   return out;
+}
+
+type Step = { undo(): void };
+
+function installFiles(from: string, root: string, files: InstallPlan['files'], newDirs: readonly string[]): string[] {
+  const done: Step[] = [];
+  const out: string[] = [];
+  const time = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const mkdirs = (dir: string) => {
+    // Record each folder this install creates, so that undoing removes exactly those.
+    const missing: string[] = [];
+    for (let d = dir; !existsSync(d); d = dirname(d)) missing.unshift(d);
+    for (const d of missing) {
+      mkdirSync(d, { mode: 0o755 });
+      done.push({ undo: () => rmdirSync(d) });
+    }
+  };
+  try {
+    // 1. Every file next to its target: nothing is replaced until all of them could be written.
+    const staged = files.map((f) => {
+      const target = join(root, f.to);
+      mkdirs(dirname(target));
+      const tmp = `${target}.omp-new`;
+      copyFileSync(join(from, f.from), tmp);
+      chmodSync(tmp, f.mode);
+      done.push({ undo: () => rmSync(tmp, { force: true }) });
+      return { target, tmp };
+    });
+    // 2. Into place; a different file already there is kept under a backup name.
+    for (const { target, tmp } of staged) {
+      if (existsSync(target) && readFileSync(target).equals(readFileSync(tmp)) && statSync(target).mode === statSync(tmp).mode) {
+        rmSync(tmp);
+        out.push(`unchanged ${target}`);
+        continue;
+      }
+      if (existsSync(target)) {
+        const backup = `${target}.omp-backup-${time}`;
+        renameSync(target, backup);
+        done.push({ undo: () => renameSync(backup, target) });
+        renameSync(tmp, target);
+        done.push({ undo: () => rmSync(target, { force: true }) });
+        out.push(`installed ${target} (the previous one is kept as ${backup})`);
+      } else {
+        renameSync(tmp, target);
+        done.push({ undo: () => rmSync(target, { force: true }) });
+        out.push(`installed ${target}`);
+      }
+    }
+    for (const d of newDirs) {
+      mkdirs(d);
+      out.push(`created data directory ${d}`);
+    }
+    return out;
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    for (const step of done.reverse()) {
+      try {
+        step.undo();
+      } catch {
+        // keep undoing the rest
+      }
+    }
+    throw new InstallIOError(`${err.code ?? 'error'}: ${err.message}; nothing was installed (the host is as it was)`);
+  }
 }

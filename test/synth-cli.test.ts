@@ -138,9 +138,55 @@ describe('install', () => {
     expect(r.stdout).toContain("systemctl start 'opencode-memory-pod.service'");
   });
 
+  it('install again: an identical file is left, a changed one is replaced and the old one kept under a named backup', () => {
+    const root = tempDir();
+    const dist = fresh();
+    expect(cli(['install', '--from', dist, '--root', root]).status).toBe(0);
+    const pod = join(root, 'etc/opencode-memory-pod/pod.yaml');
+    writeFileSync(pod, 'edited by hand\n');
+    const r = cli(['install', '--from', dist, '--root', root]);
+    expect(r.status, r.stderr).toBe(0);
+    const backup = /installed .*pod\.yaml \(the previous one is kept as (\S+)\)/.exec(r.stdout)?.[1];
+    expect(backup).toMatch(/pod\.yaml\.omp-backup-\d{8}T\d{6}Z$/);
+    expect(readFileSync(backup!, 'utf8')).toBe('edited by hand\n');
+    expect(readFileSync(pod, 'utf8')).toBe(readFileSync(join(dist, 'pod.yaml'), 'utf8'));
+    expect(r.stdout).toContain(`unchanged ${join(root, 'etc/opencode-memory-pod/wait-healthy.sh')}`);
+  });
+
+  it('is all or nothing: a target it cannot write leaves the host as it was, exit 1 (not a usage error)', () => {
+    const root = tempDir();
+    const dist = fresh();
+    mkdirSync(join(root, 'etc/opencode-memory-pod'), { recursive: true });
+    writeFileSync(join(root, 'etc/opencode-memory-pod/pod.yaml'), 'the one running now\n');
+    // The systemd folder is a file: the drop-in cannot be written (after pod.yaml was staged).
+    mkdirSync(join(root, 'etc'), { recursive: true });
+    writeFileSync(join(root, 'etc/systemd'), 'in the way');
+    const before = snapshot(root);
+    const r = cli(['install', '--from', dist, '--root', root]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/opencode-memory-pod: (ENOTDIR|EEXIST): .*; nothing was installed \(the host is as it was\)/);
+    expect(snapshot(root)).toEqual(before);
+  });
+
   it('fails clearly without dist/', () => {
     const r = cli(['install', '--from', join(tempDir(), 'dist')]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/install\.json not found: run `opencode-memory-pod synth`/);
   });
 });
+
+/** Every path below dir with its content (files) or '/' (folders). */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) {
+        out[p] = '/';
+        walk(p);
+      } else out[p] = readFileSync(p, 'utf8');
+    }
+  };
+  walk(dir);
+  return out;
+}
