@@ -5,7 +5,10 @@
 # Format: KEY=VALUE per line; blank lines and lines starting with # are skipped; an optional
 # `export ` prefix is allowed; CRLF line ends are accepted; a value wholly inside matching single
 # or double quotes has them removed and is taken literally; an unquoted value has surrounding
-# blanks trimmed. Keys must match [A-Za-z_][A-Za-z0-9_]*; other lines are reported and skipped.
+# blanks trimmed. Keys must match [A-Z_][A-Z0-9_]* (so no key can be one of the launcher's own
+# lower-case variables) and must not be reserved: names that change how a shell, the dynamic loader
+# or the container run (IFS, PATH, ENV, BASH_ENV, HOME, LD_*, ...) or the launcher's own (OMP_*).
+# Other lines are reported with their number and the reason, and skipped; no value is printed.
 
 omp_cr=$(printf '\r')
 omp_tab=$(printf '\t')
@@ -47,6 +50,9 @@ omp_load_env() {
     omp_k=$omp_trimmed
     case $omp_k in
       '' | [0-9]* | *[!A-Za-z0-9_]*) echo "opencode-memory-pod: $omp_file line $omp_lineno: invalid name, skipped" >&2; continue ;;
+      *[!A-Z0-9_]*) echo "opencode-memory-pod: $omp_file line $omp_lineno: $omp_k is not upper case ([A-Z_][A-Z0-9_]*), skipped" >&2; continue ;;
+      IFS | PATH | ENV | BASH_ENV | CDPATH | HOME | SHELL | SHELLOPTS | BASHOPTS | POSIXLY_CORRECT | PS1 | PS2 | PS4 | OPTIND | OPTARG | PWD | OLDPWD | LD_* | BASH_FUNC_* | OMP_*)
+        echo "opencode-memory-pod: $omp_file line $omp_lineno: $omp_k is reserved (it would change how the launcher or the container runs), skipped" >&2; continue ;;
     esac
     omp_trim "${omp_line#*=}"
     omp_v=$omp_trimmed

@@ -162,7 +162,10 @@ function checkEnvFile(plan: InstallPlan): Finding[] {
   for (const key of plan.requiredEnvKeys) {
     findings.push(parsed.values.get(key) ? { ok: true, what: `env file sets ${key}` } : { ok: false, what: `env file does not set ${key}`, fix: `add ${key}=... to ${path}` });
   }
-  for (const s of parsed.skipped) findings.push({ ok: false, what: `env file line ${s.line} is skipped (${s.reason})`, fix: 'write it as KEY=VALUE' });
+  for (const s of parsed.skipped) {
+    const fix = /reserved|upper case/.test(s.reason) ? 'remove the line or rename the key: the containers never get it' : 'write it as KEY=VALUE';
+    findings.push({ ok: false, what: `env file line ${s.line} is skipped (${s.reason})`, fix });
+  }
   return findings;
 }
 

@@ -12,6 +12,13 @@ export interface EnvFileResult {
 
 const BLANK = /^[ \t]+|[ \t]+$/g;
 
+/**
+ * Keys the launcher skips (runtime/envfile.sh has the same list): they would change how a shell, the
+ * dynamic loader or the container run, or steer the launcher itself.
+ */
+export const RESERVED_KEYS = ['IFS', 'PATH', 'ENV', 'BASH_ENV', 'CDPATH', 'HOME', 'SHELL', 'SHELLOPTS', 'BASHOPTS', 'POSIXLY_CORRECT', 'PS1', 'PS2', 'PS4', 'OPTIND', 'OPTARG', 'PWD', 'OLDPWD'];
+export const RESERVED_PREFIXES = ['LD_', 'BASH_FUNC_', 'OMP_'];
+
 export function parseEnvFile(text: string): EnvFileResult {
   const values = new Map<string, string>();
   const skipped: Array<{ line: number; reason: string }> = [];
@@ -29,6 +36,14 @@ export function parseEnvFile(text: string): EnvFileResult {
     const key = line.slice(0, eq).replace(BLANK, '');
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
       skipped.push({ line: i + 1, reason: 'invalid name' });
+      return;
+    }
+    if (/[a-z]/.test(key)) {
+      skipped.push({ line: i + 1, reason: `${key} is not upper case ([A-Z_][A-Z0-9_]*)` });
+      return;
+    }
+    if (RESERVED_KEYS.includes(key) || RESERVED_PREFIXES.some((p) => key.startsWith(p))) {
+      skipped.push({ line: i + 1, reason: `${key} is reserved (it would change how the launcher or the container runs)` });
       return;
     }
     let value = line.slice(eq + 1).replace(BLANK, '');

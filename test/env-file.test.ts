@@ -32,10 +32,22 @@ const HOSTILE = [
   'EMPTY=',
   'DUP=first',
   'DUP=second',
+  'IFS=,',
+  'PATH=/tmp/evil:/bin',
+  'LD_PRELOAD=/tmp/evil.so',
+  'BASH_ENV=/tmp/evil.sh',
+  'ENV=/tmp/evil.sh',
+  'HOME=/tmp',
+  'OMP_STATE_DIR=/',
+  'name=other',
+  'timeout=$(touch PWNED_ARITH)',
+  'ARITH=$((1+$(touch PWNED_ARITH2)))',
   'LAST=no-newline',
 ].join('\n');
 
-const KEYS = ['PLAIN', 'SUBST', 'BACKTICK', 'DQ', 'SQ', 'EQUALS', 'EXPORTED', 'CRLF', 'SEMI', 'SPACEKEY', 'QUOTE_ONLY', 'MISMATCH', 'DOLLAR', 'GLOB', 'BACKSLASH', 'UNICODE', 'EMPTY', 'DUP', 'LAST'];
+const KEYS = ['PLAIN', 'SUBST', 'BACKTICK', 'DQ', 'SQ', 'EQUALS', 'EXPORTED', 'CRLF', 'SEMI', 'SPACEKEY', 'QUOTE_ONLY', 'MISMATCH', 'DOLLAR', 'GLOB', 'BACKSLASH', 'UNICODE', 'EMPTY', 'DUP', 'ARITH', 'LAST'];
+/** Keys the launcher must leave alone (reserved, or not upper case), with their line numbers in HOSTILE. */
+const SKIPPED = { IFS: 26, PATH: 27, LD_PRELOAD: 28, BASH_ENV: 29, ENV: 30, HOME: 31, OMP_STATE_DIR: 32, name: 33, timeout: 34 };
 
 describe('env-file parser (TypeScript, used by doctor)', () => {
   it('reads values literally', () => {
@@ -52,7 +64,12 @@ describe('env-file parser (TypeScript, used by doctor)', () => {
     expect(values.get('MISMATCH')).toBe('"open\'');
     expect(values.get('DUP')).toBe('second');
     expect(values.get('LAST')).toBe('no-newline');
-    expect(skipped.map((s) => s.reason)).toEqual(['invalid name', 'invalid name', "no '='"]);
+    expect(values.get('ARITH')).toBe('$((1+$(touch PWNED_ARITH2)))');
+    expect(skipped.slice(0, 3).map((s) => s.reason)).toEqual(['invalid name', 'invalid name', "no '='"]);
+    expect(skipped.slice(3)).toEqual(
+      Object.entries(SKIPPED).map(([k, line]) => ({ line, reason: /[a-z]/.test(k) ? `${k} is not upper case ([A-Z_][A-Z0-9_]*)` : `${k} is reserved (it would change how the launcher or the container runs)` })),
+    );
+    for (const k of Object.keys(SKIPPED)) expect(values.has(k), k).toBe(false);
   });
 });
 
@@ -67,16 +84,29 @@ describe('env-file reader in the pod (runtime/envfile.sh) under real shells', ()
       const dir = tempDir();
       const envFile = join(dir, 'opencode.env');
       writeFileSync(envFile, HOSTILE, { mode: 0o600 });
-      const script = `. '${REPO}/runtime/envfile.sh'; omp_load_env "$1" '*' || exit 9; for k in ${KEYS.join(' ')}; do printf '%s\\0' "$k=$(printenv "$k")"; done`;
-      const run = spawnSync(sh[0], [...sh.slice(1), '-c', script, 'sh', envFile], { cwd: dir, env: { PATH: process.env.PATH! } });
+      // After loading, the shell must still split words on blanks, find commands on the old PATH,
+      // and keep its own lower-case variables (a key may not reach any of them).
+      const script = `name=mine; timeout=7; . '${REPO}/runtime/envfile.sh'; omp_load_env "$1" '*' || exit 9; for k in ${KEYS.join(' ')}; do printf '%s\\0' "$k=$(printenv "$k")"; done
+        set -- a,b c; printf 'words=%s\\0' "$#"; printf 'path=%s\\0' "$PATH"; printf 'own=%s-%s\\0' "$name" "$((timeout + 1))"; printf 'home=%s\\0' "\${HOME-unset}"; printf 'ld=%s\\0' "\${LD_PRELOAD-unset}"`;
+      const run = spawnSync(sh[0], [...sh.slice(1), '-c', script, 'sh', envFile], { cwd: dir, env: { PATH: process.env.PATH!, HOME: '/root-home' } });
       expect(run.status, run.stderr.toString()).toBe(0);
       const fromShell = new Map(
         run.stdout.toString('utf8').split('\0').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
       );
       const fromTs = parseEnvFile(HOSTILE).values;
       for (const key of KEYS) expect(fromShell.get(key), key).toBe(fromTs.get(key));
-      for (const f of ['PWNED_SUBST', 'PWNED_TICK', 'PWNED_DQ', 'PWNED_SEMI']) expect(existsSync(join(dir, f))).toBe(false);
+      for (const f of ['PWNED_SUBST', 'PWNED_TICK', 'PWNED_DQ', 'PWNED_SEMI', 'PWNED_ARITH', 'PWNED_ARITH2']) expect(existsSync(join(dir, f))).toBe(false);
       expect(run.stderr.toString()).toMatch(/line 19: invalid name, skipped/);
+      expect(fromShell.get('words')).toBe('2');
+      expect(fromShell.get('path')).toBe(process.env.PATH);
+      expect(fromShell.get('own')).toBe('mine-8');
+      expect(fromShell.get('home')).toBe('/root-home');
+      expect(fromShell.get('ld')).toBe('unset');
+      for (const [k, line] of Object.entries(SKIPPED)) {
+        expect(run.stderr.toString()).toMatch(new RegExp(`line ${line}: ${k} is (reserved \\(it would change how the launcher or the container runs\\)|not upper case \\(\\[A-Z_\\]\\[A-Z0-9_\\]\\*\\)), skipped`));
+      }
+      // The skipped lines' values never reach the log.
+      expect(run.stderr.toString()).not.toMatch(/evil|PWNED_ARITH|other/);
     });
 
     it(`${sh.join(' ')}: exports only the listed keys and reports an unreadable file`, () => {
