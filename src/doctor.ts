@@ -116,7 +116,7 @@ function checkImages(plan: InstallPlan, host: DoctorHost): Finding[] {
  * if the unit is enabled, else the Datadog container fails to start.
  */
 function checkPodmanSocket(mount: InstallPlan['hostMounts'][number], host: DoctorHost): Finding[] {
-  const grants = `${mount.service} mounts ${mount.path}: the podman API of this host, which lets that container start privileged containers (full control of the host)`;
+  const grants = `${mount.service} mounts ${mount.path}: the podman API of this host, which lets that container start privileged containers (full control of the host); services.datadog.containerDiscovery: false runs the agent without it`;
   const out: Finding[] = [{ ok: true, note: true, what: grants }];
   if (!host.systemdRunning()) return out;
   const enabled = host.run('systemctl', ['is-enabled', 'podman.socket'])?.stdout.trim();

@@ -100,6 +100,21 @@ describe('pod.yaml for podman kube play', () => {
     expect(container(p, 'opencode').env).toBeUndefined();
   });
 
+  it('containerDiscovery: false runs the agent without the podman socket, /proc or cgroup mounts, and changes nothing else', () => {
+    const on = pod();
+    const off = pod({ services: { datadog: { containerDiscovery: false } } });
+    const hostPaths = (p: Doc) => p.spec.volumes.filter((v: Doc) => v.hostPath).map((v: Doc) => v.hostPath.path);
+    expect(hostPaths(on)).toEqual(expect.arrayContaining(['/var/run/podman/podman.sock', '/proc', '/sys/fs/cgroup']));
+    expect(hostPaths(off)).not.toEqual(expect.arrayContaining(['/var/run/podman/podman.sock']));
+    for (const path of ['/var/run/podman/podman.sock', '/proc', '/sys/fs/cgroup']) expect(hostPaths(off)).not.toContain(path);
+    expect(container(off, 'datadog').volumeMounts.map((m: Doc) => m.mountPath)).not.toEqual(expect.arrayContaining(['/var/run/docker.sock']));
+    expect(container(off, 'datadog').env.map((e: Doc) => e.name)).not.toContain('DD_LOGS_CONFIG_CONTAINER_COLLECT_ALL');
+    for (const name of ['valkey', 'falkordb', 'opencode']) expect(container(off, name)).toEqual(container(on, name));
+    // ... so doctor has no socket to check, and install nothing to require.
+    const plan = JSON.parse(files({ services: { datadog: { containerDiscovery: false } } }).get('install.json')!);
+    expect(plan.hostMounts.filter((m: Doc) => m.service === 'datadog')).toEqual([]);
+  });
+
   it('adding Graphiti adds one container after FalkorDB and changes no other container', () => {
     const before = pod();
     const after = pod({ services: { graphiti: { enabled: true } } });

@@ -110,6 +110,10 @@ const datadog = z
     image: imageRef.default('gcr.io/datadoghq/agent:7'),
     apmHostPort: port.default(8126).describe('Host port for APM (the agent listens on 8126).'),
     podmanSocket: hostPath.default('/var/run/podman/podman.sock').describe('Rootful podman API socket (podman.socket must be enabled).'),
+    containerDiscovery: z
+      .boolean()
+      .default(true)
+      .describe('Mount the podman socket, /proc and /sys/fs/cgroup into the agent: logs of every container and container metrics. The socket is the rootful podman API (read-only does not limit it): whoever controls the agent container controls the host. false: no host mounts; APM, OTLP and the agent itself only.'),
     hostname: z
       .string()
       .regex(/^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$/, { error: 'must be a host name (letters, digits, . and -)' })

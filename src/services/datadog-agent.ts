@@ -6,6 +6,11 @@ export interface DatadogAgentProps extends ServiceProps {
   readonly apmHostPort: number;
   /** Host path of the rootful podman API socket. */
   readonly podmanSocket: string;
+  /**
+   * Mount the podman socket, /proc and /sys/fs/cgroup (logs of every container, container metrics).
+   * The socket is the rootful podman API: whoever controls the agent's container controls the host.
+   */
+  readonly containerDiscovery: boolean;
   /** DD_HOSTNAME, when set. */
   readonly hostname?: string;
   /** Open the OTLP/HTTP receiver (127.0.0.1:4318 in the pod) for OpenCode's OpenTelemetry. */
@@ -52,9 +57,8 @@ export class DatadogAgent extends Service {
   get spec(): ServiceSpec {
     const p = this.props;
     const env: Record<string, string> = {
-      DD_LOGS_ENABLED: 'true',
       // Logs of every container, found through the podman socket mounted as the docker socket.
-      DD_LOGS_CONFIG_CONTAINER_COLLECT_ALL: 'true',
+      ...(p.containerDiscovery ? { DD_LOGS_ENABLED: 'true', DD_LOGS_CONFIG_CONTAINER_COLLECT_ALL: 'true' } : {}),
       DD_APM_ENABLED: 'true',
       // Traces sent to the host port arrive NATed (not from loopback).
       DD_APM_NON_LOCAL_TRAFFIC: 'true',
@@ -69,12 +73,14 @@ export class DatadogAgent extends Service {
       args: [],
       env,
       ports: [{ name: 'dd-apm', containerPort: APM_PORT, hostPort: p.apmHostPort, configField: 'services.datadog.apmHostPort' }],
-      mounts: [
-        // Mounted where the agent looks for a docker socket by default, so no DOCKER_HOST is needed.
-        { name: 'podman-socket', hostPath: p.podmanSocket, mountPath: '/var/run/docker.sock', readOnly: true, type: 'Socket', configField: 'services.datadog.podmanSocket' },
-        { name: 'host-proc', hostPath: '/proc', mountPath: '/host/proc', readOnly: true, type: 'Directory', configField: 'services.datadog' },
-        { name: 'host-cgroup', hostPath: '/sys/fs/cgroup', mountPath: '/host/sys/fs/cgroup', readOnly: true, type: 'Directory', configField: 'services.datadog' },
-      ],
+      mounts: p.containerDiscovery
+        ? [
+            // Mounted where the agent looks for a docker socket by default, so no DOCKER_HOST is needed.
+            { name: 'podman-socket', hostPath: p.podmanSocket, mountPath: '/var/run/docker.sock', readOnly: true, type: 'Socket', configField: 'services.datadog.podmanSocket' },
+            { name: 'host-proc', hostPath: '/proc', mountPath: '/host/proc', readOnly: true, type: 'Directory', configField: 'services.datadog' },
+            { name: 'host-cgroup', hostPath: '/sys/fs/cgroup', mountPath: '/host/sys/fs/cgroup', readOnly: true, type: 'Directory', configField: 'services.datadog' },
+          ]
+        : [],
       health: { script: datadogHealthScript(p.otlpReceiver), envKeys: [], timeoutSeconds: 10 },
       dependsOn: p.dependsOn ?? [{ service: 'falkordb', optional: true }],
       // DD_API_KEY, DD_SITE, DD_HOSTNAME, ... come from the env file.
