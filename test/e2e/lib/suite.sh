@@ -31,7 +31,9 @@ healthy() { timeout 12 podman exec "$pod-$1" /bin/sh /opt/opencode-memory-pod/he
 probe_passes() { timeout 12 podman healthcheck run "$pod-$1" >/dev/null 2>&1; }
 has_systemd() { [ -d /run/systemd/system ]; }
 note() { echo "note [$label] $*"; }
-all_healthy() { local svc; for svc in $services; do healthy "$svc" || return 1; done; }
+# Last service first: while the pod comes up, a poll then costs one podman exec, not four (the
+# polling competes for the 2 cores with the real OpenCode's own start).
+all_healthy() { local svc; for svc in $(printf '%s\n' $services | tac); do healthy "$svc" || return 1; done; }
 wait_for() { # SECONDS CMD...: poll until CMD succeeds, every 0.5 s: the checks are podman calls
   # (about 0.2 s of CPU each), and polling faster would load the 2 cores the pod itself needs.
   local deadline=$(( $(now_ms) + $1 * 1000 )); shift
