@@ -60,11 +60,12 @@ measure() { # VARIANT -> per run: "T_valkey T_falkordb T_datadog T_opencode link
     if [ "$1" = ordered ] && [ "$r" = "$RUNS" ]; then footprint; recovery; fi
     if [ "$1" = ordered ]; then
       for i in $(seq 100); do podman exec "$pod-opencode" /bin/sh /opt/opencode-memory-pod/health.sh opencode >/dev/null 2>&1 && break; sleep 0.2; done
-      local t1; t1=$(now_ms)
+      # On tini's PID: podman may start the container again before its state reads "stopped".
+      local t1 main; main=$(podman inspect --format '{{.State.Pid}}' "$pod-opencode"); t1=$(now_ms)
       podman kill --signal TERM "$pod-opencode" >/dev/null 2>&1
-      while [ "$(podman inspect --format '{{.State.Running}}' "$pod-opencode")" = true ]; do sleep 0.02; done
+      while kill -0 "$main" 2>/dev/null && [ $(( $(now_ms) - t1 )) -lt 30000 ]; do sleep 0.02; done
       echo $(( $(now_ms) - t1 )) >>"$work/sigterm.runs"
-      podman start "$pod-opencode" >/dev/null 2>&1
+      [ "$(podman inspect --format '{{.State.Running}}' "$pod-opencode")" = true ] || podman start "$pod-opencode" >/dev/null 2>&1
       for i in $(seq 150); do podman exec "$pod-opencode" /bin/sh /opt/opencode-memory-pod/health.sh opencode >/dev/null 2>&1 && break; sleep 0.2; done
     fi
     local t2; t2=$(now_ms)
