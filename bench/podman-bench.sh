@@ -75,7 +75,7 @@ measure() { # VARIANT -> per run: "T_valkey T_falkordb T_datadog T_opencode link
 }
 
 footprint() { # launcher/poller processes left in each container once all are healthy
-  for i in $(seq 100); do podman healthcheck run "$pod-opencode" >/dev/null 2>&1 && break; sleep 0.1; done
+  for i in $(seq 100); do podman exec "$pod-opencode" /bin/sh /opt/opencode-memory-pod/health.sh opencode >/dev/null 2>&1 && break; sleep 0.1; done
   local alive=0 rss=0 defunct=0
   for s in $services; do
     local main ns; main=$(podman inspect --format '{{.State.Pid}}' "$pod-$s"); ns=$(readlink "/proc/$main/ns/pid")
@@ -98,7 +98,8 @@ recovery() {
     local pid t0; pid=$(podman inspect --format '{{.State.Pid}}' "$pod-$s"); t0=$(now_ms)
     kill -9 "$pid"
     while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
-    for i in $(seq 600); do podman healthcheck run "$pod-$s" >/dev/null 2>&1 && break; sleep 0.1; done
+    # The service's own check, not `podman healthcheck run`: the liveness probe passes while a service starts.
+    for i in $(seq 600); do podman exec "$pod-$s" /bin/sh /opt/opencode-memory-pod/health.sh "$s" >/dev/null 2>&1 && break; sleep 0.1; done
     echo "recovery.kill9_${s}_s=$(secs $(( $(now_ms) - t0 )))" 
   done
 }
