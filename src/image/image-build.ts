@@ -48,7 +48,7 @@ export function buildOpenCodeImage(o: ImageBuildOptions, log: (line: string) => 
         return;
       }
       throw new ImageBuildError(
-        `${o.tag} exists but holds ${existing[IMAGE_LABELS.version] ? `OpenCode ${existing[IMAGE_LABELS.version]} for ${existing[IMAGE_LABELS.arch]}` : 'an image image build did not make'}; --force replaces the tag`,
+        `${o.tag} exists but holds ${existing[IMAGE_LABELS.version] ? `OpenCode ${existing[IMAGE_LABELS.version]} for ${existing[IMAGE_LABELS.arch]}` : 'an image that image build did not make'}; --force replaces the tag`,
       );
     }
   }
