@@ -30,8 +30,8 @@ export class MemoryStack extends Construct {
     const datadog = s.datadog.enabled
       ? new DatadogAgent(this, 'datadog', { ...s.datadog, otlpReceiver: s.datadog.llmObservability, startTimeoutSeconds })
       : undefined;
-    const { version: _version, init: _init, ...opencode } = s.opencode;
-    new OpenCode(this, 'opencode', { ...opencode, ...resolveOpenCodeImage(s.opencode), otlpEndpoint: datadog?.otlpEndpoint, startTimeoutSeconds });
+    // The image and its init follow from version/image/init (see resolveOpenCodeImage).
+    new OpenCode(this, 'opencode', { ...s.opencode, ...resolveOpenCodeImage(s.opencode), otlpEndpoint: datadog?.otlpEndpoint, startTimeoutSeconds });
     if (s.graphiti.enabled) {
       new GraphitiMcp(this, 'graphiti', {
         ...s.graphiti,
