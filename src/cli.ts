@@ -3,7 +3,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { doctor } from './doctor';
 import { runImageBuild, runImagePull } from './image-command';
 import { install, InstallIOError, readInstallPlan } from './install';
-import { DEFAULT_CONFIG_FILE, runSynth } from './synth-command';
+import { DEFAULT_CONFIG_FILE } from './config/load';
+import { runSynth } from './synth-command';
 import { listRules, runValidate } from './validate-command';
 
 const program = new Command();
@@ -60,7 +61,7 @@ image
   .option('--force', 'build again even when the image for this version and architecture exists')
   .option('--no-cache', 'with --force: build every layer again (podman build --no-cache)')
   .option('--context <dir>', 'only write the build context (Containerfile + binary) there and print the podman build line')
-  .action((opts: { config?: string; arch?: string; base?: string; tarball?: string; npmCache?: string; offline?: boolean; tag?: string; force?: boolean; cache: boolean; context?: string }) => {
+  .action((opts: { config?: string; arch?: 'amd64' | 'arm64'; base?: string; tarball?: string; npmCache?: string; offline?: boolean; tag?: string; force?: boolean; cache: boolean; context?: string }) => {
     process.exitCode = runImageBuild({ ...opts, noCache: !opts.cache });
   });
 

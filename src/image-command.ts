@@ -1,17 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { ConfigError } from './config/config-error';
-import { loadConfigFile } from './config/load';
+import { configPathOrDefault, loadConfigFile } from './config/load';
 import { buildOpenCodeImage, ImageBuildError } from './image/image-build';
 import { builtOpenCodeImage, isBuiltOpenCodeImage, resolveOpenCodeImage } from './image/opencode-image';
-import { OPENCODE_ARCHES, OpenCodeArch } from './image/opencode-containerfile';
+import { OpenCodeArch } from './image/opencode-containerfile';
 import { ReleaseError } from './image/opencode-release';
 import { readInstallPlan } from './install';
-import { DEFAULT_CONFIG_FILE } from './synth-command';
 
 export interface ImageBuildCommandOptions {
   readonly config?: string;
-  readonly arch?: string;
+  /** Validated by the CLI (commander's .choices()). */
+  readonly arch?: OpenCodeArch;
   readonly base?: string;
   readonly tarball?: string;
   readonly npmCache?: string;
@@ -24,13 +23,12 @@ export interface ImageBuildCommandOptions {
 
 /** Exit codes: 0 built (or already there), 1 the release or the build failed, 2 bad options or configuration. */
 export function runImageBuild(o: ImageBuildCommandOptions, log: (line: string) => void = console.log, err: (line: string) => void = console.error): number {
-  const configPath = o.config ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
   let config;
   try {
-    config = loadConfigFile(configPath);
+    config = loadConfigFile(configPathOrDefault(o.config)); // its errors name the file already
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    err(`opencode-memory-pod: ${e.withSource(configPath ?? 'built-in defaults').message}`);
+    err(`opencode-memory-pod: ${e.message}`);
     return 2;
   }
   const { version } = config.services.opencode;
@@ -39,14 +37,10 @@ export function runImageBuild(o: ImageBuildCommandOptions, log: (line: string) =
     err(`opencode-memory-pod: services.opencode.image is ${image}, which image build does not make; remove it to run ${builtOpenCodeImage(version)}, or pass --tag`);
     return 2;
   }
-  if (o.arch !== undefined && !(o.arch in OPENCODE_ARCHES)) {
-    err(`opencode-memory-pod: --arch ${o.arch}: must be one of ${Object.keys(OPENCODE_ARCHES).join(', ')}`);
-    return 2;
-  }
   const say = (line: string) => log(`opencode-memory-pod: ${line}`);
   try {
     buildOpenCodeImage(
-      { version, tag: o.tag ?? image, arch: o.arch as OpenCodeArch | undefined, base: o.base, tarball: o.tarball, npmCache: o.npmCache, offline: o.offline, force: o.force, noCache: o.noCache, contextOnly: o.context },
+      { version, tag: o.tag ?? image, arch: o.arch, base: o.base, tarball: o.tarball, npmCache: o.npmCache, offline: o.offline, force: o.force, noCache: o.noCache, contextOnly: o.context },
       say,
     );
     return 0;

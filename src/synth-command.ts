@@ -1,15 +1,11 @@
-import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { ConfigError } from './config/config-error';
-import { loadConfigFile } from './config/load';
+import { configPathOrDefault, loadConfigFile } from './config/load';
 import { Config, Target, TARGETS } from './config/schema';
 import { kubernetesApplySteps } from './render/kubernetes-files';
 import { DependencyError } from './model/startup-order';
 import { synthesize } from './synth';
 import { copyManifestsForCdk8s, OutputFolderError, writeDist } from './write-dist';
-
-/** Configuration file read when none is named. */
-export const DEFAULT_CONFIG_FILE = 'opencode-memory-pod.yaml';
 
 export interface SynthOptions {
   /** YAML configuration; default: ./opencode-memory-pod.yaml if it exists, else built-in defaults. */
@@ -24,7 +20,7 @@ export interface SynthOptions {
 
 /** Exit codes: 0 written, 2 invalid configuration or an output folder synth may not replace (nothing written). */
 export function runSynth(options: SynthOptions, log: (line: string) => void = console.log, err: (line: string) => void = console.error): number {
-  const configPath = options.configPath ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
+  const configPath = configPathOrDefault(options.configPath);
   const outDir = options.outDir ?? 'dist';
   let files;
   let config;

@@ -75,6 +75,10 @@ describe('OpenCode image', () => {
     writeFileSync(join(dir, 'd.yaml'), 'services:\n  opencode:\n    image: ghcr.io/anomalyco/opencode:1.18.34\n');
     expect(runImageBuild({ config: join(dir, 'd.yaml') }, () => {}, (l) => errors.push(l))).toBe(2);
     expect(errors.at(-1)).toMatch(/services\.opencode\.image is ghcr\.io\/anomalyco\/opencode:1\.18\.34, which image build does not make/);
+    // An invalid configuration: exit 2, its error names the file and the field.
+    writeFileSync(join(dir, 'e.yaml'), 'services:\n  opencode:\n    version: latest\n');
+    expect(runImageBuild({ config: join(dir, 'e.yaml') }, () => {}, (l) => errors.push(l))).toBe(2);
+    expect(errors.at(-1)).toMatch(/invalid configuration in .*e\.yaml:\n  - services\.opencode\.version: got "latest"/);
   });
 
   it('--context writes the Containerfile and the binary and prints the podman build line, building nothing', () => {

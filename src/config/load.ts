@@ -1,8 +1,16 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as yaml from 'js-yaml';
 import type { core } from 'zod';
 import { ConfigError, ConfigProblem } from './config-error';
 import { Config, configSchema } from './schema';
+
+/** Configuration file read when none is named. */
+export const DEFAULT_CONFIG_FILE = 'opencode-memory-pod.yaml';
+
+/** The file a command reads: the one named, else ./opencode-memory-pod.yaml if present, else none (built-in defaults). */
+export function configPathOrDefault(named?: string): string | undefined {
+  return named ?? (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
+}
 
 /**
  * Reads and validates a YAML configuration file. No path means the built-in defaults.

@@ -33,8 +33,9 @@ export interface ImageBuildOptions extends Omit<ReleaseSource, 'arch'> {
 export class ImageBuildError extends Error {}
 
 /**
- * Builds the OpenCode server image with podman from a pinned official release. Returns the lines
- * of its report; progress goes to `log` as it happens (podman's own output to stderr).
+ * Builds the OpenCode server image with podman from a pinned official release. Progress goes to
+ * `log` as it happens (podman's own output to the terminal); failures throw ReleaseError or
+ * ImageBuildError.
  */
 export function buildOpenCodeImage(o: ImageBuildOptions, log: (line: string) => void): void {
   const arch = o.arch ?? hostArch();
