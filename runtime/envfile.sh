@@ -21,21 +21,22 @@ omp_trim() {
   omp_trimmed=${omp_trimmed%"${omp_trimmed##*[!$omp_blank]}"}
 }
 
-# omp_load_env FILE KEYS
-#   KEYS: "*" exports every key; otherwise a space-separated list of keys to export.
-#   Sets omp_requirepass to the value of $OMP_REQUIREPASS_KEY when that key is present (not exported).
+# omp_each_env FILE HANDLER
+#   Calls HANDLER once per valid line, in file order, with omp_k (key), omp_v (value) and
+#   omp_raw (the line as written, without its CR) set, and omp_lineno its line number.
 #   Returns 1 (with a message on stderr) when FILE cannot be read.
-omp_load_env() {
+omp_each_env() {
   omp_file=$1
-  omp_keys=$2
+  omp_handler=$2
   if [ ! -r "$omp_file" ] || [ -d "$omp_file" ]; then
-    echo "opencode-memory-pod: cannot read env file $omp_file (mounted from the host's env file; create it, mode 0600, with KEY=VALUE lines)" >&2
+    echo "opencode-memory-pod: cannot read env file $omp_file (each container's file is written from the host's env file by split-env.sh; create the host file, mode 0600, with KEY=VALUE lines)" >&2
     return 1
   fi
   omp_lineno=0
   while IFS= read -r omp_line || [ -n "$omp_line" ]; do
     omp_lineno=$((omp_lineno + 1))
     omp_line=${omp_line%"$omp_cr"}
+    omp_raw=$omp_line
     omp_trim "$omp_line"
     omp_line=$omp_trimmed
     case $omp_line in
@@ -60,12 +61,24 @@ omp_load_env() {
       \"*\") [ ${#omp_v} -ge 2 ] && { omp_v=${omp_v#\"}; omp_v=${omp_v%\"}; } ;;
       \'*\') [ ${#omp_v} -ge 2 ] && { omp_v=${omp_v#\'}; omp_v=${omp_v%\'}; } ;;
     esac
-    if [ -n "${OMP_REQUIREPASS_KEY:-}" ] && [ "$omp_k" = "$OMP_REQUIREPASS_KEY" ]; then
-      omp_requirepass=$omp_v
-    fi
-    case " $omp_keys " in
-      *" * "* | *" $omp_k "*) export "$omp_k=$omp_v" ;;
-    esac
+    "$omp_handler"
   done <"$omp_file"
   return 0
+}
+
+# omp_load_env FILE KEYS
+#   KEYS: "*" exports every key; otherwise a space-separated list of keys to export.
+#   Sets omp_requirepass to the value of $OMP_REQUIREPASS_KEY when that key is present (not exported).
+#   Returns 1 (with a message on stderr) when FILE cannot be read.
+omp_load_env() {
+  omp_keys=$2
+  omp_each_env "$1" omp_load_one
+}
+omp_load_one() {
+  if [ -n "${OMP_REQUIREPASS_KEY:-}" ] && [ "$omp_k" = "$OMP_REQUIREPASS_KEY" ]; then
+    omp_requirepass=$omp_v
+  fi
+  case " $omp_keys " in
+    *" * "* | *" $omp_k "*) export "$omp_k=$omp_v" ;;
+  esac
 }

@@ -4,7 +4,7 @@ import { configPathOrDefault, loadConfigFile } from './config/load';
 import { Config, Target, TARGETS } from './config/schema';
 import { kubernetesApplySteps } from './render/kubernetes-files';
 import { DependencyError } from './model/startup-order';
-import { synthesize } from './synth';
+import { buildModel, secretKeyLines, synthesize } from './synth';
 import { copyManifestsForCdk8s, OutputFolderError, writeDist } from './write-dist';
 
 export interface SynthOptions {
@@ -48,6 +48,8 @@ export function runSynth(options: SynthOptions, log: (line: string) => void = co
   // cdk8s-cli swallows the app's stdout; say where the files went on stderr there.
   const say = options.cdk8sOutDir ? err : log;
   say(`opencode-memory-pod: wrote ${files.length} files to ${outDir}/ (config: ${configPath ?? 'built-in defaults'}; targets: ${config.targets.join(', ')})`);
+  say('opencode-memory-pod: each container receives only these env-file keys (services.<name>.secretKeys):');
+  for (const line of secretKeyLines(buildModel(config))) say(`  ${line}`);
   if (config.targets.includes('kubernetes')) {
     say('opencode-memory-pod: Kubernetes: create the Secret from the env file, check, then apply:');
     for (const step of kubernetesApplySteps(config, join(outDir, 'kubernetes'))) say(`  ${step}`);

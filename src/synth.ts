@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { Config, configSchema } from './config/schema';
 import { isBuiltOpenCodeImage } from './image/opencode-image';
 import { PodModel } from './model/pod-model';
+import { hostSecretsDir } from './model/pod-paths';
 import { PodmanPodChart } from './render/podman-pod';
 import { podmanKubeUnitName, QUADLET_UNIT, renderSystemdUnits, UnitKind } from './render/systemd-units';
 import { kubernetesFiles } from './render/kubernetes-files';
@@ -99,6 +100,12 @@ export function configJsonSchema(): unknown {
   };
 }
 
+/** What each container receives from the env file (patterns, never values), one line per service. */
+export function secretKeyLines(model: PodModel): string[] {
+  const width = Math.max(...model.stages.map((s) => s.spec.name.length));
+  return model.stages.map(({ spec }) => `${spec.name.padEnd(width)}  ${spec.secrets.receives.join(' ')}`);
+}
+
 function podYaml(model: PodModel, documents: unknown[]): string {
   const width = Math.max(...model.stages.map((s) => s.spec.name.length));
   const header = [
@@ -116,8 +123,12 @@ function podYaml(model: PodModel, documents: unknown[]): string {
       return `  ${i + 1}. ${s.spec.name.padEnd(width)}  ${waits}; ${ports.join(' ') || 'no host port'}`;
     }),
     '',
-    `Secrets: ${model.envFile} (KEY=VALUE lines) is mounted read-only and read by the launcher at`,
-    'container start; no value is written here or visible in `podman inspect`.',
+    'Secrets: each container mounts only its own env file, holding only the keys its service',
+    `receives, written from ${model.envFile} into`,
+    `${hostSecretsDir(model.podName)}/ by split-env.sh: the unit runs it before every start;`,
+    'run it yourself before a bare `podman kube play`. The launcher reads the file at container',
+    'start; no value is written here or visible in `podman inspect`. Keys each one receives:',
+    ...secretKeyLines(model).map((l) => `  ${l}`),
   ];
   return yamlDocuments(header, documents);
 }

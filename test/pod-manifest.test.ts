@@ -70,11 +70,17 @@ describe('pod.yaml for podman kube play', () => {
     }
   });
 
-  it('mounts the env file read-only from the host and writes no secret value', () => {
-    const p = pod({ envFile: '/etc/omp/secrets.env' });
-    expect(p.spec.volumes).toContainEqual({ name: 'env-file', hostPath: { path: '/etc/omp/secrets.env', type: 'File' } });
+  it('mounts into each container only its own env file, read-only, and writes no secret value', () => {
+    const p = pod({ podName: 'memtest', envFile: '/etc/omp/secrets.env' });
+    const envVolumes = p.spec.volumes.filter((v: Doc) => v.name.startsWith('env-'));
+    expect(envVolumes.map((v: Doc) => v.hostPath)).toEqual(
+      ['valkey', 'falkordb', 'datadog', 'opencode'].map((s) => ({ path: `/run/opencode-memory-pod/memtest/${s}.env`, type: 'File' })),
+    );
+    // The host env file itself is mounted nowhere.
+    expect(JSON.stringify(p)).not.toContain('/etc/omp/secrets.env');
     for (const c of p.spec.containers) {
-      expect(c.volumeMounts).toContainEqual({ name: 'env-file', mountPath: '/run/opencode-memory-pod/opencode.env', readOnly: true });
+      const envMounts = c.volumeMounts.filter((m: Doc) => m.mountPath === '/run/opencode-memory-pod/opencode.env');
+      expect(envMounts).toEqual([{ name: `env-${c.name}`, mountPath: '/run/opencode-memory-pod/opencode.env', readOnly: true }]);
       for (const e of c.env ?? []) expect(e.name).not.toMatch(/KEY|PASSWORD|TOKEN|SECRET/);
       expect(c.envFrom).toBeUndefined();
     }

@@ -1,5 +1,11 @@
 import { z } from 'zod';
 import { isPinned, parseImageRef } from '../image-ref';
+import { SECRET_KEY_PATTERN, SECRET_KEY_PATTERN_TEXT } from '../model/secret-keys';
+import { DATADOG_SECRET_KEYS } from '../services/datadog-agent';
+import { FALKORDB_SECRET_KEYS } from '../services/falkordb';
+import { GRAPHITI_SECRET_KEYS } from '../services/graphiti-mcp';
+import { OPENCODE_SECRET_KEYS } from '../services/opencode';
+import { VALKEY_SECRET_KEYS } from '../services/valkey';
 
 /*
  * The user's configuration file (YAML). Every field is optional: an empty file, or no file at all,
@@ -57,6 +63,16 @@ export const valkeyMemory = z
   .string()
   .regex(/^[1-9]\d*(kb|mb|gb)$/, { error: 'must be a Valkey size such as 2gb or 512mb' });
 
+/**
+ * The env-file keys one container receives: names or patterns with *, ! to exclude. The unit
+ * writes each container its own file with only these keys (split-env.sh).
+ */
+const secretKeys = (defaults: readonly string[]) =>
+  z
+    .array(z.string().regex(SECRET_KEY_PATTERN, { error: `must be ${SECRET_KEY_PATTERN_TEXT}` }))
+    .default([...defaults])
+    .describe('Env-file keys this container receives (names, or patterns with *; a leading ! excludes). It can read no other key of the env file.');
+
 const VALKEY_POLICIES = [
   'noeviction',
   'allkeys-lru',
@@ -84,6 +100,7 @@ const valkey = z
       .default('60 1000')
       .describe('Valkey save points.'),
     memoryLimit: memoryQuantity.default('3Gi').describe('Container memory limit; must leave headroom above maxmemory for the fork that writes snapshots.'),
+    secretKeys: secretKeys(VALKEY_SECRET_KEYS),
     dataDir: hostPath.default('/persist/containers/valkey').describe('Host directory for /data.'),
   })
   .prefault({});
@@ -100,6 +117,7 @@ const falkordb = z
       .regex(/^(\d+ \d+)( \d+ \d+)*$/, { error: 'must be pairs "SECONDS CHANGES", e.g. "60 100" (REDIS_ARGS is word-split, so it cannot carry an empty value)' })
       .default('60 100'),
     memoryLimit: memoryQuantity.default('2Gi'),
+    secretKeys: secretKeys(FALKORDB_SECRET_KEYS),
     dataDir: hostPath.default('/persist/containers/falkordb').describe('Host directory for /var/lib/falkordb/data.'),
   })
   .prefault({});
@@ -119,6 +137,7 @@ const datadog = z
       .regex(/^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$/, { error: 'must be a host name (letters, digits, . and -)' })
       .optional()
       .describe('DD_HOSTNAME; inside a container the agent cannot always find the host name itself.'),
+    secretKeys: secretKeys(DATADOG_SECRET_KEYS),
     llmObservability: z
       .boolean()
       .default(true)
@@ -146,6 +165,7 @@ const opencode = z
       .describe('tini: start OpenCode through /usr/bin/tini (in the image `image build` makes), since as PID 1 OpenCode ignores SIGTERM; none: exec it directly (other images). Unset: tini for the built image, else none.'),
     port: port.default(4096),
     hostPort: port.optional(),
+    secretKeys: secretKeys(OPENCODE_SECRET_KEYS),
     dataDir: hostPath.default('/persist/containers/opencode').describe('Host directory for /root/.local/share/opencode.'),
     pluginsDir: hostPath.optional().describe('Host directory mounted read-only at /root/.config/opencode/plugins (global plugins).'),
     configFile: hostPath
@@ -160,6 +180,7 @@ const graphiti = z
     enabled: z.boolean().default(false).describe('Run the Graphiti MCP server (port 8000) as a fifth container.'),
     image: imageRef.default('docker.io/zepai/knowledge-graph-mcp:standalone'),
     hostPort: port.default(8000).describe('Host port for the MCP endpoint (the server listens on 8000).'),
+    secretKeys: secretKeys(GRAPHITI_SECRET_KEYS),
     database: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'must be 1-64 letters, digits, _ or -' }).default('default_db'),
     memoryLimit: memoryQuantity.default('1Gi'),
   })

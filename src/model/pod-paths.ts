@@ -2,7 +2,7 @@
 export const POD_PATHS = {
   /** Launcher, env-file reader and health checks (a ConfigMap volume, read-only). */
   scriptsDir: '/opt/opencode-memory-pod',
-  /** The host env file, mounted read-only (hostPath File). */
+  /** This container's own env file (hostContainerEnvFile), mounted read-only (hostPath File). */
   envFile: '/run/opencode-memory-pod/opencode.env',
   /**
    * Markers shared by the pod's containers (an emptyDir, removed with the pod). It survives
@@ -20,4 +20,18 @@ export function healthCommand(service: string): string[] {
 /** argv of the liveness probe: waiting for dependencies or starting counts as alive. */
 export function livenessCommand(service: string): string[] {
   return ['/bin/sh', `${POD_PATHS.scriptsDir}/health.sh`, '--live', service];
+}
+
+/**
+ * Host directory (on /run, a tmpfs: nothing survives a reboot) holding one env file per container,
+ * written from the host env file by split-env.sh before the pod starts. Root-only (0700); each
+ * container mounts only its own file, at POD_PATHS.envFile.
+ */
+export function hostSecretsDir(podName: string): string {
+  return `/run/opencode-memory-pod/${podName}`;
+}
+
+/** The env file one container mounts: only the keys its service receives. */
+export function hostContainerEnvFile(podName: string, service: string): string {
+  return `${hostSecretsDir(podName)}/${service}.env`;
 }

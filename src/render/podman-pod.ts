@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Container, KubeConfigMap, KubePod, Probe, Quantity, Volume, VolumeMount } from '../../imports/k8s';
 import { PodModel, Stage, STOP_GRACE_SECONDS } from '../model/pod-model';
-import { livenessCommand, POD_PATHS } from '../model/pod-paths';
+import { hostContainerEnvFile, livenessCommand, POD_PATHS } from '../model/pod-paths';
 import { DEFAULT_HEALTH_TIMEOUT_SECONDS, runtimeScripts } from './runtime-scripts';
 
 /** Seconds between liveness checks (podman: --health-interval). */
@@ -82,7 +82,7 @@ function renderContainer(model: PodModel, stage: Stage): Container {
 
   const mounts: VolumeMount[] = [
     { name: 'runtime', mountPath: POD_PATHS.scriptsDir, readOnly: true },
-    { name: 'env-file', mountPath: POD_PATHS.envFile, readOnly: true },
+    { name: envVolumeName(spec.name), mountPath: POD_PATHS.envFile, readOnly: true },
     { name: stateVolumeName(model), mountPath: POD_PATHS.stateDir },
     ...spec.mounts.map((m) => ({ name: m.name, mountPath: m.mountPath, readOnly: m.readOnly || undefined })),
   ];
@@ -111,14 +111,21 @@ function renderVolumes(model: PodModel, runtimeName: string): Volume[] {
   return [
     // podman 4.3.1 crashes on a configMap volume without an explicit `optional`.
     { name: 'runtime', configMap: { name: runtimeName, optional: false } },
-    // Read at container start by the launcher; values never enter the manifest or `podman inspect`.
-    { name: 'env-file', hostPath: { path: model.envFile, type: 'File' } },
+    // One env file per container, with only the keys its service receives (split-env.sh writes
+    // them from the host env file). Read at start by the launcher; values never enter the
+    // manifest or `podman inspect`.
+    ...model.stages.map(({ spec }) => ({ name: envVolumeName(spec.name), hostPath: { path: hostContainerEnvFile(model.podName, spec.name), type: 'File' } })),
     // podman 4.3.1 turns an emptyDir into a named volume called after it: a pod-specific name
     // avoids sharing markers with another pod. It is removed with the pod, and it survives
     // `podman pod restart`: markers count only while their container holds its lock (launch.sh).
     { name: stateVolumeName(model), emptyDir: {} },
     ...model.stages.flatMap(({ spec }) => spec.mounts.map((m) => ({ name: m.name, hostPath: { path: m.hostPath, type: m.type } }))),
   ];
+}
+
+/** The volume of one container's own env file. */
+function envVolumeName(service: string): string {
+  return `env-${service}`;
 }
 
 /** The emptyDir's name; podman 4.3.1 uses it as a global volume name. */

@@ -6,12 +6,16 @@ import { POD_PATHS } from '../model/pod-paths';
 
 /** The scripts every container mounts at POD_PATHS.scriptsDir, by file name. */
 export function runtimeScripts(model: PodModel): Record<string, string> {
-  const dir = join(packageRoot(), 'runtime');
   return {
-    'envfile.sh': readFileSync(join(dir, 'envfile.sh'), 'utf8'),
+    'envfile.sh': envFileReader(),
     'health.sh': healthScript(model),
-    'launch.sh': readFileSync(join(dir, 'launch.sh'), 'utf8'),
+    'launch.sh': readFileSync(join(packageRoot(), 'runtime', 'launch.sh'), 'utf8'),
   };
+}
+
+/** runtime/envfile.sh: the one env-file reader, used in the containers and by split-env.sh. */
+export function envFileReader(): string {
+  return readFileSync(join(packageRoot(), 'runtime', 'envfile.sh'), 'utf8');
 }
 
 /**

@@ -2,6 +2,7 @@ import { dirname, posix } from 'node:path';
 import { PodModel, STOP_GRACE_SECONDS } from '../model/pod-model';
 import { systemdEscape } from './systemd-escape';
 import { renderWatchdog, watchdogUnitBase } from './systemd-watchdog';
+import { splitEnvScript } from './split-env';
 import { POD_PATHS } from '../model/pod-paths';
 
 /** A generated file: where it goes in dist/, where `install` puts it on the host, its mode. */
@@ -48,6 +49,7 @@ export function startTimeoutSeconds(model: PodModel): number {
 export function renderSystemdUnits(model: PodModel): UnitFile[] {
   const dir = dirname(model.installPath);
   const waitHealthy = posix.join(dir, 'wait-healthy.sh');
+  const splitEnv = posix.join(dir, 'split-env.sh');
   const unit = podmanKubeUnitName(model);
   const services = model.stages.map((s) => s.spec.name).join(', ');
   const serviceLines = [
@@ -59,8 +61,9 @@ export function renderSystemdUnits(model: PodModel): UnitFile[] {
     `# Covers the ordered start: each service may take its startTimeoutSeconds.`,
     `TimeoutStartSec=${startTimeoutSeconds(model)}`,
     `TimeoutStopSec=${STOP_TIMEOUT_SECONDS}`,
-    `# A missing env file fails the start with a message instead of a podman error.`,
-    `ExecStartPre=/bin/sh -c 'test -f "$$1" && test -r "$$1" || { echo "opencode-memory-pod: env file $$1 is missing or unreadable; create it (root, mode 0600) with KEY=VALUE lines" >&2; exit 1; }' check-env-file ${model.envFile}`,
+    `# Each container gets its own env file with only the keys its service receives (root-only,`,
+    `# on /run); a missing env file fails the start with a message instead of a podman error.`,
+    `ExecStartPre=/bin/sh ${splitEnv} ${model.envFile}`,
     `# podman reports the unit ready once the containers are created; this waits until every`,
     `# container is healthy, in start order, and fails the start (so Restart= fires) if one is not.`,
     `ExecStartPost=/bin/sh ${waitHealthy}`,
@@ -68,6 +71,8 @@ export function renderSystemdUnits(model: PodModel): UnitFile[] {
     `# FalkorDB would lose what they have not saved yet. Stop the pod gracefully first; they save on SIGTERM.`,
     `# "-": if it fails (seen on 5.4.2 with a netavark error), kube down must still run.`,
     `ExecStop=-/usr/bin/podman pod stop --ignore --time ${STOP_GRACE_SECONDS} ${model.podName}`,
+    `# The per-container secrets do not outlive the pod.`,
+    `ExecStopPost=-/bin/sh ${splitEnv} --remove`,
   ];
   const unitLines = [
     `Description=OpenCode memory pod (${services})`,
@@ -129,6 +134,7 @@ export function renderSystemdUnits(model: PodModel): UnitFile[] {
       unitKind: 'quadlet',
     },
     { distPath: 'libexec/wait-healthy.sh', installPath: waitHealthy, content: waitHealthyScript(model), mode: 0o755 },
+    { distPath: 'libexec/split-env.sh', installPath: splitEnv, content: splitEnvScript(model), mode: 0o755 },
     ...renderWatchdog(model, { 'podman-kube': unit, quadlet: QUADLET_UNIT }),
   ];
 }

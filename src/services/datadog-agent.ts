@@ -1,6 +1,9 @@
 import { Construct } from 'constructs';
 import { Service, ServiceProps, ServiceSpec } from '../model/service';
 
+/** Keys the Datadog Agent receives by default: its own settings (DD_API_KEY, DD_SITE, ...). */
+export const DATADOG_SECRET_KEYS: readonly string[] = ['DD_*'];
+
 export interface DatadogAgentProps extends ServiceProps {
   /** Host port for APM traces (the agent listens on 8126). */
   readonly apmHostPort: number;
@@ -41,12 +44,16 @@ function datadogHealthScript(otlpReceiver: boolean): string {
  * the agents; `agent health` is the health check; no curl/wget.
  */
 export class DatadogAgent extends Service {
+  /** Env-file keys (patterns) this container receives. */
+  readonly receives: readonly string[];
+
   constructor(
     scope: Construct,
     id: string,
     private readonly props: DatadogAgentProps,
   ) {
     super(scope, id);
+    this.receives = this.secretKeys(props.secretKeys ?? DATADOG_SECRET_KEYS, ['DD_API_KEY']);
   }
 
   /** Endpoint OpenTelemetry exporters in the pod send to, when the receiver is on. */
@@ -84,7 +91,7 @@ export class DatadogAgent extends Service {
       health: { script: datadogHealthScript(p.otlpReceiver), envKeys: [], timeoutSeconds: 10 },
       dependsOn: p.dependsOn ?? [{ service: 'falkordb', optional: true }],
       // DD_API_KEY, DD_SITE, DD_HOSTNAME, ... come from the env file.
-      secrets: { envKeys: 'all', requiredKeys: ['DD_API_KEY'] },
+      secrets: { receives: this.receives, envKeys: 'all', requiredKeys: ['DD_API_KEY'] },
       memoryLimit: p.memoryLimit,
       startTimeoutSeconds: p.startTimeoutSeconds,
     };

@@ -18,6 +18,9 @@ export interface FalkorDbProps extends ServiceProps {
 /** Env-file key that turns on FalkorDB authentication. */
 export const FALKORDB_PASSWORD_KEY = 'FALKORDB_PASSWORD';
 
+/** Keys the FalkorDB container receives by default: its own password. */
+export const FALKORDB_SECRET_KEYS: readonly string[] = ['FALKORDB_PASSWORD'];
+
 /**
  * FalkorDB v4 (docker.io/falkordb/falkordb). Contract (images.md): ENTRYPOINT run.sh ignores
  * container args and is configured only through REDIS_ARGS (word-split, placed first on the
@@ -25,12 +28,16 @@ export const FALKORDB_PASSWORD_KEY = 'FALKORDB_PASSWORD';
  * /var/lib/falkordb/data (mounting /data persists nothing); redis-cli and sh, no curl/wget.
  */
 export class FalkorDb extends Service {
+  /** Env-file keys (patterns) this container receives. */
+  readonly receives: readonly string[];
+
   constructor(
     scope: Construct,
     id: string,
     private readonly props: FalkorDbProps,
   ) {
     super(scope, id);
+    this.receives = this.secretKeys(props.secretKeys ?? FALKORDB_SECRET_KEYS, [FALKORDB_PASSWORD_KEY]);
   }
 
   /** Redis-protocol port inside the pod. */
@@ -66,7 +73,7 @@ export class FalkorDb extends Service {
       ],
       health: { script: redisPingScript('redis-cli', p.port, FALKORDB_PASSWORD_KEY), envKeys: [FALKORDB_PASSWORD_KEY] },
       dependsOn: p.dependsOn ?? [{ service: 'valkey', optional: true }],
-      secrets: { envKeys: [], requirepassFrom: FALKORDB_PASSWORD_KEY },
+      secrets: { receives: this.receives, envKeys: [], requirepassFrom: FALKORDB_PASSWORD_KEY },
       memoryLimit: p.memoryLimit,
       startTimeoutSeconds: p.startTimeoutSeconds,
     };

@@ -4,6 +4,12 @@ import { Service, ServiceProps, ServiceSpec } from '../model/service';
 /** Port the MCP server listens on (MCP_SERVER_PORT is not read by every release; keep the default). */
 export const GRAPHITI_PORT = 8000;
 
+/**
+ * Keys the Graphiti MCP server receives by default: its LLM key and FalkorDB's password (list more,
+ * e.g. ANTHROPIC_API_KEY, in services.graphiti.secretKeys when its config uses another provider).
+ */
+export const GRAPHITI_SECRET_KEYS: readonly string[] = ['OPENAI_API_KEY', 'FALKORDB_PASSWORD'];
+
 export interface GraphitiMcpProps extends ServiceProps {
   /** Host port for the MCP endpoint. */
   readonly hostPort: number;
@@ -20,12 +26,16 @@ export interface GraphitiMcpProps extends ServiceProps {
  * OPENAI_API_KEY and FALKORDB_PASSWORD come from the env file.
  */
 export class GraphitiMcp extends Service {
+  /** Env-file keys (patterns) this container receives. */
+  readonly receives: readonly string[];
+
   constructor(
     scope: Construct,
     id: string,
     private readonly props: GraphitiMcpProps,
   ) {
     super(scope, id);
+    this.receives = this.secretKeys(props.secretKeys ?? GRAPHITI_SECRET_KEYS, []);
   }
 
   get spec(): ServiceSpec {
@@ -48,7 +58,7 @@ export class GraphitiMcp extends Service {
       // The image's own HEALTHCHECK: GET /health with its curl.
       health: { script: `curl -fsS -o /dev/null --max-time 3 http://127.0.0.1:${GRAPHITI_PORT}/health`, envKeys: [] },
       dependsOn: p.dependsOn ?? [{ service: 'falkordb' }],
-      secrets: { envKeys: 'all' },
+      secrets: { receives: this.receives, envKeys: 'all' },
       memoryLimit: p.memoryLimit,
       startTimeoutSeconds: p.startTimeoutSeconds,
     };

@@ -1,6 +1,25 @@
 import { Construct } from 'constructs';
 import { HostMountSpec, Service, ServiceProps, ServiceSpec } from '../model/service';
 
+/**
+ * Keys OpenCode receives by default: its own settings and password, model providers' credentials
+ * (ANTHROPIC_API_KEY, OPENAI_API_KEY, AWS_*, ...), OpenTelemetry settings, and the passwords of the
+ * two stores its plugins use as their client. Never the Datadog Agent's keys (DD_API_KEY ends
+ * in _API_KEY).
+ */
+export const OPENCODE_SECRET_KEYS: readonly string[] = [
+  'OPENCODE_*',
+  '*_API_KEY',
+  'AWS_*',
+  'AZURE_*',
+  'GOOGLE_*',
+  'VERTEX_*',
+  'OTEL_*',
+  'VALKEY_PASSWORD',
+  'FALKORDB_PASSWORD',
+  '!DD_*',
+];
+
 export interface OpenCodeProps extends ServiceProps {
   readonly port: number;
   readonly hostPort?: number;
@@ -25,12 +44,16 @@ export interface OpenCodeProps extends ServiceProps {
  * every route, /global/health included, needs HTTP Basic auth (user opencode by default).
  */
 export class OpenCode extends Service {
+  /** Env-file keys (patterns) this container receives. */
+  readonly receives: readonly string[];
+
   constructor(
     scope: Construct,
     id: string,
     private readonly props: OpenCodeProps,
   ) {
     super(scope, id);
+    this.receives = this.secretKeys(props.secretKeys ?? OPENCODE_SECRET_KEYS, ['OPENCODE_SERVER_PASSWORD', 'OPENCODE_SERVER_USERNAME']);
   }
 
   get spec(): ServiceSpec {
@@ -77,7 +100,7 @@ export class OpenCode extends Service {
       ],
       // OPENCODE_SERVER_PASSWORD, provider API keys, ... come from the env file.
       // v2 generates a password when none is set, and the health check could not authenticate.
-      secrets: { envKeys: 'all', requiredKeys: ['OPENCODE_SERVER_PASSWORD'] },
+      secrets: { receives: this.receives, envKeys: 'all', requiredKeys: ['OPENCODE_SERVER_PASSWORD'] },
       memoryLimit: p.memoryLimit,
       startTimeoutSeconds: p.startTimeoutSeconds,
     };

@@ -23,18 +23,25 @@ export interface ValkeyProps extends ServiceProps {
 /** Env-file key that turns on Valkey authentication. */
 export const VALKEY_PASSWORD_KEY = 'VALKEY_PASSWORD';
 
+/** Keys the Valkey container receives by default: its own password. */
+export const VALKEY_SECRET_KEYS: readonly string[] = ['VALKEY_PASSWORD'];
+
 /**
  * Valkey 7.2 (docker.io/valkey/valkey). Contract (images.md): ENTRYPOINT docker-entrypoint.sh
  * prepends `valkey-server` to args starting with `-`, chowns /data and drops to uid 999; no curl
  * or wget in the image, valkey-cli and sh are there.
  */
 export class Valkey extends Service {
+  /** Env-file keys (patterns) this container receives. */
+  readonly receives: readonly string[];
+
   constructor(
     scope: Construct,
     id: string,
     private readonly props: ValkeyProps,
   ) {
     super(scope, id);
+    this.receives = this.secretKeys(props.secretKeys ?? VALKEY_SECRET_KEYS, [VALKEY_PASSWORD_KEY]);
     const needed = valkeyBytes(props.maxmemory) * VALKEY_HEADROOM;
     if (quantityBytes(props.memoryLimit) < needed) {
       this.fail(
@@ -63,7 +70,7 @@ export class Valkey extends Service {
       ],
       health: { script: redisPingScript('valkey-cli', p.port, VALKEY_PASSWORD_KEY), envKeys: [VALKEY_PASSWORD_KEY] },
       dependsOn: p.dependsOn ?? [],
-      secrets: { envKeys: [], requirepassFrom: VALKEY_PASSWORD_KEY },
+      secrets: { receives: this.receives, envKeys: [], requirepassFrom: VALKEY_PASSWORD_KEY },
       memoryLimit: p.memoryLimit,
       startTimeoutSeconds: p.startTimeoutSeconds,
     };
