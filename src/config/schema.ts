@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isPinned, parseImageRef } from '../image-ref';
+import { LINUX_CAPABILITIES } from '../model/capabilities';
 import { SECRET_KEY_PATTERN, SECRET_KEY_PATTERN_TEXT } from '../model/secret-keys';
 import { DATADOG_SECRET_KEYS } from '../services/datadog-agent';
 import { FALKORDB_SECRET_KEYS } from '../services/falkordb';
@@ -73,6 +74,12 @@ const secretKeys = (defaults: readonly string[]) =>
     .default([...defaults])
     .describe('Env-file keys this container receives (names, or patterns with *; a leading ! excludes). It can read no other key of the env file.');
 
+/** Capabilities a container keeps beyond its service's own list (every other one is dropped). */
+const extraCapabilities = z
+  .array(z.enum(LINUX_CAPABILITIES, { error: 'must be a Linux capability name without CAP_, e.g. NET_BIND_SERVICE' }))
+  .default([])
+  .describe("Linux capabilities this container keeps beyond its image's needs (names without CAP_); every other one is dropped.");
+
 const VALKEY_POLICIES = [
   'noeviction',
   'allkeys-lru',
@@ -100,6 +107,7 @@ const valkey = z
       .default('60 1000')
       .describe('Valkey save points.'),
     memoryLimit: memoryQuantity.default('3Gi').describe('Container memory limit; must leave headroom above maxmemory for the fork that writes snapshots.'),
+    extraCapabilities,
     secretKeys: secretKeys(VALKEY_SECRET_KEYS),
     dataDir: hostPath.default('/persist/containers/valkey').describe('Host directory for /data.'),
   })
@@ -117,6 +125,7 @@ const falkordb = z
       .regex(/^(\d+ \d+)( \d+ \d+)*$/, { error: 'must be pairs "SECONDS CHANGES", e.g. "60 100" (REDIS_ARGS is word-split, so it cannot carry an empty value)' })
       .default('60 100'),
     memoryLimit: memoryQuantity.default('2Gi'),
+    extraCapabilities,
     secretKeys: secretKeys(FALKORDB_SECRET_KEYS),
     dataDir: hostPath.default('/persist/containers/falkordb').describe('Host directory for /var/lib/falkordb/data.'),
   })
@@ -137,6 +146,7 @@ const datadog = z
       .regex(/^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$/, { error: 'must be a host name (letters, digits, . and -)' })
       .optional()
       .describe('DD_HOSTNAME; inside a container the agent cannot always find the host name itself.'),
+    extraCapabilities,
     secretKeys: secretKeys(DATADOG_SECRET_KEYS),
     llmObservability: z
       .boolean()
@@ -165,6 +175,7 @@ const opencode = z
       .describe('tini: start OpenCode through /usr/bin/tini (in the image `image build` makes), since as PID 1 OpenCode ignores SIGTERM; none: exec it directly (other images). Unset: tini for the built image, else none.'),
     port: port.default(4096),
     hostPort: port.optional(),
+    extraCapabilities,
     secretKeys: secretKeys(OPENCODE_SECRET_KEYS),
     dataDir: hostPath.default('/persist/containers/opencode').describe('Host directory for /root/.local/share/opencode.'),
     pluginsDir: hostPath.optional().describe('Host directory mounted read-only at /root/.config/opencode/plugins (global plugins).'),
@@ -180,6 +191,7 @@ const graphiti = z
     enabled: z.boolean().default(false).describe('Run the Graphiti MCP server (port 8000) as a fifth container.'),
     image: imageRef.default('docker.io/zepai/knowledge-graph-mcp:standalone'),
     hostPort: port.default(8000).describe('Host port for the MCP endpoint (the server listens on 8000).'),
+    extraCapabilities,
     secretKeys: secretKeys(GRAPHITI_SECRET_KEYS),
     database: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'must be 1-64 letters, digits, _ or -' }).default('default_db'),
     memoryLimit: memoryQuantity.default('1Gi'),

@@ -85,6 +85,11 @@ export interface ServiceSpec {
   readonly health: HealthCheckSpec;
   readonly dependsOn: readonly Dependency[];
   readonly secrets: SecretsSpec;
+  /**
+   * Linux capabilities the container keeps (names without CAP_, sorted); every other one is
+   * dropped. What the image's own start needs as root (chown, privilege drop, ...): see each service.
+   */
+  readonly capabilities: readonly string[];
   /** Kubernetes memory quantity. */
   readonly memoryLimit: string;
   /** Seconds the service may take to become healthy after its container starts. */
@@ -103,6 +108,8 @@ export interface ServiceProps {
   readonly dependsOn?: readonly Dependency[];
   /** Env-file keys this service receives (patterns); each service construct has a default. */
   readonly secretKeys?: readonly string[];
+  /** Capabilities kept beyond the service's own list (names without CAP_). */
+  readonly extraCapabilities?: readonly string[];
 }
 
 const NAME = /^[a-z]([a-z0-9-]{0,13}[a-z0-9])?$/;

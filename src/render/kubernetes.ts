@@ -223,6 +223,8 @@ function renderContainer(props: KubernetesProps, plan: KubernetesPlan, stage: St
     startupProbe: startup,
     livenessProbe: liveness,
     readinessProbe: readiness,
+    // The same capabilities as in the podman pod: only what the image's own start needs.
+    securityContext: { capabilities: { drop: ['ALL'], add: spec.capabilities.length ? [...spec.capabilities] : undefined } },
     resources: {
       requests: { cpu: Quantity.fromString(props.cpuRequest), memory: Quantity.fromString(spec.memoryLimit) },
       limits: { memory: Quantity.fromString(spec.memoryLimit) },

@@ -102,6 +102,8 @@ function renderContainer(model: PodModel, stage: Stage): Container {
       .filter((p) => p.hostPort !== undefined)
       .map((p) => ({ name: p.name, containerPort: p.containerPort, hostPort: p.hostPort, hostIp: model.bindAddress, protocol: 'TCP' })),
     livenessProbe: liveness,
+    // Honoured by kube play on 4.3.1 to 5.8 (the suite reads each container's bounding set).
+    securityContext: { capabilities: { drop: ['ALL'], add: spec.capabilities.length ? [...spec.capabilities] : undefined } },
     resources: model.memoryLimits ? { limits: { memory: Quantity.fromString(spec.memoryLimit) } } : undefined,
     volumeMounts: mounts,
   };

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { Capability, keptCapabilities } from '../model/capabilities';
 import { Service, ServiceProps, ServiceSpec } from '../model/service';
 
 /** Keys the Datadog Agent receives by default: its own settings (DD_API_KEY, DD_SITE, ...). */
@@ -24,6 +25,15 @@ export interface DatadogAgentProps extends ServiceProps {
 export const OTLP_HTTP_PORT = 4318;
 /** Port of the trace-agent's APM receiver. */
 export const APM_PORT = 8126;
+
+/**
+ * Capabilities the Datadog Agent keeps: s6-overlay's init fixes ownership and modes of its runtime
+ * directories (CHOWN, FOWNER, DAC_OVERRIDE) and supervises services it may run as dd-agent (uid 100:
+ * SETUID, SETGID, KILL). Dropped from podman's default set: NET_BIND_SERVICE (it listens on 8125,
+ * 8126, 4318 and 5001), FSETID, SETFCAP, SETPCAP, SYS_CHROOT. Proven with the stand-in only (no
+ * registry here); add one back with services.datadog.extraCapabilities if an agent check needs it.
+ */
+export const DATADOG_CAPABILITIES: readonly Capability[] = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'KILL', 'SETGID', 'SETUID'];
 
 /**
  * `agent health` asks the core agent over its IPC API. Dependents use the trace-agent's APM
@@ -92,6 +102,7 @@ export class DatadogAgent extends Service {
       dependsOn: p.dependsOn ?? [{ service: 'falkordb', optional: true }],
       // DD_API_KEY, DD_SITE, DD_HOSTNAME, ... come from the env file.
       secrets: { receives: this.receives, envKeys: 'all', requiredKeys: ['DD_API_KEY'] },
+      capabilities: keptCapabilities(DATADOG_CAPABILITIES, p.extraCapabilities),
       memoryLimit: p.memoryLimit,
       startTimeoutSeconds: p.startTimeoutSeconds,
     };

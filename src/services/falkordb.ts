@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { Capability, keptCapabilities } from '../model/capabilities';
 import { Service, ServiceProps, ServiceSpec } from '../model/service';
 import { redisPingScript } from './redis-health';
 
@@ -20,6 +21,12 @@ export const FALKORDB_PASSWORD_KEY = 'FALKORDB_PASSWORD';
 
 /** Keys the FalkorDB container receives by default: its own password. */
 export const FALKORDB_SECRET_KEYS: readonly string[] = ['FALKORDB_PASSWORD'];
+
+/**
+ * Capabilities FalkorDB needs: redis-server runs as root on root-owned data (none needed); the
+ * browser's entrypoint chowns /app/.data and drops to uid 1001 with su-exec (CHOWN, SETUID, SETGID).
+ */
+export const FALKORDB_CAPABILITIES: readonly Capability[] = ['CHOWN', 'SETGID', 'SETUID'];
 
 /**
  * FalkorDB v4 (docker.io/falkordb/falkordb). Contract (images.md): ENTRYPOINT run.sh ignores
@@ -74,6 +81,7 @@ export class FalkorDb extends Service {
       health: { script: redisPingScript('redis-cli', p.port, FALKORDB_PASSWORD_KEY), envKeys: [FALKORDB_PASSWORD_KEY] },
       dependsOn: p.dependsOn ?? [{ service: 'valkey', optional: true }],
       secrets: { receives: this.receives, envKeys: [], requirepassFrom: FALKORDB_PASSWORD_KEY },
+      capabilities: keptCapabilities(FALKORDB_CAPABILITIES, p.extraCapabilities),
       memoryLimit: p.memoryLimit,
       startTimeoutSeconds: p.startTimeoutSeconds,
     };

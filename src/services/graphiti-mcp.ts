@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { Capability, keptCapabilities } from '../model/capabilities';
 import { Service, ServiceProps, ServiceSpec } from '../model/service';
 
 /** Port the MCP server listens on (MCP_SERVER_PORT is not read by every release; keep the default). */
@@ -18,6 +19,13 @@ export interface GraphitiMcpProps extends ServiceProps {
   /** FALKORDB_DATABASE. */
   readonly database: string;
 }
+
+/**
+ * Capabilities the Graphiti MCP server keeps: a Python server (uv run --no-sync) that binds 8000 and
+ * writes nothing it does not own: none. Not proven here (no image or stand-in in the e2e suite);
+ * services.graphiti.extraCapabilities adds one back.
+ */
+export const GRAPHITI_CAPABILITIES: readonly Capability[] = [];
 
 /**
  * Graphiti MCP server (getzep/graphiti mcp_server, Dockerfile.standalone: python:3.11-slim with
@@ -59,6 +67,7 @@ export class GraphitiMcp extends Service {
       health: { script: `curl -fsS -o /dev/null --max-time 3 http://127.0.0.1:${GRAPHITI_PORT}/health`, envKeys: [] },
       dependsOn: p.dependsOn ?? [{ service: 'falkordb' }],
       secrets: { receives: this.receives, envKeys: 'all' },
+      capabilities: keptCapabilities(GRAPHITI_CAPABILITIES, p.extraCapabilities),
       memoryLimit: p.memoryLimit,
       startTimeoutSeconds: p.startTimeoutSeconds,
     };

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { Capability, keptCapabilities } from '../model/capabilities';
 import { HostMountSpec, Service, ServiceProps, ServiceSpec } from '../model/service';
 
 /**
@@ -37,6 +38,15 @@ export interface OpenCodeProps extends ServiceProps {
   /** OTLP/HTTP endpoint to send OpenTelemetry to; turns OpenCode's OpenTelemetry on. */
   readonly otlpEndpoint?: string;
 }
+
+/**
+ * Capabilities OpenCode keeps. OpenCode itself (root, root-owned state) needs none, but it runs the
+ * user's tools as root: tar and cp -p restore owners and modes (CHOWN, FOWNER, FSETID), package
+ * managers and su switch users (SETUID, SETGID), root edits files it does not own (DAC_OVERRIDE),
+ * and it stops what it started under another user (KILL). Dropped from podman's default set:
+ * NET_BIND_SERVICE, SETFCAP, SETPCAP, SYS_CHROOT.
+ */
+export const OPENCODE_CAPABILITIES: readonly Capability[] = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'SETGID', 'SETUID'];
 
 /**
  * OpenCode server (a Bun binary on Alpine). Contract (images.md): ENTRYPOINT opencode; runs as
@@ -101,6 +111,7 @@ export class OpenCode extends Service {
       // OPENCODE_SERVER_PASSWORD, provider API keys, ... come from the env file.
       // v2 generates a password when none is set, and the health check could not authenticate.
       secrets: { receives: this.receives, envKeys: 'all', requiredKeys: ['OPENCODE_SERVER_PASSWORD'] },
+      capabilities: keptCapabilities(OPENCODE_CAPABILITIES, p.extraCapabilities),
       memoryLimit: p.memoryLimit,
       startTimeoutSeconds: p.startTimeoutSeconds,
     };

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { Capability, keptCapabilities } from '../model/capabilities';
 import { quantityBytes, valkeyBytes } from '../config/memory';
 import { Service, ServiceProps, ServiceSpec } from '../model/service';
 import { redisPingScript } from './redis-health';
@@ -25,6 +26,14 @@ export const VALKEY_PASSWORD_KEY = 'VALKEY_PASSWORD';
 
 /** Keys the Valkey container receives by default: its own password. */
 export const VALKEY_SECRET_KEYS: readonly string[] = ['VALKEY_PASSWORD'];
+
+/**
+ * Capabilities Valkey's entrypoint needs as root: `find . ! -user valkey -exec chown` over /data
+ * (DAC_READ_SEARCH: after the first start /data and dump.rdb belong to uid 999, mode 0600 under its
+ * umask 0077; CHOWN), then `setpriv --reuid=valkey --regid=valkey --clear-groups` (SETUID, SETGID).
+ * valkey-server itself then runs as uid 999 with none.
+ */
+export const VALKEY_CAPABILITIES: readonly Capability[] = ['CHOWN', 'DAC_READ_SEARCH', 'SETGID', 'SETUID'];
 
 /**
  * Valkey 7.2 (docker.io/valkey/valkey). Contract (images.md): ENTRYPOINT docker-entrypoint.sh
@@ -71,6 +80,7 @@ export class Valkey extends Service {
       health: { script: redisPingScript('valkey-cli', p.port, VALKEY_PASSWORD_KEY), envKeys: [VALKEY_PASSWORD_KEY] },
       dependsOn: p.dependsOn ?? [],
       secrets: { receives: this.receives, envKeys: [], requirepassFrom: VALKEY_PASSWORD_KEY },
+      capabilities: keptCapabilities(VALKEY_CAPABILITIES, p.extraCapabilities),
       memoryLimit: p.memoryLimit,
       startTimeoutSeconds: p.startTimeoutSeconds,
     };
