@@ -11,6 +11,7 @@ for p in 6380 6379 3000 8126 4096 16380 16379 13000 18126 14096; do
   (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null && e2e_die "127.0.0.1:$p is in use: refusing to run (another pod or test?)"
 done
 [ -e "$env_file" ] && e2e_die "$env_file exists and is not ours: refusing to run"
+[ -e /run/opencode-memory-pod ] && e2e_die "/run/opencode-memory-pod exists and is not ours: refusing to run"
 for d in $dirs; do [ -e "$d" ] && e2e_die "$d exists and is not ours: refusing to run"; done
 podman pod exists opencode-memory-pod && e2e_die "a pod named opencode-memory-pod exists in the suite's storage"
 
@@ -26,6 +27,7 @@ trap cleanup EXIT
 trap 'exit 143' TERM INT HUP
 [ -d /run/secrets ] || { mkdir -p /run/secrets; created+=(/run/secrets); }
 [ -e /persist ] || created+=(/persist)
+created+=(/run/opencode-memory-pod)   # split-env.sh writes the containers' env files there
 install -m 0600 "$work/opencode.env" "$env_file"; created+=("$env_file")
 for d in $dirs; do mkdir -p "$d"; created+=("$d"); done
 [ -d /persist/containers ] && [ -z "$(ls -A /persist/containers | grep -vE '^(valkey|falkordb|opencode)$')" ] && created+=(/persist/containers)

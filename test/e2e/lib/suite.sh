@@ -1,8 +1,9 @@
 #!/bin/bash
 # The end-to-end checks, run where podman runs: on this machine (podman 4.3.1) or inside a booted
 # systemd container (podman 4.3.1 or 5.x). Usage: suite.sh bare|systemd DIR
-#   DIR holds pod.yaml (the generated dist/, unchanged), markers (secret marker values, one a line),
-#   fault/pod.yaml (a variant whose Valkey never becomes healthy) and, for systemd, the installed units.
+#   DIR holds pod.yaml and libexec/ (the generated dist/, unchanged), markers (secret marker values,
+#   one a line), markers.tsv (KEY<TAB>marker), fault/pod.yaml and fault/split-env.sh (a variant whose
+#   Valkey never becomes healthy) and, for systemd, the installed units.
 # Prints one line per check ("ok"/"FAIL"), timings as "timing: ...", and a last line
 # "e2e-<label>: N passed, N failed". Removes only what it created.
 set -u
@@ -59,8 +60,12 @@ oc_api() { # METHOD PATH [JSON_BODY]
 # A session made through the API; its id on stdout.
 oc_new_session() { oc_api POST /session "{\"title\":\"omp-e2e $1\"}" | sed -n 's/.*"id":"\(ses_[A-Za-z0-9]*\)".*/\1/p' | head -1; }
 oc_has_session() { oc_api GET "/session/$1" | grep -q "\"id\":\"$1\""; }
+# Bare kube play, as the README says: split-env.sh writes each container's env file first.
+play() { # SPLIT_SCRIPT YAML
+  sh "$1" "$ENV_FILE" >/dev/null 2>&1 && podman kube play "$2" >/dev/null 2>&1
+}
 start_pod() {
-  if [ "$mode" = systemd ]; then systemctl start "$unit"; else podman kube play "$yaml" >/dev/null 2>&1; fi
+  if [ "$mode" = systemd ]; then systemctl start "$unit"; else play "$dir/libexec/split-env.sh" "$yaml"; fi
 }
 stop_pod() { # the documented way: podman 4.3.1's kube down alone kills without a grace period
   if [ "$mode" = systemd ]; then systemctl stop "$unit"; else podman pod stop --ignore --time 20 "$pod" >/dev/null 2>&1; podman kube down "$yaml" >/dev/null 2>&1; fi
@@ -149,6 +154,7 @@ t0=$(now_ms)
 if [ "$mode" = systemd ]; then
   systemctl enable --now "$unit" >/dev/null 2>&1 && ok "systemctl enable --now $unit" || { fail "systemctl enable --now $unit"; systemctl status "$unit" --no-pager | tail -20; }
 else
+  split_out=$(sh "$dir/libexec/split-env.sh" "$ENV_FILE" 2>&1) && ok "split-env.sh wrote each container's env file" || fail "split-env.sh: $split_out"
   podman kube play "$yaml" >/dev/null 2>&1 && ok "podman kube play" || fail "podman kube play"
 fi
 wait_for 90 all_ports_open; t_ports=$(( $(now_ms) - t0 ))
@@ -216,7 +222,7 @@ leak=0
 # dist/ (and the doctor output) were made while the env file with the markers existed at the path
 # the configuration names (see run.sh), so a synth that read it would have written them here.
 [ -s "$dir/markers" ] && [ -s "$dir/pod.yaml" ] || { leak=1; fail "nothing to look in: markers or pod.yaml missing"; }
-grep -rqF -f "$dir/markers" "$dir" --exclude=markers 2>/dev/null && { leak=1; fail "a secret marker is in the generated files: $(grep -rlF -f "$dir/markers" "$dir" --exclude=markers | head -3)"; }
+grep -rqF -f "$dir/markers" "$dir" --exclude='markers*' 2>/dev/null && { leak=1; fail "a secret marker is in the generated files: $(grep -rlF -f "$dir/markers" "$dir" --exclude='markers*' | head -3)"; }
 [ $leak = 0 ] && ok "no secret marker in the generated files, the units or doctor's output"
 podman inspect "$pod" $(for s in $services; do echo "$pod-$s"; done) 2>/dev/null | grep -qF -f "$dir/markers" \
   && fail "a secret marker is in podman inspect" || ok "no secret marker in podman inspect (pod and containers)"
@@ -233,6 +239,67 @@ for s in $services; do
 done
 [ -e /tmp/omp-e2e-pwned ] && pwned="$pwned host"
 [ -z "$pwned" ] && ok "env-file line X=\$(touch /tmp/omp-e2e-pwned) ran nothing (looked in every container's /tmp)" || fail "the env file was executed or could not be checked:$pwned"
+# ---------------------------------------------------------------- 4b. least privilege (issue 10)
+# What each container may read of the env file: its service's default secretKeys, written out here
+# (not read from dist/) so that a renderer handing out more is caught. Every other key's marker
+# must be unreadable inside the container: in any process's environment or argv (/proc), and in
+# any file under the places a secret could be left (its env file included).
+allowed_keys() {
+  case $1 in
+    valkey) echo VALKEY_PASSWORD ;;
+    falkordb) echo FALKORDB_PASSWORD ;;
+    datadog) echo DD_API_KEY ;;
+    opencode) echo OPENCODE_SERVER_PASSWORD VALKEY_PASSWORD FALKORDB_PASSWORD OPENAI_API_KEY ;;
+  esac
+}
+read_everything() { # SERVICE: what a process in the container can read, on stdout
+  podman exec "$pod-$1" sh -c '
+    for f in /proc/[0-9]*/environ /proc/[0-9]*/cmdline; do cat "$f"; echo; done 2>/dev/null
+    find /run /tmp /var/tmp /dev/shm /opt /etc /root /home /var/run /var/log -type f -size -512k 2>/dev/null |
+      while IFS= read -r f; do cat "$f" 2>/dev/null; echo; done' 2>/dev/null | tr '\0' '\n'
+}
+for s in $services; do
+  allowed=$(allowed_keys "$s")
+  awk -F'\t' -v keep=" $allowed " 'index(keep, " " $1 " ") == 0 { print $2 }' "$dir/markers.tsv" >"/tmp/omp-e2e-forbidden-$$"
+  awk -F'\t' -v keep=" $allowed " 'index(keep, " " $1 " ") > 0 { print $1 "\t" $2 }' "$dir/markers.tsv" >"/tmp/omp-e2e-allowed-$$"
+  seen=$(read_everything "$s")
+  leaked=$(printf '%s\n' "$seen" | grep -oF -f "/tmp/omp-e2e-forbidden-$$" | sort -u | while read -r m; do awk -F'\t' -v m="$m" '$2 == m { print $1 }' "$dir/markers.tsv"; done | tr '\n' ' ')
+  # The control: the same reading finds each key the container does receive (else it proves nothing).
+  missing=$(while IFS="$(printf '\t')" read -r k m; do printf '%s\n' "$seen" | grep -qF -- "$m" || echo "$k"; done <"/tmp/omp-e2e-allowed-$$" | tr '\n' ' ')
+  if [ -z "$missing" ] && [ -z "$leaked" ]; then
+    ok "$s can read its own keys ($allowed) and none of the others' (environments, argv, files)"
+  else
+    fail "$s: reads keys it must not [${leaked}] / cannot read its own [${missing}]"
+  fi
+done
+rm -f "/tmp/omp-e2e-forbidden-$$" "/tmp/omp-e2e-allowed-$$"
+# The host side of the split: root only, one file per container, nothing else kept there.
+sdir=/run/opencode-memory-pod/$pod
+[ "$(stat -c '%a %U' "$sdir" 2>/dev/null)" = "700 root" ] && [ "$(ls "$sdir" | tr '\n' ' ')" = "datadog.env falkordb.env opencode.env valkey.env " ] \
+  && [ -z "$(find "$sdir" -type f ! -perm 0600)" ] && ok "$sdir is root-only (0700) and holds one 0600 file per container" || fail "$sdir: $(ls -la "$sdir" 2>&1 | tr '\n' ' ')"
+# Hostile values reached a launcher as data: exactly as written, the CR of a CRLF line dropped.
+oc_env() { podman exec "$pod-opencode" sh -c 'tr "\0" "\n" </proc/1/environ; for p in /proc/[0-9]*; do [ "$(readlink $p/exe 2>/dev/null | sed "s,.*/,,")" = opencode ] && tr "\0" "\n" <$p/environ; done' 2>/dev/null; }
+envs=$(oc_env)
+printf '%s\n' "$envs" | grep -qxF 'OPENCODE_E2E_SUBST=$(touch /tmp/omp-e2e-pwned)' && printf '%s\n' "$envs" | grep -qxF 'OPENCODE_E2E_CRLF=crlf-value' \
+  && ok "OpenCode's environment has hostile values literally (\$(...) kept, CRLF's CR dropped)" || fail "OpenCode's environment lacks OPENCODE_E2E_SUBST/OPENCODE_E2E_CRLF as written"
+printf '%s\n' "$envs" | grep -qE '^(IFS|LD_PRELOAD|BASH_ENV|ENV|OMP_STATE_DIR|name)=|^PATH=/tmp/omp-e2e-evil' \
+  && fail "a reserved or lower-case env-file key reached OpenCode's environment" || ok "no reserved or lower-case env-file key reached OpenCode's environment (IFS, PATH, LD_PRELOAD, BASH_ENV, ENV, OMP_*, name)"
+if [ "$mode" = systemd ]; then
+  j=$(journalctl -u "$unit" --no-pager -o cat 2>/dev/null)
+  echo "$j" | grep -qE "opencode.env line [0-9]+: IFS is reserved" && echo "$j" | grep -q "no container receives STRAY_TOKEN" \
+    && ok "the unit's journal names the skipped lines by number (IFS reserved; STRAY_TOKEN received by no container)" || fail "the journal does not report the skipped env-file lines"
+else
+  echo "$split_out" | grep -qE "line [0-9]+: IFS is reserved" && echo "$split_out" | grep -q "no container receives STRAY_TOKEN" \
+    && ok "split-env.sh names the skipped lines by number (IFS reserved; STRAY_TOKEN received by no container)" || fail "split-env.sh did not report the skipped lines: $split_out"
+fi
+# Capabilities: each container's bounding set is exactly its service's list (podman honours
+# securityContext.capabilities on 4.3.1, 5.4 and 5.8). Bits: CHOWN 0, DAC_OVERRIDE 1,
+# DAC_READ_SEARCH 2, FOWNER 3, FSETID 4, KILL 5, SETGID 6, SETUID 7.
+want_caps() { case $1 in valkey) echo 0xc5 ;; falkordb) echo 0xc1 ;; datadog) echo 0xeb ;; opencode) echo 0xfb ;; esac; }
+for s in $services; do
+  p=$(ctr_pid "$s"); bnd=$(awk '/^CapBnd:/ { print $2 }' "/proc/$p/status" 2>/dev/null)
+  [ -n "$bnd" ] && [ $((16#$bnd)) = $(($(want_caps "$s"))) ] && ok "$s runs with only its capabilities (CapBnd $bnd)" || fail "$s: CapBnd ${bnd:-unreadable}, want $(want_caps "$s")"
+done
 check "OpenCode's authenticated health check passes (password from the env file)" healthy opencode
 oc_health_200() { oc_api GET /global/health | head -1 | grep -q ' 200 '; }
 check "OpenCode answers its API with the password (200 on GET /global/health)" oc_health_200
@@ -463,6 +530,7 @@ else
 fi
 left=$(podman ps -a --filter "pod=$pod" --format '{{.Names}}' | wc -l)
 [ "$left" = 0 ] && ! podman pod exists "$pod" && ok "stop removes the pod and leaves no containers" || fail "after stop: $left containers left"
+[ "$mode" = systemd ] && { [ ! -e "/run/opencode-memory-pod/$pod" ] && ok "stop removes the containers' env files (ExecStopPost)" || fail "the containers' env files outlive the stop: $(ls "/run/opencode-memory-pod/$pod" 2>&1)"; }
 start_pod; wait_for "$up_wait" all_healthy
 [ "$(store_cmd valkey valkey-cli 6380 VALKEY_PASSWORD get omp-e2e-last)" = "$last" ] && [ "$(store_cmd falkordb redis-cli 6379 FALKORDB_PASSWORD get omp-e2e-last)" = "$last" ] \
   && ok "the stores' last writes before the stop are there after it (Valkey and FalkorDB)" || fail "a store lost its last write before the stop"
@@ -478,7 +546,7 @@ if [ "$mode" = systemd ]; then
   [ "$fault_rc" != 0 ] && ok "a never-healthy Valkey fails the unit start: systemctl start returned after $(secs $t_fail)s, stop included (TimeoutStartSec=$(systemctl show -p TimeoutStartUSec --value "$FAULT_UNIT"))" || fail "the unit started although Valkey never became healthy"
   journalctl -u "$FAULT_UNIT" --no-pager -o cat | grep -q "is not healthy after" && ok "the journal says which container was not healthy" || fail "no reason in the journal"
 else
-  podman kube play "$fault_yaml" >/dev/null 2>&1
+  play "$dir/fault/split-env.sh" "$fault_yaml"
   gave_up() { podman logs "$fpod-falkordb" 2>&1 | grep -qE 'valkey (failed to become healthy|is not healthy after)'; }
   wait_for 30 gave_up
   t_fail=$(( $(now_ms) - t0 ))
@@ -500,8 +568,12 @@ if [ "$mode" = systemd ]; then
   journalctl -u "$unit" --no-pager -o cat | grep -q "env file $ENV_FILE is missing or unreadable" && ok "the journal names the missing env file" || fail "no clear message about the env file"
   systemctl stop "$unit" >/dev/null 2>&1; systemctl reset-failed "$unit" >/dev/null 2>&1
 else
-  out=$(podman kube play "$yaml" 2>&1) && fail "kube play started without the env file" || ok "a missing env file fails kube play"
-  echo "$out" | grep -q "$ENV_FILE" && ok "podman's error names the env file ($(echo "$out" | grep "$ENV_FILE" | head -1 | cut -c1-120))" || fail "podman's error does not name the env file: $out"
+  out=$(sh "$dir/libexec/split-env.sh" "$ENV_FILE" 2>&1) && fail "split-env.sh ran without the env file" || ok "a missing env file fails split-env.sh"
+  echo "$out" | grep -q "env file $ENV_FILE is missing or unreadable" && ok "split-env.sh names the missing env file" || fail "split-env.sh does not name the env file: $out"
+  # Without split-env.sh first, kube play must fail too, naming the container's file it lacks.
+  sh "$dir/libexec/split-env.sh" --remove
+  out=$(podman kube play "$yaml" 2>&1) && fail "kube play started without the containers' env files" || ok "kube play without split-env.sh fails"
+  echo "$out" | grep -q "/run/opencode-memory-pod/$pod/" && ok "podman's error names the container's env file ($(echo "$out" | grep "/run/opencode-memory-pod/$pod/" | head -1 | cut -c1-120))" || fail "podman's error does not name a container's env file: $out"
   podman kube down "$yaml" >/dev/null 2>&1
 fi
 mv "$ENV_FILE.away" "$ENV_FILE"
