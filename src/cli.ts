@@ -89,7 +89,7 @@ program
     const findings = await doctor(plan, opts.from);
     for (const f of findings) {
       console.log(`${f.ok ? (f.note ? 'note' : 'ok  ') : 'FAIL'} ${f.what}`);
-      if (!f.ok && f.fix) console.log(`     fix: ${f.fix}`);
+      if ((!f.ok || f.note) && f.fix) console.log(`     ${f.ok ? 'hint' : 'fix'}: ${f.fix}`);
     }
     const bad = findings.filter((f) => !f.ok).length;
     console.log(bad ? `\n${bad} problem(s) found` : '\nall checks passed');

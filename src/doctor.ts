@@ -3,6 +3,7 @@ import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { parseEnvFile } from './env-file';
+import { receivesKey } from './model/secret-keys';
 import { detectPodmanVersion, formatVersion, olderThan, OLDEST_SUPPORTED_PODMAN } from './podman-version';
 import { InstallPlan } from './synth';
 
@@ -161,6 +162,17 @@ function checkEnvFile(plan: InstallPlan): Finding[] {
   const parsed = parseEnvFile(readFileSync(path, 'utf8'));
   for (const key of plan.requiredEnvKeys) {
     findings.push(parsed.values.get(key) ? { ok: true, what: `env file sets ${key}` } : { ok: false, what: `env file does not set ${key}`, fix: `add ${key}=... to ${path}` });
+  }
+  // Which container gets which key (names only): a key nobody receives is most likely a typo or a
+  // provider key the configuration does not hand to OpenCode yet.
+  const keys = [...parsed.values.keys()];
+  for (const [service, patterns] of Object.entries(plan.secretKeys ?? {})) {
+    const got = keys.filter((k) => receivesKey(patterns, k));
+    findings.push({ ok: true, note: true, what: `${service} receives ${got.length ? got.join(', ') : 'no key'} from the env file` });
+  }
+  const nobody = plan.secretKeys ? keys.filter((k) => !Object.values(plan.secretKeys).some((p) => receivesKey(p, k))) : [];
+  if (nobody.length) {
+    findings.push({ ok: true, note: true, what: `no container receives ${nobody.join(', ')}`, fix: 'add it to services.<name>.secretKeys of the service that reads it, or remove it' });
   }
   for (const s of parsed.skipped) {
     const fix = /reserved|upper case/.test(s.reason) ? 'remove the line or rename the key: the containers never get it' : 'write it as KEY=VALUE';

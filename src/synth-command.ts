@@ -2,9 +2,8 @@ import { join, relative } from 'node:path';
 import { ConfigError } from './config/config-error';
 import { configPathOrDefault, loadConfigFile } from './config/load';
 import { Config, Target, TARGETS } from './config/schema';
-import { kubernetesApplySteps } from './render/kubernetes-files';
 import { DependencyError } from './model/startup-order';
-import { buildModel, secretKeyLines, synthesize } from './synth';
+import { buildModel, kubernetesSteps, secretKeyLines, synthesize } from './synth';
 import { copyManifestsForCdk8s, OutputFolderError, writeDist } from './write-dist';
 
 export interface SynthOptions {
@@ -51,8 +50,8 @@ export function runSynth(options: SynthOptions, log: (line: string) => void = co
   say('opencode-memory-pod: each container receives only these env-file keys (services.<name>.secretKeys):');
   for (const line of secretKeyLines(buildModel(config))) say(`  ${line}`);
   if (config.targets.includes('kubernetes')) {
-    say('opencode-memory-pod: Kubernetes: create the Secret from the env file, check, then apply:');
-    for (const step of kubernetesApplySteps(config, join(outDir, 'kubernetes'))) say(`  ${step}`);
+    say("opencode-memory-pod: Kubernetes: create each container's Secret from the env file, check, then apply:");
+    for (const step of kubernetesSteps(config, join(outDir, 'kubernetes'))) say(`  ${step}`);
   }
   return 0;
 }

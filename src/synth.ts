@@ -6,7 +6,7 @@ import { PodModel } from './model/pod-model';
 import { hostSecretsDir } from './model/pod-paths';
 import { PodmanPodChart } from './render/podman-pod';
 import { podmanKubeUnitName, QUADLET_UNIT, renderSystemdUnits, UnitKind } from './render/systemd-units';
-import { kubernetesFiles } from './render/kubernetes-files';
+import { kubernetesApplySteps, kubernetesFiles } from './render/kubernetes-files';
 import { yamlDocuments } from './render/yaml-documents';
 import { MemoryStack } from './stack';
 
@@ -30,6 +30,8 @@ export interface InstallPlan {
   readonly dataDirs: readonly string[];
   /** Env-file keys some service cannot work without. */
   readonly requiredEnvKeys: readonly string[];
+  /** Env-file keys (patterns) each container receives, by service, in start order. */
+  readonly secretKeys: Readonly<Record<string, readonly string[]>>;
   /** Host paths the pod mounts that must already exist (files, sockets, directories). */
   readonly hostMounts: ReadonlyArray<{ readonly service: string; readonly path: string; readonly type: string }>;
   /** Whether the containers have memory limits (podman then needs the cgroup memory controller). */
@@ -44,6 +46,13 @@ export interface InstallPlan {
 export function buildModel(config: Config): PodModel {
   const app = new App();
   return new MemoryStack(app, 'stack', config).model();
+}
+
+/** The commands that put the Kubernetes target live (Secrets per container of the pod, apply). */
+export function kubernetesSteps(config: Config, dir: string): string[] {
+  const stack = new MemoryStack(new App(), 'stack', config);
+  const external = new Set(stack.kubernetesExternalServices().map((e) => e.service));
+  return kubernetesApplySteps(config, stack.model().stages.map((s) => s.spec.name).filter((s) => !external.has(s)), dir);
 }
 
 /** Renders every file of dist/ in memory; nothing is written. */
@@ -71,6 +80,7 @@ function podmanFiles(model: PodModel): GeneratedFile[] {
     files: [{ from: 'pod.yaml', to: model.installPath, mode: 0o644 }, ...units.map((u) => ({ from: u.distPath, to: u.installPath, mode: u.mode, unitKind: u.unitKind }))],
     dataDirs: model.stages.flatMap((s) => s.spec.mounts.filter((m) => m.persistent).map((m) => m.hostPath)),
     requiredEnvKeys: [...new Set(model.stages.flatMap((s) => s.spec.secrets.requiredKeys ?? []))],
+    secretKeys: Object.fromEntries(model.stages.map((s) => [s.spec.name, s.spec.secrets.receives])),
     hostMounts: model.stages.flatMap((s) =>
       s.spec.mounts.filter((m) => m.type !== 'DirectoryOrCreate').map((m) => ({ service: s.spec.name, path: m.hostPath, type: m.type })),
     ),

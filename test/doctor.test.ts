@@ -20,6 +20,7 @@ function plan(dir: string, port: number): InstallPlan {
     ],
     dataDirs: [join(dir, 'data', 'valkey')],
     requiredEnvKeys: ['DD_API_KEY', 'OPENCODE_SERVER_PASSWORD'],
+    secretKeys: { valkey: ['VALKEY_PASSWORD'], datadog: ['DD_*'], opencode: ['OPENCODE_*', '*_API_KEY', '!DD_*'] },
     hostMounts: [{ service: 'datadog', path: join(dir, 'podman.sock'), type: 'Socket' }],
     hostPorts: [{ service: 'valkey', address: '127.0.0.1', port }],
     memoryLimits: true,
@@ -60,7 +61,7 @@ describe('doctor', () => {
 
   it('reports each problem with a fix: socket, env file mode and keys, taken port', async () => {
     const dir = tempDir();
-    writeFileSync(join(dir, 'opencode.env'), 'DD_API_KEY=abc\nbroken line\n', { mode: 0o644 });
+    writeFileSync(join(dir, 'opencode.env'), 'DD_API_KEY=abc\nbroken line\nANTHROPIC_API_KEY=ant\nTYPO_PASWORD=x\n', { mode: 0o644 });
     const server = createServer();
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as { port: number }).port;
@@ -87,7 +88,11 @@ describe('doctor', () => {
       expect(findings.find((f) => f.what.includes('valkey: image'))).toMatchObject({ ok: true, what: 'valkey: image docker.io/valkey/valkey:7.2 is present' });
       expect(findings.find((f) => f.note && f.what.includes('full control of the host'))).toBeDefined();
       expect(findings.filter((f) => f.ok).map((f) => f.what)).toEqual(expect.arrayContaining(['env file sets DD_API_KEY']));
+      // Which container receives which key, by name; a key nobody receives is pointed out.
+      const notes = findings.filter((f) => f.note).map((f) => f.what);
+      expect(notes).toEqual(expect.arrayContaining(['datadog receives DD_API_KEY from the env file', 'opencode receives ANTHROPIC_API_KEY from the env file', 'valkey receives no key from the env file', 'no container receives TYPO_PASWORD']));
       expect(JSON.stringify(findings)).not.toContain('abc');
+      expect(JSON.stringify(findings)).not.toContain('ant"');
     } finally {
       server.close();
     }

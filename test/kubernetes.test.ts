@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load, loadAll } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
@@ -87,7 +87,7 @@ describe('kubernetes target', () => {
     });
   }
 
-  it('writes no secret value: secrets reach containers only through the Secret', () => {
+  it("writes no secret value: each container's secrets come only through its own Secret", () => {
     const dir = tempDir();
     const envFile = join(dir, 'opencode.env');
     const markers = { VALKEY_PASSWORD: 'vk-MARK-1', FALKORDB_PASSWORD: 'fk-MARK-2', DD_API_KEY: 'dd-MARK-3', OPENCODE_SERVER_PASSWORD: 'oc-MARK-4', OPENAI_API_KEY: 'oa-MARK-5' };
@@ -97,15 +97,44 @@ describe('kubernetes target', () => {
     const spec = podSpec(new Map(files.map((f) => [f.path, f.content])));
     for (const c of [...spec.initContainers, ...spec.containers]) {
       for (const e of c.env ?? []) {
-        if (e.name in markers) expect(e.valueFrom?.secretKeyRef, `${c.name} ${e.name}`).toMatchObject({ name: 'opencode-env', key: e.name });
+        if (e.name in markers) expect(e.valueFrom?.secretKeyRef, `${c.name} ${e.name}`).toMatchObject({ name: `opencode-env-${c.name}`, key: e.name });
       }
     }
     const datadog = spec.initContainers.find((c: Obj) => c.name === 'datadog');
     expect(datadog.env.find((e: Obj) => e.name === 'DD_API_KEY').valueFrom.secretKeyRef.optional).toBe(false);
-    expect(datadog.envFrom).toEqual([{ secretRef: { name: 'opencode-env' } }]);
+    expect(datadog.envFrom).toEqual([{ secretRef: { name: 'opencode-env-datadog' } }]);
+    const opencode = spec.containers.find((c: Obj) => c.name === 'opencode');
+    expect(opencode.envFrom).toEqual([{ secretRef: { name: 'opencode-env-opencode' } }]);
     const valkey = spec.initContainers.find((c: Obj) => c.name === 'valkey');
     expect(valkey.envFrom).toBeUndefined();
-    expect(valkey.env).toEqual([{ name: 'VALKEY_PASSWORD', valueFrom: { secretKeyRef: { name: 'opencode-env', key: 'VALKEY_PASSWORD', optional: true } } }]);
+    expect(valkey.env).toEqual([{ name: 'VALKEY_PASSWORD', valueFrom: { secretKeyRef: { name: 'opencode-env-valkey', key: 'VALKEY_PASSWORD', optional: true } } }]);
+  });
+
+  it("the printed steps create one Secret per container of the pod, with only that service's keys (kubectl recorded)", () => {
+    const dir = tempDir();
+    const envFile = join(dir, 'opencode.env');
+    writeFileSync(envFile, 'VALKEY_PASSWORD="vk pw"\r\nexport DD_API_KEY=dd\nOPENAI_API_KEY=oa $(id)\nOPENCODE_SERVER_PASSWORD=oc\nIFS=,\n', { mode: 0o600 });
+    // No cluster here: a kubectl that records each Secret's name and the env file it was given.
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'kubectl'), '#!/bin/sh\nfor a; do case $a in --from-env-file=*) cp "${a#*=}" "$REC/$4.env" ;; esac; done\n', { mode: 0o755 });
+    mkdirSync(join(dir, 'rec'));
+    writeFileSync(join(dir, 'c.yaml'), `envFile: ${envFile}\n`);
+    const synth = spawnSync(process.execPath, [join(REPO, 'build', 'cli.js'), 'synth', '--target', 'kubernetes', '-o', 'out', '-c', 'c.yaml'], { cwd: dir, encoding: 'utf8' });
+    expect(synth.status, synth.stderr).toBe(0);
+    const lines = synth.stdout.split('\n');
+    const steps = lines.slice(lines.findIndex((l) => l.includes('Kubernetes:'))).filter((l) => l.startsWith('  ')).map((l) => l.trim());
+    const secretSteps = steps.slice(0, steps.findIndex((l) => l.startsWith('kubectl apply')));
+    const run = spawnSync('sh', ['-ec', secretSteps.join('\n')], { cwd: dir, encoding: 'utf8', env: { PATH: `${bin}:${process.env.PATH}`, REC: join(dir, 'rec') } });
+    expect(run.status, run.stderr).toBe(0);
+    const rec = (name: string) => readFileSync(join(dir, 'rec', `${name}.env`), 'utf8');
+    expect(readdirSync(join(dir, 'rec')).sort()).toEqual(['opencode-env-falkordb.env', 'opencode-env-opencode.env', 'opencode-env-valkey.env']);
+    expect(rec('opencode-env-valkey')).toBe('VALKEY_PASSWORD=vk pw\n');
+    expect(rec('opencode-env-falkordb')).toBe('');
+    expect(rec('opencode-env-opencode')).toBe('VALKEY_PASSWORD=vk pw\nOPENAI_API_KEY=oa $(id)\nOPENCODE_SERVER_PASSWORD=oc\n');
+    expect(run.stderr).toContain('IFS is reserved');
+    // The temporary folder with the split files is gone again.
+    expect(secretSteps[0]).toMatch(/^d=\$\(mktemp -d\) && OMP_SECRETS_DIR=\$d sh out\/kubernetes\/split-env\.sh --plain /);
   });
 
   it('Datadog as node agent: no agent in the pod; OpenCode reaches the node agent at the node IP', () => {
@@ -218,7 +247,7 @@ describe('synth --target', () => {
     const cli = (args: string[]) => spawnSync(process.execPath, [join(REPO, 'build', 'cli.js'), ...args], { cwd: dir, encoding: 'utf8' });
     const r = cli(['synth', '--target', 'podman,kubernetes', '-o', 'out']);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toContain('kubectl create secret generic opencode-env --from-env-file=/run/secrets/opencode.env');
+    expect(r.stdout).toContain('kubectl create secret generic opencode-env-opencode --from-env-file=$d/opencode.env');
     // The steps name the folder synth wrote to, not the default.
     expect(r.stdout).toContain('kubectl apply --dry-run=server -f out/kubernetes/');
     expect(spawnSync('ls', ['out', 'out/kubernetes'], { cwd: dir }).stdout.toString()).toMatch(/pod\.yaml[\s\S]*statefulset\.yaml/);

@@ -217,7 +217,7 @@ const kubernetes = z
       .string()
       .regex(DNS_LABEL, { error: 'must be a DNS label: lowercase letters, digits and -' })
       .default('opencode-env')
-      .describe('Secret you create from the env file (kubectl create secret generic NAME --from-env-file=...).'),
+      .describe('Prefix of the Secrets made from the env file, one per container of the pod: NAME-<service>, holding only the keys that service receives (synth prints the commands).'),
     datadog: z
       .enum(['node-agent', 'sidecar'])
       .default('node-agent')

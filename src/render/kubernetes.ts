@@ -43,7 +43,10 @@ export interface KubernetesProps {
   readonly model: PodModel;
   /** Namespace written into every object; unset: kubectl's. */
   readonly namespace?: string;
-  /** Secret created from the env file; every secret reaches containers only through it. */
+  /**
+   * Prefix of the Secrets made from the env file, one per container (`<secretName>-<service>`,
+   * holding only the keys that service receives); every secret reaches containers only through them.
+   */
   readonly secretName: string;
   readonly storageClassName?: string;
   /** Size per persistent volume name; others get defaultStorage. */
@@ -51,6 +54,11 @@ export interface KubernetesProps {
   readonly defaultStorage: string;
   readonly cpuRequest: string;
   readonly external: readonly ExternalService[];
+}
+
+/** The Secret one container reads: only the env-file keys its service receives. */
+export function containerSecretName(secretName: string, service: string): string {
+  return `${secretName}-${service}`;
 }
 
 /** Label a pod needs to reach the stores' ports through the NetworkPolicy. */
@@ -189,17 +197,19 @@ function renderContainer(props: KubernetesProps, plan: KubernetesPlan, stage: St
     env.push({ name, value: v });
   }
 
-  // Secrets come only from the Secret made from the env file: all keys (envFrom), or the listed
-  // keys, plus those the health check and the requirepass hand-over read. Required keys are named
-  // explicitly so a missing key stops the container with an error that says which.
+  // Secrets come only from the container's own Secret (the env-file keys its service receives):
+  // all of them (envFrom), or the listed keys, plus those the health check and the requirepass
+  // hand-over read. Required keys are named explicitly so a missing key stops the container with an
+  // error that says which.
   const secrets = spec.secrets;
+  const secretName = containerSecretName(props.secretName, spec.name);
   const required = new Set(secrets.requiredKeys ?? []);
   const listed = new Set<string>([...(secrets.envKeys === 'all' ? [] : secrets.envKeys), ...spec.health.envKeys, ...(secrets.requirepassFrom ? [secrets.requirepassFrom] : []), ...required]);
   for (const key of [...listed].sort()) {
     if (secrets.envKeys === 'all' && !required.has(key)) continue;
-    env.push({ name: key, valueFrom: { secretKeyRef: { name: props.secretName, key, optional: !required.has(key) } } });
+    env.push({ name: key, valueFrom: { secretKeyRef: { name: secretName, key, optional: !required.has(key) } } });
   }
-  const envFrom: EnvFromSource[] | undefined = secrets.envKeys === 'all' ? [{ secretRef: { name: props.secretName } }] : undefined;
+  const envFrom: EnvFromSource[] | undefined = secrets.envKeys === 'all' ? [{ secretRef: { name: secretName } }] : undefined;
 
   const command = secrets.requirepassFrom
     ? ['/bin/sh', `${POD_PATHS.scriptsDir}/requirepass-exec.sh`, secrets.requirepassFrom, '--', ...spec.entrypoint]

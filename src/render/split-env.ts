@@ -31,6 +31,7 @@ export function splitEnvScript(model: PodModel): string {
 #   sudo sh split-env.sh            the host env file ${model.envFile}
 #   sudo sh split-env.sh FILE       another env file
 #   sudo sh split-env.sh --remove   remove the per-container files
+#   sh split-env.sh --plain FILE    write KEY=VALUE as parsed (for kubectl --from-env-file)
 # Values are never printed, evaluated or put on a command line: kept lines are copied as written.
 #
 # What each container receives (services.<name>.secretKeys; * is any run of characters, ! excludes):
@@ -55,21 +56,27 @@ omp_split_line() {
   omp_to=
   for omp_s in $omp_services; do
     if omp_receives "$omp_s" "$omp_k"; then
-      printf '%s\\n' "$omp_raw" >>"$omp_dir/.$omp_s.env.new" || exit 1
+      if [ -n "$omp_plain" ]; then
+        printf '%s=%s\\n' "$omp_k" "$omp_v" >>"$omp_dir/.$omp_s.env.new" || exit 1
+      else
+        printf '%s\\n' "$omp_raw" >>"$omp_dir/.$omp_s.env.new" || exit 1
+      fi
       omp_to="$omp_to $omp_s"
     fi
   done
   [ -n "$omp_to" ] || echo "opencode-memory-pod: $omp_file line $omp_lineno: no container receives $omp_k (services.<name>.secretKeys), not passed on" >&2
 }
 
+omp_plain=
+[ "\${1:-}" = --plain ] && { omp_plain=1; shift; }
 case \${1:-} in
   --remove)
     for omp_s in $omp_services; do rm -f "$omp_dir/$omp_s.env" "$omp_dir/.$omp_s.env.new"; done
     rmdir "$omp_dir" 2>/dev/null
     exit 0
     ;;
-  -h | --help) sed -n '2,12p' "$0"; exit 0 ;;
-  -*) echo "usage: split-env.sh [ENV_FILE] | --remove" >&2; exit 2 ;;
+  -h | --help) sed -n '2,13p' "$0"; exit 0 ;;
+  -*) echo "usage: split-env.sh [--plain] [ENV_FILE] | --remove" >&2; exit 2 ;;
 esac
 omp_src=\${1:-${model.envFile}}
 if [ ! -f "$omp_src" ] || [ ! -r "$omp_src" ]; then

@@ -71,7 +71,9 @@ printf '%s\t%s\n' DD_API_KEY "$m_dd" OPENCODE_SERVER_PASSWORD "$m_oc" VALKEY_PAS
 } >"$work/opencode.env"
 chmod 600 "$work/opencode.env"
 # ---------------------------------------------------------------- dist (defaults) and the fault variant
-( cd "$work" && node "$E2E_REPO/build/cli.js" synth --out "$work/dist" ) >/dev/null || e2e_die "synth failed (run npm run build first)"
+# E2E_BREAK_CONFIG: a configuration for the main pod that breaks what a check guards, to watch
+# that check fail (e.g. a store that receives DD_* or keeps one capability more).
+( cd "$work" && node "$E2E_REPO/build/cli.js" synth ${E2E_BREAK_CONFIG:+--config "$E2E_BREAK_CONFIG"} --out "$work/dist" ) >/dev/null || e2e_die "synth failed (run npm run build first)"
 # The same pod pointed at the marker env file, and doctor reading it: neither may copy a value.
 printf 'envFile: %s\n' "$work/opencode.env" >"$work/envfile.yaml"
 ( cd "$work" && node "$E2E_REPO/build/cli.js" synth --config envfile.yaml --out "$work/envdist" \
