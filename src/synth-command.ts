@@ -3,7 +3,8 @@ import { ConfigError } from './config/config-error';
 import { configPathOrDefault, loadConfigFile } from './config/load';
 import { Config, Target, TARGETS } from './config/schema';
 import { DependencyError } from './model/startup-order';
-import { buildModel, kubernetesSteps, secretKeyLines, synthesize } from './synth';
+import { buildModel, secretKeyLines, synthesize } from './synth';
+import { kubernetesApplySteps } from './render/kubernetes-files';
 import { copyManifestsForCdk8s, OutputFolderError, writeDist } from './write-dist';
 
 export interface SynthOptions {
@@ -51,7 +52,7 @@ export function runSynth(options: SynthOptions, log: (line: string) => void = co
   for (const line of secretKeyLines(buildModel(config))) say(`  ${line}`);
   if (config.targets.includes('kubernetes')) {
     say("opencode-memory-pod: Kubernetes: create each container's Secret from the env file, check, then apply:");
-    for (const step of kubernetesSteps(config, join(outDir, 'kubernetes'))) say(`  ${step}`);
+    for (const step of kubernetesApplySteps(config, join(outDir, 'kubernetes'))) say(`  ${step}`);
   }
   return 0;
 }

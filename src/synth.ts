@@ -6,7 +6,7 @@ import { PodModel } from './model/pod-model';
 import { hostSecretsDir } from './model/pod-paths';
 import { PodmanPodChart } from './render/podman-pod';
 import { podmanKubeUnitName, QUADLET_UNIT, renderSystemdUnits, UnitKind } from './render/systemd-units';
-import { kubernetesApplySteps, kubernetesFiles } from './render/kubernetes-files';
+import { kubernetesFiles } from './render/kubernetes-files';
 import { yamlDocuments } from './render/yaml-documents';
 import { MemoryStack } from './stack';
 
@@ -46,13 +46,6 @@ export interface InstallPlan {
 export function buildModel(config: Config): PodModel {
   const app = new App();
   return new MemoryStack(app, 'stack', config).model();
-}
-
-/** The commands that put the Kubernetes target live (Secrets per container of the pod, apply). */
-export function kubernetesSteps(config: Config, dir: string): string[] {
-  const stack = new MemoryStack(new App(), 'stack', config);
-  const external = new Set(stack.kubernetesExternalServices().map((e) => e.service));
-  return kubernetesApplySteps(config, stack.model().stages.map((s) => s.spec.name).filter((s) => !external.has(s)), dir);
 }
 
 /** Renders every file of dist/ in memory; nothing is written. */

@@ -89,12 +89,13 @@ describe('pod.yaml for podman kube play', () => {
   it('drops every capability a container does not need; extraCapabilities adds one back; bad names are errors', () => {
     const caps = (p: Doc) => Object.fromEntries(p.spec.containers.map((c: Doc) => [c.name, c.securityContext.capabilities]));
     expect(caps(pod())).toEqual({
-      valkey: { drop: ['ALL'], add: ['CHOWN', 'DAC_READ_SEARCH', 'SETGID', 'SETUID'] },
+      valkey: { drop: ['ALL'], add: ['CHOWN', 'DAC_OVERRIDE', 'SETGID', 'SETUID'] },
       falkordb: { drop: ['ALL'], add: ['CHOWN', 'SETGID', 'SETUID'] },
       datadog: { drop: ['ALL'], add: ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'KILL', 'SETGID', 'SETUID'] },
       opencode: { drop: ['ALL'], add: ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'SETGID', 'SETUID'] },
     });
     expect(caps(pod({ services: { opencode: { extraCapabilities: ['NET_BIND_SERVICE', 'CHOWN'] } } })).opencode.add).toEqual(['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'NET_BIND_SERVICE', 'SETGID', 'SETUID']);
+    expect(caps(pod({ services: { falkordb: { browser: false } } })).falkordb).toEqual({ drop: ['ALL'] });
     const graphiti = pod({ services: { graphiti: { enabled: true } } }).spec.containers.find((c: Doc) => c.name === 'graphiti');
     expect(graphiti.securityContext.capabilities).toEqual({ drop: ['ALL'] });
     expect(() => pod({ services: { valkey: { extraCapabilities: ['CAP_SYS_ADMIN'] } } })).toThrow(/services\.valkey\.extraCapabilities\.0: got "CAP_SYS_ADMIN"; must be one of .*"SYS_ADMIN"/);

@@ -158,6 +158,22 @@ describe('split-env.sh (every shell present: dash, busybox sh, bash)', () => {
     expect(readdirSync(out)).toEqual(['notes.txt']);
   });
 
+  it('--plain needs its own folder and keeps the last value of a key; a key set twice is reported', () => {
+    const sh = shells()[0];
+    const { dir, script, envFile, out } = setup(m, 'VALKEY_PASSWORD=first\nVALKEY_PASSWORD="  last  "\n');
+    const noDir = spawnSync(sh[0], [...sh.slice(1), script, '--plain', envFile], { env: { PATH: process.env.PATH }, encoding: 'utf8', cwd: dir });
+    expect(noDir.status).toBe(2);
+    expect(noDir.stderr).toContain('--plain needs OMP_SECRETS_DIR');
+    const plain = runSplit(sh, script, envFile, out, '--plain');
+    expect(plain.status, plain.stderr).toBe(0);
+    expect(readFileSync(join(out, 'valkey.env'), 'utf8')).toBe('VALKEY_PASSWORD=  last  \n');
+    expect(plain.stderr).toContain('line 2: VALKEY_PASSWORD is set again; its last value counts');
+    // Without --plain the lines are kept as written: the launcher takes the last one.
+    expect(runSplit(sh, script, envFile, out).status).toBe(0);
+    expect(readFileSync(join(out, 'valkey.env'), 'utf8')).toBe('VALKEY_PASSWORD=first\nVALKEY_PASSWORD="  last  "\n');
+    expect(readdirSync(out).sort()).toEqual(['datadog.env', 'falkordb.env', 'opencode.env', 'valkey.env']);
+  });
+
   it('refuses a secrets directory that is a link', () => {
     const sh = shells()[0];
     const { dir, script, envFile, out } = setup(m, 'VALKEY_PASSWORD=x\n');

@@ -31,7 +31,8 @@ export function splitEnvScript(model: PodModel): string {
 #   sudo sh split-env.sh            the host env file ${model.envFile}
 #   sudo sh split-env.sh FILE       another env file
 #   sudo sh split-env.sh --remove   remove the per-container files
-#   sh split-env.sh --plain FILE    write KEY=VALUE as parsed (for kubectl --from-env-file)
+#   OMP_SECRETS_DIR=DIR sh split-env.sh --plain FILE
+#                                   KEY=VALUE as parsed, last value of a key only (for kubectl)
 # Values are never printed, evaluated or put on a command line: kept lines are copied as written.
 #
 # What each container receives (services.<name>.secretKeys; * is any run of characters, ! excludes):
@@ -52,14 +53,19 @@ ${receives.join('\n')}
   return 1
 }
 
+omp_seen=' '
 omp_split_line() {
+  case $omp_seen in
+    *" $omp_k "*) echo "opencode-memory-pod: $omp_file line $omp_lineno: $omp_k is set again; its last value counts" >&2 ;;
+    *) omp_seen="$omp_seen$omp_k " ;;
+  esac
   omp_to=
   for omp_s in $omp_services; do
     if omp_receives "$omp_s" "$omp_k"; then
       if [ -n "$omp_plain" ]; then
-        printf '%s=%s\\n' "$omp_k" "$omp_v" >>"$omp_dir/.$omp_s.env.new" || exit 1
+        printf '%s=%s\\n' "$omp_k" "$omp_v" >>"$omp_dir/.$omp_s.env.$$" || exit 1
       else
-        printf '%s\\n' "$omp_raw" >>"$omp_dir/.$omp_s.env.new" || exit 1
+        printf '%s\\n' "$omp_raw" >>"$omp_dir/.$omp_s.env.$$" || exit 1
       fi
       omp_to="$omp_to $omp_s"
     fi
@@ -67,17 +73,28 @@ omp_split_line() {
   [ -n "$omp_to" ] || echo "opencode-memory-pod: $omp_file line $omp_lineno: no container receives $omp_k (services.<name>.secretKeys), not passed on" >&2
 }
 
+# --plain: kubectl refuses a key given twice; keep each key's last line, in first-seen order.
+omp_last_of_each() {
+  awk '{ k = $0; sub(/=.*/, "", k); if (!(k in line)) order[++n] = k; line[k] = $0 } END { for (i = 1; i <= n; i++) print line[order[i]] }' "$1"
+}
+
 omp_plain=
 [ "\${1:-}" = --plain ] && { omp_plain=1; shift; }
 case \${1:-} in
   --remove)
-    for omp_s in $omp_services; do rm -f "$omp_dir/$omp_s.env" "$omp_dir/.$omp_s.env.new"; done
+    for omp_s in $omp_services; do rm -f "$omp_dir/$omp_s.env"; done
     rmdir "$omp_dir" 2>/dev/null
     exit 0
     ;;
-  -h | --help) sed -n '2,13p' "$0"; exit 0 ;;
+  -h | --help) sed -n '2,14p' "$0"; exit 0 ;;
   -*) echo "usage: split-env.sh [--plain] [ENV_FILE] | --remove" >&2; exit 2 ;;
 esac
+# Plain lines do not read back the same through the launcher (quotes are gone): never into the
+# directory the pod mounts.
+if [ -n "$omp_plain" ] && [ -z "\${OMP_SECRETS_DIR:-}" ]; then
+  echo "opencode-memory-pod: --plain needs OMP_SECRETS_DIR (a private folder for kubectl); it never writes into ${dir}" >&2
+  exit 2
+fi
 omp_src=\${1:-${model.envFile}}
 if [ ! -f "$omp_src" ] || [ ! -r "$omp_src" ]; then
   echo "opencode-memory-pod: env file $omp_src is missing or unreadable; create it (root, mode 0600) with KEY=VALUE lines" >&2
@@ -89,10 +106,15 @@ if [ -L "$omp_dir" ] || [ ! -d "$omp_dir" ]; then
   exit 1
 fi
 chmod 0700 "$omp_dir" || exit 1
-for omp_s in $omp_services; do : >"$omp_dir/.$omp_s.env.new" || exit 1; done
+# Per-run names: two runs at once never write into each other's files.
+trap 'for omp_s in $omp_services; do rm -f "$omp_dir/.$omp_s.env.$$" "$omp_dir/.$omp_s.env.$$.last"; done' EXIT
+for omp_s in $omp_services; do : >"$omp_dir/.$omp_s.env.$$" || exit 1; done
 omp_each_env "$omp_src" omp_split_line || exit 1
 for omp_s in $omp_services; do
-  mv -f "$omp_dir/.$omp_s.env.new" "$omp_dir/$omp_s.env" || exit 1
+  if [ -n "$omp_plain" ]; then
+    omp_last_of_each "$omp_dir/.$omp_s.env.$$" >"$omp_dir/.$omp_s.env.$$.last" && mv -f "$omp_dir/.$omp_s.env.$$.last" "$omp_dir/.$omp_s.env.$$" || exit 1
+  fi
+  mv -f "$omp_dir/.$omp_s.env.$$" "$omp_dir/$omp_s.env" || exit 1
   echo "opencode-memory-pod: $omp_dir/$omp_s.env: $(grep -c '' "$omp_dir/$omp_s.env") key(s)"
 done
 `;

@@ -67,12 +67,12 @@ export function renderSystemdUnits(model: PodModel): UnitFile[] {
     `# podman reports the unit ready once the containers are created; this waits until every`,
     `# container is healthy, in start order, and fails the start (so Restart= fires) if one is not.`,
     `ExecStartPost=/bin/sh ${waitHealthy}`,
+    `# The per-container secrets do not outlive the pod (Quadlet runs its kube down after this).`,
+    `ExecStopPost=-/bin/sh ${splitEnv} --remove`,
     `# podman 4.3.1's kube down stops containers with no grace period (SIGKILL at once): Valkey and`,
     `# FalkorDB would lose what they have not saved yet. Stop the pod gracefully first; they save on SIGTERM.`,
     `# "-": if it fails (seen on 5.4.2 with a netavark error), kube down must still run.`,
     `ExecStop=-/usr/bin/podman pod stop --ignore --time ${STOP_GRACE_SECONDS} ${model.podName}`,
-    `# The per-container secrets do not outlive the pod.`,
-    `ExecStopPost=-/bin/sh ${splitEnv} --remove`,
   ];
   const unitLines = [
     `Description=OpenCode memory pod (${services})`,

@@ -24,7 +24,8 @@ export const FALKORDB_SECRET_KEYS: readonly string[] = ['FALKORDB_PASSWORD'];
 
 /**
  * Capabilities FalkorDB needs: redis-server runs as root on root-owned data (none needed); the
- * browser's entrypoint chowns /app/.data and drops to uid 1001 with su-exec (CHOWN, SETUID, SETGID).
+ * browser's entrypoint chowns /app/.data and drops to uid 1001 with su-exec (CHOWN, SETUID, SETGID),
+ * so without the browser it keeps none.
  */
 export const FALKORDB_CAPABILITIES: readonly Capability[] = ['CHOWN', 'SETGID', 'SETUID'];
 
@@ -81,7 +82,7 @@ export class FalkorDb extends Service {
       health: { script: redisPingScript('redis-cli', p.port, FALKORDB_PASSWORD_KEY), envKeys: [FALKORDB_PASSWORD_KEY] },
       dependsOn: p.dependsOn ?? [{ service: 'valkey', optional: true }],
       secrets: { receives: this.receives, envKeys: [], requirepassFrom: FALKORDB_PASSWORD_KEY },
-      capabilities: keptCapabilities(FALKORDB_CAPABILITIES, p.extraCapabilities),
+      capabilities: keptCapabilities(p.browser ? FALKORDB_CAPABILITIES : [], p.extraCapabilities),
       memoryLimit: p.memoryLimit,
       startTimeoutSeconds: p.startTimeoutSeconds,
     };

@@ -63,7 +63,7 @@ export class OpenCode extends Service {
     private readonly props: OpenCodeProps,
   ) {
     super(scope, id);
-    this.receives = this.secretKeys(props.secretKeys ?? OPENCODE_SECRET_KEYS, ['OPENCODE_SERVER_PASSWORD', 'OPENCODE_SERVER_USERNAME']);
+    this.receives = this.secretKeys(props.secretKeys ?? OPENCODE_SECRET_KEYS, ['OPENCODE_SERVER_PASSWORD']);
   }
 
   get spec(): ServiceSpec {

@@ -29,11 +29,13 @@ export const VALKEY_SECRET_KEYS: readonly string[] = ['VALKEY_PASSWORD'];
 
 /**
  * Capabilities Valkey's entrypoint needs as root: `find . ! -user valkey -exec chown` over /data
- * (DAC_READ_SEARCH: after the first start /data and dump.rdb belong to uid 999, mode 0600 under its
- * umask 0077; CHOWN), then `setpriv --reuid=valkey --regid=valkey --clear-groups` (SETUID, SETGID).
- * valkey-server itself then runs as uid 999 with none.
+ * (after the first start /data and dump.rdb belong to uid 999, mode 0600 under its umask 0077: root
+ * needs DAC_OVERRIDE to look in; CHOWN), then `setpriv --reuid=valkey --regid=valkey --clear-groups`
+ * (SETUID, SETGID). valkey-server itself then runs as uid 999 with none. DAC_OVERRIDE rather than the
+ * narrower DAC_READ_SEARCH: Kubernetes' baseline Pod Security level admits only the former, and
+ * nothing but find and chown runs with it.
  */
-export const VALKEY_CAPABILITIES: readonly Capability[] = ['CHOWN', 'DAC_READ_SEARCH', 'SETGID', 'SETUID'];
+export const VALKEY_CAPABILITIES: readonly Capability[] = ['CHOWN', 'DAC_OVERRIDE', 'SETGID', 'SETUID'];
 
 /**
  * Valkey 7.2 (docker.io/valkey/valkey). Contract (images.md): ENTRYPOINT docker-entrypoint.sh

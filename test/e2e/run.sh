@@ -66,6 +66,9 @@ printf '%s\t%s\n' DD_API_KEY "$m_dd" OPENCODE_SERVER_PASSWORD "$m_oc" VALKEY_PAS
   echo 'BASH_ENV=/tmp/omp-e2e-evil.sh'
   echo 'ENV=/tmp/omp-e2e-evil.sh'
   echo 'OMP_STATE_DIR=/'
+  echo 'LD_E2E_API_KEY=/tmp/omp-e2e-evil.so'
+  echo 'OMP_E2E_API_KEY=/'
+  echo 'BASH_FUNC_E2E_API_KEY=() { touch /tmp/omp-e2e-pwned; }'
   echo 'name=valkey'
   echo 'OPENCODE_E2E_ARITH=$((1+$(touch /tmp/omp-e2e-pwned)))'
 } >"$work/opencode.env"
