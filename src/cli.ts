@@ -98,15 +98,16 @@ program
 
 program
   .command('validate')
-  .description('check manifests against the strict Kubernetes 1.28 schema and what podman kube play really does with them')
+  .description('check manifests against a strict Kubernetes schema and what podman kube play really does with them')
   .argument('[files...]', 'manifests to check (default: what synth wrote: dist/pod.yaml and dist/kubernetes/*.yaml)')
   .option('--podman <version>', 'podman version to check for, or "all" (default: the podman on this machine, else 4.3.1)')
   .option('--target <target>', 'podman (kube play) or kubernetes (a cluster); default: podman for named files, else each part of dist/ for its own')
   .option('--kubernetes <version>', 'Kubernetes version of the cluster for --target kubernetes (default: 1.29, which native sidecars need)')
+  .option('--schema <version>', 'Kubernetes schema that judges the fields: 1.28 or 1.33 (default: 1.28 for podman, whose kube play knows no newer fields; for a cluster the newest not newer than --kubernetes)')
   .option('--format <format>', 'text or json', 'text')
   .option('--from <dir>', 'folder written by synth, for the default files', 'dist')
   .option('--rules', 'list the rules and exit')
-  .action((files: string[], opts: { podman?: string; target?: string; kubernetes?: string; format: string; from: string; rules?: boolean }) => {
+  .action((files: string[], opts: { podman?: string; target?: string; kubernetes?: string; schema?: string; format: string; from: string; rules?: boolean }) => {
     if (opts.rules) {
       console.log(listRules());
       return;

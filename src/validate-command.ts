@@ -5,6 +5,7 @@ import { describeKubernetesRange, KUBERNETES_RULES } from './validate/kubernetes
 import { PODMAN_RULES } from './validate/podman-rules';
 import { describeRange, detectPodmanVersion, OLDEST_SUPPORTED_PODMAN, parsePodmanVersion, parseSupportedVersion, PodmanVersion } from './podman-version';
 import { exitCodeFor, formatJson, formatText, Target, validateFiles } from './validate/validate';
+import { SCHEMA_VERSIONS, SchemaVersion } from './validate/kubernetes-schema';
 
 export interface ValidateCommandOptions {
   readonly files: readonly string[];
@@ -14,6 +15,8 @@ export interface ValidateCommandOptions {
   readonly podman?: string;
   /** Kubernetes version for --target kubernetes, e.g. 1.30; default 1.29 (DEFAULT_KUBERNETES_MINOR). */
   readonly kubernetes?: string;
+  /** Schema version that judges the fields (SCHEMA_VERSIONS); default: see schemaVersionFor. */
+  readonly schema?: string;
   readonly format?: string;
   /** Folder synth wrote, for the default files. */
   readonly from?: string;
@@ -38,13 +41,11 @@ export function runValidate(options: ValidateCommandOptions, out: (text: string)
     else {
       const found = runs.some(([t]) => t === 'podman') ? detectPodmanVersion() : undefined;
       podman = found ?? parsePodmanVersion(OLDEST_SUPPORTED_PODMAN)!;
-      how = found ? ' (found on this machine)' : ' (oldest supported; no podman found)';
+      how = found ? 'found on this machine' : 'oldest supported; no podman found';
     }
     const kubernetesMinor = parseKubernetes(options.kubernetes);
-    const results = runs.map(([target, files]) => {
-      const r = validateFiles(files, { target, podman, kubernetesMinor });
-      return { ...r, checkedFor: r.checkedFor + (target === 'podman' && podman !== 'all' ? how : '') };
-    });
+    const schema = parseSchema(options.schema);
+    const results = runs.map(([target, files]) => validateFiles(files, { target, podman, kubernetesMinor, schema, podmanSource: how || undefined }));
     const result = {
       files: results.flatMap((r) => r.files),
       documents: results.reduce((n, r) => n + r.documents, 0),
@@ -65,13 +66,21 @@ export function runValidate(options: ValidateCommandOptions, out: (text: string)
 export function listRules(): string {
   const lines = PODMAN_RULES.map((r) => `${r.id.padEnd(30)} ${r.severity.padEnd(8)} ${describeRange(r.podman).padEnd(30)} ${r.title}`);
   lines.push(...KUBERNETES_RULES.map((r) => `${r.id.padEnd(30)} ${r.severity.padEnd(8)} ${describeKubernetesRange(r).padEnd(30)} ${r.title}`));
-  return ['schema/*                       error    Kubernetes 1.28 schema         unknown fields, wrong types, missing required fields', ...lines].join('\n');
+  const schemas = `Kubernetes ${SCHEMA_VERSIONS.join(' or ')} schema`;
+  return [`${'schema/*'.padEnd(30)} ${'error'.padEnd(8)} ${schemas.padEnd(30)} unknown fields, wrong types, missing required fields`, ...lines].join('\n');
 }
 
 function parseTarget(text: string | undefined): Target {
   if (text === undefined || text === 'podman') return 'podman';
   if (text === 'kubernetes') return 'kubernetes';
   throw new InputError(`--target "${text}": expected podman or kubernetes`);
+}
+
+function parseSchema(text: string | undefined): SchemaVersion | undefined {
+  if (text === undefined) return undefined;
+  const v = text.replace(/^v/, '');
+  if (!(SCHEMA_VERSIONS as readonly string[]).includes(v)) throw new InputError(`--schema "${text}": expected ${SCHEMA_VERSIONS.join(' or ')}`);
+  return v as SchemaVersion;
 }
 
 function parseKubernetes(text: string | undefined): number | undefined {

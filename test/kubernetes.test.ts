@@ -266,11 +266,11 @@ describe('synth --target', () => {
     expect(r.stdout).toContain('kubectl apply --dry-run=server -f out/kubernetes/');
     expect(spawnSync('ls', ['out', 'out/kubernetes'], { cwd: dir }).stdout.toString()).toMatch(/pod\.yaml[\s\S]*statefulset\.yaml/);
     const v = cli(['validate', '--target', 'kubernetes', '--from', 'out']);
-    expect(v.stdout).toContain('5 objects in 4 files checked for Kubernetes 1.29 (schema 1.28): 0 error(s), 0 warning(s)');
+    expect(v.stdout).toContain('5 objects in 4 files checked for Kubernetes 1.29 (Kubernetes 1.28 schema): 0 error(s), 0 warning(s)');
     expect(v.status).toBe(0);
     // With no file and no --target, validate checks each part of what synth wrote for its own target.
     const both = cli(['validate', '--podman', '5.4.2', '--from', 'out']);
-    expect(both.stdout).toContain('7 objects in 5 files checked for podman 5.4.2 and Kubernetes 1.29 (schema 1.28): 0 error(s), 0 warning(s)');
+    expect(both.stdout).toContain('7 objects in 5 files checked for podman 5.4.2 (Kubernetes 1.28 schema) and Kubernetes 1.29 (Kubernetes 1.28 schema): 0 error(s), 0 warning(s)');
     expect(both.status).toBe(0);
     const bad = cli(['synth', '--target', 'nomad', '-o', 'out']);
     expect(bad.status).toBe(2);

@@ -65,11 +65,43 @@ spec:
     const generated = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  creationTimestamp: null\nspec:\n  containers:\n    - name: a\n      image: docker.io/library/nginx:1.27\n      resources: {}\nstatus: {}\n';
     expect(schemaFindings(generated)).toEqual([]);
   });
-  it('the committed schema is what the generator makes from the installed cdk8s-plus-28', () => {
+  it('the committed schemas are what the generator makes from the installed cdk8s-plus-28 and -33', () => {
     const r = spawnSync(join(REPO, 'node_modules/.bin/tsx'), ['tools/generate-k8s-schema.ts', '--check'], { cwd: REPO, encoding: 'utf8' });
-    expect(r.stderr + r.stdout).toContain('schema up to date');
+    expect(r.stderr + r.stdout).toContain('kubernetes-1.28.schema.json: up to date');
+    expect(r.stderr + r.stdout).toContain('kubernetes-1.33.schema.json: up to date');
     expect(r.status).toBe(0);
   }, 60_000);
+
+  it('judges with the schema asked for, says which, and spells fields as the API does', () => {
+    const dir = tempDir();
+    let n = 0;
+    const pod = (extra: string) => {
+      const file = join(dir, `p${n++}.yaml`);
+      writeFileSync(file, `apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: docker.io/library/busybox:1.36}]\n${extra}`);
+      return file;
+    };
+    // Pod-level resources came with Kubernetes 1.32: unknown to the 1.28 schema, known to 1.33.
+    const newer = pod('  resources: {limits: {memory: 1Gi}}\n');
+    const old = cli(['validate', '--podman', '5.4.2', newer]);
+    expect(old.status).toBe(1);
+    expect(old.stdout).toContain('error schema/unknown-field (Kubernetes 1.28 schema)');
+    expect(old.stdout).toContain('checked for podman 5.4.2 (Kubernetes 1.28 schema)');
+    const picked = cli(['validate', '--podman', '5.4.2', '--schema', '1.33', newer]);
+    expect(picked.stdout).toContain('checked for podman 5.4.2 (Kubernetes 1.33 schema): 0 error(s)');
+    expect(picked.status).toBe(0);
+    // For a cluster the schema follows --kubernetes: the newest not newer than it.
+    expect(cli(['validate', '--target', 'kubernetes', '--kubernetes', '1.33', newer]).stdout).toContain('Kubernetes 1.33 (Kubernetes 1.33 schema): 0 error(s)');
+    expect(cli(['validate', '--target', 'kubernetes', '--kubernetes', '1.30', newer]).stdout).toContain('Kubernetes 1.30 (Kubernetes 1.28 schema): 1 error(s)');
+    const bad = cli(['validate', '--schema', '1.99', newer]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.trim()).toBe('opencode-memory-pod: validate: --schema "1.99": expected 1.28 or 1.33');
+    // The API's own spelling passes; cdk8s's TypeScript spelling is the unknown field.
+    const right = pod('  volumes: [{name: d, downwardAPI: {items: []}}]\n');
+    expect(cli(['validate', '--podman', '5.4.2', right]).status).toBe(0);
+    const wrong = cli(['validate', '--podman', '5.4.2', pod('  volumes: [{name: d, downwardApi: {items: []}}]\n')]);
+    expect(wrong.stdout).toContain('unknown field "downwardApi"');
+    expect(wrong.stdout).toContain('did you mean "downwardAPI"?');
+  });
 });
 
 describe('our own manifests', () => {
@@ -102,7 +134,7 @@ describe('validate command', () => {
     expect(cli(['synth', '-o', join(dir, 'dist')]).status).toBe(0);
     const ok = cli(['validate', '--podman', '4.3.1', join(dir, 'dist', 'pod.yaml')]);
     expect(ok.status).toBe(0);
-    expect(ok.stdout).toMatch(/2 objects in 1 file checked for podman 4\.3\.1: 0 error\(s\), 0 warning\(s\)/);
+    expect(ok.stdout).toMatch(/2 objects in 1 file checked for podman 4\.3\.1 \(Kubernetes 1\.28 schema\): 0 error\(s\), 0 warning\(s\)/);
     const bad = write(dir, 'bad.yaml', POD('      livenessProbe:\n        exec:\n          command: ["/bin/sh", "-c", "nc -z 127.0.0.1 80"]\n'));
     const r = cli(['validate', '--podman', '4.3.1', bad]);
     expect(r.status).toBe(1);

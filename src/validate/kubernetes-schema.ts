@@ -1,46 +1,60 @@
 import Ajv2019, { ErrorObject, ValidateFunction } from 'ajv/dist/2019';
-import schema from './kubernetes-1.28.schema.json';
+import schema128 from './kubernetes-1.28.schema.json';
+import schema133 from './kubernetes-1.33.schema.json';
 import { FieldPath, Finding, findingAt } from './finding';
 import { ManifestDocument } from './manifest-input';
 
-/** The Kubernetes release the strict schema was generated from (cdk8s-plus-28's types). */
-export const SCHEMA_KUBERNETES_VERSION = '1.28';
+/**
+ * The strict schemas, by the Kubernetes release whose types they were generated from (cdk8s-plus-28
+ * and cdk8s-plus-33). 1.28 is the default for podman, whose kube play knows no newer fields; a
+ * cluster is judged by the newest schema not newer than its version.
+ */
+const SCHEMAS = { '1.28': schema128, '1.33': schema133 } as const;
+export type SchemaVersion = keyof typeof SCHEMAS;
+export const SCHEMA_VERSIONS = Object.keys(SCHEMAS) as SchemaVersion[];
+export const DEFAULT_SCHEMA_VERSION: SchemaVersion = '1.28';
+
+/** The schema for a cluster of Kubernetes 1.<minor>: the newest one not newer than it. */
+export function schemaForKubernetes(minor: number): SchemaVersion {
+  return [...SCHEMA_VERSIONS].reverse().find((v) => Number(v.split('.')[1]) <= minor) ?? DEFAULT_SCHEMA_VERSION;
+}
 
 type JsonSchema = { properties?: Record<string, unknown>; allOf?: Array<{ $ref?: string }>; $ref?: string };
-const definitions = schema.definitions as Record<string, JsonSchema>;
-const kinds = schema.kinds as Record<string, JsonSchema>;
+const definitionsOf = (v: SchemaVersion) => SCHEMAS[v].definitions as Record<string, JsonSchema>;
+const kindsOf = (v: SchemaVersion) => SCHEMAS[v].kinds as Record<string, JsonSchema>;
 
-/** Kinds the schema knows. */
-export const SCHEMA_KINDS = Object.keys(kinds);
+/** Kinds the schemas know (the same in each). */
+export const SCHEMA_KINDS = Object.keys(kindsOf(DEFAULT_SCHEMA_VERSION));
 
-let ajv: Ajv2019 | undefined;
+const ajvs = new Map<SchemaVersion, Ajv2019>();
 const validators = new Map<string, ValidateFunction>();
 
-function validatorFor(kind: string): ValidateFunction {
-  let fn = validators.get(kind);
+function validatorFor(kind: string, version: SchemaVersion): ValidateFunction {
+  let fn = validators.get(`${version} ${kind}`);
   if (!fn) {
     // strict: false because the schema is generated, not hand-written; verbose gives the
     // failing sub-schema, from which "did you mean" suggestions are taken.
     // optimize: false compiles the Pod validator in ~70 ms instead of ~200 ms; manifests are small.
-    ajv ??= new Ajv2019({ allErrors: true, strict: false, verbose: true, code: { optimize: false } }).addSchema(schema, 'k8s');
+    let ajv = ajvs.get(version);
+    if (!ajv) ajvs.set(version, (ajv = new Ajv2019({ allErrors: true, strict: false, verbose: true, code: { optimize: false } }).addSchema(SCHEMAS[version], 'k8s')));
     fn = ajv.compile({ $ref: `k8s#/kinds/${kind}` });
-    validators.set(kind, fn);
+    validators.set(`${version} ${kind}`, fn);
   }
   return fn;
 }
 
 /**
- * Layer 1: the document against the strict Kubernetes 1.28 schema. Podman parses manifests
+ * Layer 1: the document against a strict Kubernetes schema (1.28 unless said otherwise). Podman parses manifests
  * leniently and drops what it does not know, so an unknown field is a setting that silently has
  * no effect; a wrong type or a missing required field makes kube play (or the API server) fail.
  */
-export function schemaFindings(doc: ManifestDocument): Finding[] {
-  const validate = validatorFor(doc.kind);
+export function schemaFindings(doc: ManifestDocument, version: SchemaVersion = DEFAULT_SCHEMA_VERSION): Finding[] {
+  const validate = validatorFor(doc.kind, version);
   if (validate(doc.object)) return [];
   const seen = new Set<string>();
   const findings: Finding[] = [];
   for (const error of validate.errors ?? []) {
-    const f = toFinding(doc, error);
+    const f = toFinding(doc, error, version);
     if (!f) continue;
     const key = `${f.rule} ${f.path}`;
     if (seen.has(key)) continue;
@@ -50,15 +64,15 @@ export function schemaFindings(doc: ManifestDocument): Finding[] {
   return findings;
 }
 
-function toFinding(doc: ManifestDocument, error: ErrorObject): Finding | undefined {
+function toFinding(doc: ManifestDocument, error: ErrorObject, version: SchemaVersion): Finding | undefined {
   const at = pointerToPath(error.instancePath);
   const finding = (path: FieldPath, rule: string, message: string, fix?: string): Finding =>
-    findingAt(doc, path, { rule, severity: 'error', message, fix, versions: `Kubernetes ${SCHEMA_KUBERNETES_VERSION} schema` });
+    findingAt(doc, path, { rule, severity: 'error', message, fix, versions: `Kubernetes ${version} schema` });
   switch (error.keyword) {
     case 'additionalProperties':
     case 'unevaluatedProperties': {
       const field = String(error.params.additionalProperty ?? error.params.unevaluatedProperty);
-      const known = knownFields(error.parentSchema as JsonSchema, at.length === 0 ? doc.kind : undefined);
+      const known = knownFields(error.parentSchema as JsonSchema, at.length === 0 ? doc.kind : undefined, version);
       const guess = closest(field, known);
       return finding(
         [...at, field],
@@ -78,10 +92,10 @@ function toFinding(doc: ManifestDocument, error: ErrorObject): Finding | undefin
   }
 }
 
-function knownFields(parent: JsonSchema | undefined, rootKind: string | undefined): string[] {
+function knownFields(parent: JsonSchema | undefined, rootKind: string | undefined, version: SchemaVersion): string[] {
   if (rootKind) {
-    const wrapper = kinds[rootKind];
-    const props = definitions[wrapper.allOf![0].$ref!.split('/').pop()!];
+    const wrapper = kindsOf(version)[rootKind];
+    const props = definitionsOf(version)[wrapper.allOf![0].$ref!.split('/').pop()!];
     return [...Object.keys(wrapper.properties ?? {}), ...Object.keys(props.properties ?? {})].filter((k) => k !== 'status').sort();
   }
   return Object.keys(parent?.properties ?? {}).sort();

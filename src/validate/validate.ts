@@ -1,6 +1,6 @@
 import { Finding, findingAt, SEVERITY_RANK, Severity } from './finding';
 import { DEFAULT_KUBERNETES_MINOR, describeKubernetesRange, KUBERNETES_RULES } from './kubernetes-rules';
-import { schemaFindings, SCHEMA_KINDS, SCHEMA_KUBERNETES_VERSION } from './kubernetes-schema';
+import { DEFAULT_SCHEMA_VERSION, schemaFindings, schemaForKubernetes, SCHEMA_KINDS, SchemaVersion } from './kubernetes-schema';
 import { InputError, ManifestDocument, readManifestFile } from './manifest-input';
 import { PODMAN_RULES, RuleContext, RuleHit } from './podman-rules';
 import { describeRange, formatVersion, inRange, PodmanVersion } from '../podman-version';
@@ -17,6 +17,16 @@ export interface ValidateOptions {
   readonly podman: PodmanVersion | 'all';
   /** Kubernetes minor version (1.x) for the kubernetes target; default DEFAULT_KUBERNETES_MINOR. */
   readonly kubernetesMinor?: number;
+  /** Schema that judges the fields; default 1.28 for podman, the cluster's (at most) for kubernetes. */
+  readonly schema?: SchemaVersion;
+  /** How the podman version was chosen, for the summary (e.g. "found on this machine"). */
+  readonly podmanSource?: string;
+}
+
+/** The schema the options choose. */
+export function schemaVersionFor(options: ValidateOptions): SchemaVersion {
+  if (options.schema) return options.schema;
+  return options.target === 'kubernetes' ? schemaForKubernetes(options.kubernetesMinor ?? DEFAULT_KUBERNETES_MINOR) : DEFAULT_SCHEMA_VERSION;
 }
 
 export interface ValidationResult {
@@ -49,7 +59,7 @@ export function validateDocuments(documents: readonly ManifestDocument[], option
   const rules = applicableRules(options);
   const findings: Finding[] = [];
   for (const doc of documents) {
-    findings.push(...schemaFindings(doc));
+    findings.push(...schemaFindings(doc, schemaVersionFor(options)));
     for (const rule of rules) {
       for (const hit of rule.check({ doc, documents })) {
         findings.push(findingAt(doc, hit.path, { rule: rule.id, severity: rule.severity, message: hit.message, fix: hit.fix, versions: rule.versions }));
@@ -71,12 +81,13 @@ export function validateFiles(files: readonly string[], options: ValidateOptions
     documents += docs.length;
     findings.push(...validateDocuments(docs, options));
   }
+  const schema = `Kubernetes ${schemaVersionFor(options)} schema`;
   const checkedFor =
     options.target === 'kubernetes'
-      ? `Kubernetes 1.${options.kubernetesMinor ?? DEFAULT_KUBERNETES_MINOR} (schema ${SCHEMA_KUBERNETES_VERSION})`
+      ? `Kubernetes 1.${options.kubernetesMinor ?? DEFAULT_KUBERNETES_MINOR} (${schema})`
       : options.podman === 'all'
-        ? 'every supported podman (4.3.0-5.x)'
-        : `podman ${formatVersion(options.podman)}`;
+        ? `every supported podman (4.3.0-5.x; ${schema})`
+        : `podman ${formatVersion(options.podman)} (${options.podmanSource ? `${options.podmanSource}; ` : ''}${schema})`;
   return { files, documents, findings, checkedFor };
 }
 
