@@ -3,7 +3,8 @@ import { ConfigError } from './config/config-error';
 import { configPathOrDefault, loadConfigFile } from './config/load';
 import { Config, Target, TARGETS } from './config/schema';
 import { DependencyError } from './model/startup-order';
-import { buildModel, secretKeyLines, synthesize } from './synth';
+import { buildModel, synthesize } from './synth';
+import { secretKeyLines } from './model/secret-keys';
 import { kubernetesApplySteps } from './render/kubernetes-files';
 import { copyManifestsForCdk8s, OutputFolderError, writeDist } from './write-dist';
 

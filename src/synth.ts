@@ -4,6 +4,7 @@ import { Config, configSchema } from './config/schema';
 import { isBuiltOpenCodeImage } from './image/opencode-image';
 import { PodModel } from './model/pod-model';
 import { hostSecretsDir } from './model/pod-paths';
+import { secretKeyLines } from './model/secret-keys';
 import { PodmanPodChart } from './render/podman-pod';
 import { podmanKubeUnitName, QUADLET_UNIT, renderSystemdUnits, UnitKind } from './render/systemd-units';
 import { kubernetesFiles } from './render/kubernetes-files';
@@ -101,12 +102,6 @@ export function configJsonSchema(): unknown {
     ...z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }),
     title: 'opencode-memory-pod configuration',
   };
-}
-
-/** What each container receives from the env file (patterns, never values), one line per service. */
-export function secretKeyLines(model: PodModel): string[] {
-  const width = Math.max(...model.stages.map((s) => s.spec.name.length));
-  return model.stages.map(({ spec }) => `${spec.name.padEnd(width)}  ${spec.secrets.receives.join(' ')}`);
 }
 
 function podYaml(model: PodModel, documents: unknown[]): string {

@@ -1,6 +1,6 @@
 import { PodModel } from '../model/pod-model';
 import { hostSecretsDir } from '../model/pod-paths';
-import { splitPatterns } from '../model/secret-keys';
+import { secretKeyLines, splitPatterns } from '../model/secret-keys';
 import { envFileReader } from './runtime-scripts';
 
 /**
@@ -14,7 +14,6 @@ import { envFileReader } from './runtime-scripts';
 export function splitEnvScript(model: PodModel): string {
   const dir = hostSecretsDir(model.podName);
   const services = model.stages.map((s) => s.spec.name);
-  const width = Math.max(...services.map((s) => s.length));
   const receives = model.stages.map(({ spec }) => {
     const { include, exclude } = splitPatterns(spec.secrets.receives);
     const excluded = exclude.length ? `case $2 in ${exclude.join(' | ')}) return 1 ;; esac; ` : '';
@@ -36,7 +35,7 @@ export function splitEnvScript(model: PodModel): string {
 # Values are never printed, evaluated or put on a command line: kept lines are copied as written.
 #
 # What each container receives (services.<name>.secretKeys; * is any run of characters, ! excludes):
-${model.stages.map(({ spec }) => `#   ${spec.name.padEnd(width)}  ${spec.secrets.receives.join(' ')}`).join('\n')}
+${secretKeyLines(model).map((l) => `#   ${l}`).join('\n')}
 set -u
 umask 077
 
