@@ -3,7 +3,7 @@ import { ConfigError } from './config/config-error';
 import { configPathOrDefault, loadConfigFile } from './config/load';
 import { Config, Target, TARGETS } from './config/schema';
 import { DependencyError } from './model/startup-order';
-import { buildModel, synthesize } from './synth';
+import { synthesizeWithModel } from './synth';
 import { secretKeyLines } from './model/secret-keys';
 import { kubernetesApplySteps } from './render/kubernetes-files';
 import { copyManifestsForCdk8s, OutputFolderError, writeDist } from './write-dist';
@@ -24,11 +24,12 @@ export function runSynth(options: SynthOptions, log: (line: string) => void = co
   const configPath = configPathOrDefault(options.configPath);
   const outDir = options.outDir ?? 'dist';
   let files;
+  let model;
   let config;
   try {
     config = loadConfigFile(configPath);
     if (options.targets !== undefined) config = { ...config, targets: parseTargets(options.targets) };
-    files = synthesize(config);
+    ({ files, model } = synthesizeWithModel(config));
   } catch (e) {
     if (e instanceof ConfigError || e instanceof DependencyError) {
       const message = e instanceof ConfigError ? e.withSource(configPath ?? 'built-in defaults').message : e.message;
@@ -50,7 +51,7 @@ export function runSynth(options: SynthOptions, log: (line: string) => void = co
   const say = options.cdk8sOutDir ? err : log;
   say(`opencode-memory-pod: wrote ${files.length} files to ${outDir}/ (config: ${configPath ?? 'built-in defaults'}; targets: ${config.targets.join(', ')})`);
   say('opencode-memory-pod: each container receives only these env-file keys (services.<name>.secretKeys):');
-  for (const line of secretKeyLines(buildModel(config))) say(`  ${line}`);
+  for (const line of secretKeyLines(model)) say(`  ${line}`);
   if (config.targets.includes('kubernetes')) {
     say("opencode-memory-pod: Kubernetes: create each container's Secret from the env file, check, then apply:");
     for (const step of kubernetesApplySteps(config, join(outDir, 'kubernetes'))) say(`  ${step}`);

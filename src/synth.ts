@@ -51,13 +51,18 @@ export function buildModel(config: Config): PodModel {
 
 /** Renders every file of dist/ in memory; nothing is written. */
 export function synthesize(config: Config): GeneratedFile[] {
+  return synthesizeWithModel(config).files;
+}
+
+/** synthesize, and the model the files were rendered from (for what synth prints). */
+export function synthesizeWithModel(config: Config): { files: GeneratedFile[]; model: PodModel } {
   const stack = new MemoryStack(new App(), 'stack', config);
   const model = stack.model();
   const files: GeneratedFile[] = [];
   if (config.targets.includes('podman')) files.push(...podmanFiles(model));
   if (config.targets.includes('kubernetes')) files.push(...kubernetesFiles(config, model, stack.kubernetesExternalServices()));
   files.push({ path: 'config.schema.json', content: `${JSON.stringify(configJsonSchema(), null, 2)}\n`, mode: 0o644 });
-  return files;
+  return { files, model };
 }
 
 /** dist/pod.yaml, the units and install.json: the podman target. */

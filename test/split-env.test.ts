@@ -84,6 +84,10 @@ describe('secret key patterns', () => {
     expect(problems({ services: { opencode: { secretKeys: ['*_API_KEY', '!OPENCODE_*'] } } })).toMatch(/services\.opencode\.secretKeys: .*must include OPENCODE_SERVER_PASSWORD/);
     expect(problems({ services: { datadog: { secretKeys: ['!DD_*'] } } })).toMatch(/services\.datadog\.secretKeys: .*at least one key or pattern/);
     expect(problems({ services: { opencode: { secretKeys: ['OPENCODE_*', 'ANTHROPIC_API_KEY'] } } })).toBe('');
+    // All at once, not the first only.
+    const both = problems({ services: { valkey: { secretKeys: ['REDIS_*'] }, datadog: { secretKeys: ['!DD_*'] } } });
+    expect(both).toMatch(/services\.valkey\.secretKeys: .*must include VALKEY_PASSWORD/);
+    expect(both).toMatch(/services\.datadog\.secretKeys: .*at least one key or pattern/);
   });
 });
 

@@ -1,4 +1,5 @@
 import { ConfigError, ConfigProblem } from '../config/config-error';
+import { receivesKey, SECRET_KEY_PATTERN, SECRET_KEY_PATTERN_TEXT } from './secret-keys';
 import { ServiceSpec } from './service';
 import { startupOrder } from './startup-order';
 
@@ -33,6 +34,20 @@ export interface PodModel extends PodSettings {
 }
 
 /**
+ * A service's key patterns: well formed (they become shell `case` patterns in split-env.sh), at
+ * least one include, and covering every key the service reads (its requirepass key, its required keys).
+ */
+function secretKeyProblems(spec: ServiceSpec): ConfigProblem[] {
+  const field = `services.${spec.name}.secretKeys`;
+  const patterns = spec.secrets.receives;
+  const bad = patterns.filter((p) => !SECRET_KEY_PATTERN.test(p));
+  if (bad.length) return bad.map((p) => ({ field, value: p, allowed: `each entry must be ${SECRET_KEY_PATTERN_TEXT}` }));
+  if (!patterns.some((p) => !p.startsWith('!'))) return [{ field, value: patterns, allowed: 'must include at least one key or pattern (entries with ! only exclude)' }];
+  const needed = [...(spec.secrets.requirepassFrom ? [spec.secrets.requirepassFrom] : []), ...(spec.secrets.requiredKeys ?? [])];
+  return needed.filter((key) => !receivesKey(patterns, key)).map((key) => ({ field, value: patterns, allowed: `must include ${key}: ${spec.name} reads it` }));
+}
+
+/**
  * Orders the services by their declared dependencies and checks what only the whole pod can
  * show: its containers share one network namespace, so no two may use the same port.
  */
@@ -56,6 +71,7 @@ export function buildPodModel(settings: PodSettings, specs: readonly ServiceSpec
       if (volumes.has(mount.name)) throw new Error(`volume name ${mount.name} is used twice`);
       volumes.add(mount.name);
     }
+    problems.push(...secretKeyProblems(spec));
   }
   if (problems.length) throw new ConfigError(problems);
 

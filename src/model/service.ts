@@ -1,6 +1,5 @@
 import { Construct } from 'constructs';
 import { ConfigError } from '../config/config-error';
-import { receivesKey, SECRET_KEY_PATTERN, SECRET_KEY_PATTERN_TEXT } from './secret-keys';
 
 /** A port a service listens on inside the pod's shared network namespace. */
 export interface PortSpec {
@@ -55,7 +54,8 @@ export interface Dependency {
 export interface SecretsSpec {
   /**
    * Env-file keys written into this container's own env file (patterns, see secret-keys.ts): the
-   * container never sees any other key. Must cover the keys below and the health check's.
+   * container never sees any other key. Must cover requirepassFrom and requiredKeys (buildPodModel
+   * checks, with the patterns' syntax, since split-env.sh embeds them in shell `case` patterns).
    */
   readonly receives: readonly string[];
   /** Keys exported into the service's environment: a list, or 'all' for every key it receives. */
@@ -130,22 +130,6 @@ export abstract class Service extends Construct {
 
   /** The plain description of this service that renderers consume. */
   abstract get spec(): ServiceSpec;
-
-  /**
-   * The validated key patterns this service receives: each well formed, at least one include,
-   * and every key in `needed` (its password, its health check's keys) received.
-   */
-  protected secretKeys(patterns: readonly string[], needed: readonly string[]): readonly string[] {
-    const field = `services.${this.name}.secretKeys`;
-    for (const p of patterns) {
-      if (!SECRET_KEY_PATTERN.test(p)) this.fail(field, p, `each entry must be ${SECRET_KEY_PATTERN_TEXT}`);
-    }
-    if (!patterns.some((p) => !p.startsWith('!'))) this.fail(field, patterns, 'must include at least one key or pattern (entries with ! only exclude)');
-    for (const key of needed) {
-      if (!receivesKey(patterns, key)) this.fail(field, patterns, `must include ${key}: ${this.name} reads it`);
-    }
-    return [...patterns];
-  }
 
   /** Throws ConfigError when a value of this service's configuration cannot work. */
   protected fail(field: string, value: unknown, allowed: string): never {

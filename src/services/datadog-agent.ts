@@ -54,16 +54,12 @@ function datadogHealthScript(otlpReceiver: boolean): string {
  * the agents; `agent health` is the health check; no curl/wget.
  */
 export class DatadogAgent extends Service {
-  /** Env-file keys (patterns) this container receives. */
-  readonly receives: readonly string[];
-
   constructor(
     scope: Construct,
     id: string,
     private readonly props: DatadogAgentProps,
   ) {
     super(scope, id);
-    this.receives = this.secretKeys(props.secretKeys ?? DATADOG_SECRET_KEYS, ['DD_API_KEY']);
   }
 
   /** Endpoint OpenTelemetry exporters in the pod send to, when the receiver is on. */
@@ -101,7 +97,7 @@ export class DatadogAgent extends Service {
       health: { script: datadogHealthScript(p.otlpReceiver), envKeys: [], timeoutSeconds: 10 },
       dependsOn: p.dependsOn ?? [{ service: 'falkordb', optional: true }],
       // DD_API_KEY, DD_SITE, DD_HOSTNAME, ... come from the env file.
-      secrets: { receives: this.receives, envKeys: 'all', requiredKeys: ['DD_API_KEY'] },
+      secrets: { receives: p.secretKeys ?? DATADOG_SECRET_KEYS, envKeys: 'all', requiredKeys: ['DD_API_KEY'] },
       capabilities: keptCapabilities(DATADOG_CAPABILITIES, p.extraCapabilities),
       memoryLimit: p.memoryLimit,
       startTimeoutSeconds: p.startTimeoutSeconds,

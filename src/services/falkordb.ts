@@ -36,16 +36,12 @@ export const FALKORDB_CAPABILITIES: readonly Capability[] = ['CHOWN', 'SETGID', 
  * /var/lib/falkordb/data (mounting /data persists nothing); redis-cli and sh, no curl/wget.
  */
 export class FalkorDb extends Service {
-  /** Env-file keys (patterns) this container receives. */
-  readonly receives: readonly string[];
-
   constructor(
     scope: Construct,
     id: string,
     private readonly props: FalkorDbProps,
   ) {
     super(scope, id);
-    this.receives = this.secretKeys(props.secretKeys ?? FALKORDB_SECRET_KEYS, [FALKORDB_PASSWORD_KEY]);
   }
 
   /** Redis-protocol port inside the pod. */
@@ -81,7 +77,7 @@ export class FalkorDb extends Service {
       ],
       health: { script: redisPingScript('redis-cli', p.port, FALKORDB_PASSWORD_KEY), envKeys: [FALKORDB_PASSWORD_KEY] },
       dependsOn: p.dependsOn ?? [{ service: 'valkey', optional: true }],
-      secrets: { receives: this.receives, envKeys: [], requirepassFrom: FALKORDB_PASSWORD_KEY },
+      secrets: { receives: p.secretKeys ?? FALKORDB_SECRET_KEYS, envKeys: [], requirepassFrom: FALKORDB_PASSWORD_KEY },
       capabilities: keptCapabilities(p.browser ? FALKORDB_CAPABILITIES : [], p.extraCapabilities),
       memoryLimit: p.memoryLimit,
       startTimeoutSeconds: p.startTimeoutSeconds,

@@ -34,16 +34,12 @@ export const GRAPHITI_CAPABILITIES: readonly Capability[] = [];
  * OPENAI_API_KEY and FALKORDB_PASSWORD come from the env file.
  */
 export class GraphitiMcp extends Service {
-  /** Env-file keys (patterns) this container receives. */
-  readonly receives: readonly string[];
-
   constructor(
     scope: Construct,
     id: string,
     private readonly props: GraphitiMcpProps,
   ) {
     super(scope, id);
-    this.receives = this.secretKeys(props.secretKeys ?? GRAPHITI_SECRET_KEYS, []);
   }
 
   get spec(): ServiceSpec {
@@ -66,7 +62,7 @@ export class GraphitiMcp extends Service {
       // The image's own HEALTHCHECK: GET /health with its curl.
       health: { script: `curl -fsS -o /dev/null --max-time 3 http://127.0.0.1:${GRAPHITI_PORT}/health`, envKeys: [] },
       dependsOn: p.dependsOn ?? [{ service: 'falkordb' }],
-      secrets: { receives: this.receives, envKeys: 'all' },
+      secrets: { receives: p.secretKeys ?? GRAPHITI_SECRET_KEYS, envKeys: 'all' },
       capabilities: keptCapabilities(GRAPHITI_CAPABILITIES, p.extraCapabilities),
       memoryLimit: p.memoryLimit,
       startTimeoutSeconds: p.startTimeoutSeconds,

@@ -54,16 +54,12 @@ export const OPENCODE_CAPABILITIES: readonly Capability[] = ['CHOWN', 'DAC_OVERR
  * every route, /global/health included, needs HTTP Basic auth (user opencode by default).
  */
 export class OpenCode extends Service {
-  /** Env-file keys (patterns) this container receives. */
-  readonly receives: readonly string[];
-
   constructor(
     scope: Construct,
     id: string,
     private readonly props: OpenCodeProps,
   ) {
     super(scope, id);
-    this.receives = this.secretKeys(props.secretKeys ?? OPENCODE_SECRET_KEYS, ['OPENCODE_SERVER_PASSWORD']);
   }
 
   get spec(): ServiceSpec {
@@ -110,7 +106,7 @@ export class OpenCode extends Service {
       ],
       // OPENCODE_SERVER_PASSWORD, provider API keys, ... come from the env file.
       // v2 generates a password when none is set, and the health check could not authenticate.
-      secrets: { receives: this.receives, envKeys: 'all', requiredKeys: ['OPENCODE_SERVER_PASSWORD'] },
+      secrets: { receives: p.secretKeys ?? OPENCODE_SECRET_KEYS, envKeys: 'all', requiredKeys: ['OPENCODE_SERVER_PASSWORD'] },
       capabilities: keptCapabilities(OPENCODE_CAPABILITIES, p.extraCapabilities),
       memoryLimit: p.memoryLimit,
       startTimeoutSeconds: p.startTimeoutSeconds,

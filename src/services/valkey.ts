@@ -43,16 +43,12 @@ export const VALKEY_CAPABILITIES: readonly Capability[] = ['CHOWN', 'DAC_OVERRID
  * or wget in the image, valkey-cli and sh are there.
  */
 export class Valkey extends Service {
-  /** Env-file keys (patterns) this container receives. */
-  readonly receives: readonly string[];
-
   constructor(
     scope: Construct,
     id: string,
     private readonly props: ValkeyProps,
   ) {
     super(scope, id);
-    this.receives = this.secretKeys(props.secretKeys ?? VALKEY_SECRET_KEYS, [VALKEY_PASSWORD_KEY]);
     const needed = valkeyBytes(props.maxmemory) * VALKEY_HEADROOM;
     if (quantityBytes(props.memoryLimit) < needed) {
       this.fail(
@@ -81,7 +77,7 @@ export class Valkey extends Service {
       ],
       health: { script: redisPingScript('valkey-cli', p.port, VALKEY_PASSWORD_KEY), envKeys: [VALKEY_PASSWORD_KEY] },
       dependsOn: p.dependsOn ?? [],
-      secrets: { receives: this.receives, envKeys: [], requirepassFrom: VALKEY_PASSWORD_KEY },
+      secrets: { receives: p.secretKeys ?? VALKEY_SECRET_KEYS, envKeys: [], requirepassFrom: VALKEY_PASSWORD_KEY },
       capabilities: keptCapabilities(VALKEY_CAPABILITIES, p.extraCapabilities),
       memoryLimit: p.memoryLimit,
       startTimeoutSeconds: p.startTimeoutSeconds,
