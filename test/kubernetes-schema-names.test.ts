@@ -14,7 +14,6 @@ function clientModels(): Map<string, string[]> {
   const dir = join(REPO, 'node_modules/@kubernetes/client-node/dist/gen/models');
   const models = new Map<string, string[]>();
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.js'))) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require(join(dir, file)) as Record<string, { attributeTypeMap?: Array<{ baseName: string }> }>;
     for (const [name, value] of Object.entries(mod)) {
       if (!Array.isArray(value?.attributeTypeMap)) continue;
