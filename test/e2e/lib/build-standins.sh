@@ -27,6 +27,9 @@ if ! podman image exists "$base_image"; then
   podman tag "$base_image" localhost/omp-e2e/base:bookworm
 fi
 
+# E2E_BASE_ONLY=1: only the base (the rules suite builds its own image on it).
+[ "${E2E_BASE_ONLY:-}" = 1 ] && exit 0
+
 standins=$E2E_REPO/test/e2e/standins
 declare -A tags=(
   [valkey]=docker.io/valkey/valkey:7.2

@@ -2,7 +2,8 @@
 # The suite inside a booted Debian (systemd-nspawn) with its own podman: bookworm (4.3.1), trixie
 # (5.4.2) or forky, Debian testing (5.8.x). Usage: machine.sh WORK SUITE bare|systemd|build
 # ("build" only makes the machine's root tarball, once; run.sh builds all three side by side;
-# "readme" runs README.md's On a host steps as written, see readme-steps.sh).
+# "readme" runs README.md's On a host steps as written, see readme-steps.sh; "rules" plays the
+# validator's differential cases, see ../../rules/run.sh).
 # The root is built once with debootstrap (kept in E2E_HOME), copied for each run, booted with
 # --private-network (so its host ports cannot collide with anything), and removed afterwards.
 # Units are installed with the project's own `install --root`.
@@ -96,9 +97,14 @@ if [ "$mode" = readme ]; then
     >"$root/root/opencode-memory-pod/opencode-memory-pod.yaml"
 fi
 
+if [ "$mode" = rules ]; then
+  label=rules-$ver
+  ln "$work/rules-images.tar" "$root/var/tmp/images.tar" 2>/dev/null || cp "$work/rules-images.tar" "$root/var/tmp/images.tar" || e2e_die "rules-images.tar"
+fi
+
 # images, the suite and its inputs
-[ "$mode" = readme ] || ln "$work/images.tar" "$root/var/tmp/images.tar" 2>/dev/null || cp "$work/images.tar" "$root/var/tmp/images.tar" || e2e_die "images.tar"
-if [ "$mode" != readme ]; then
+case $mode in readme | rules) ;; *) false ;; esac || ln "$work/images.tar" "$root/var/tmp/images.tar" 2>/dev/null || cp "$work/images.tar" "$root/var/tmp/images.tar" || e2e_die "images.tar"
+if [ "$mode" != readme ] && [ "$mode" != rules ]; then
 mkdir -p "$root/opt/omp-e2e"
 cp -r "$work/mdist/." "$root/opt/omp-e2e/"
 node "$E2E_REPO/build/cli.js" install --from "$work/mdist" --root "$root" >"$work/install-$label.txt" || e2e_die "install --root"
@@ -173,6 +179,13 @@ if [ "$mode" = readme ]; then
     --setenv=npm_config_fund=false --setenv=npm_config_update_notifier=false --setenv=HOME=/root \
     --setenv=PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     bash /opt/omp-e2e/readme-steps.sh /root/opencode-memory-pod
+  exit $?
+fi
+if [ "$mode" = rules ]; then
+  # The cases run from this machine's side (node is not in the machine): podman runs inside through
+  # nsenter + systemd-run, files reach it under its root.
+  RULES_LEADER=$leader RULES_ROOT=$root RULES_LABEL=$ver \
+    "$E2E_REPO/node_modules/.bin/tsx" "$E2E_REPO/test/rules/differential.ts" "$work/rules-$suite.json"
   exit $?
 fi
 
