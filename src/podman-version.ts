@@ -54,7 +54,7 @@ export function describeRange(range: VersionRange): string {
     const start = v(range.from);
     const end = v(range.before);
     if (start.patch === 0 && end.patch === 0 && start.major === end.major && end.minor === start.minor + 1) return `podman ${start.major}.${start.minor}.x`;
-    const last = end.patch === 0 && end.minor > 0 ? `${end.major}.${end.minor - 1}.x` : `before ${range.before}`;
+    const last = end.patch > 0 ? `${end.major}.${end.minor}.${end.patch - 1}` : end.minor > 0 ? `${end.major}.${end.minor - 1}.x` : `before ${range.before}`;
     return last.startsWith('before') ? `podman ${range.from} ${last}` : `podman ${range.from}-${last}`;
   }
   if (range.before) return `podman before ${range.before}`;

@@ -56,6 +56,7 @@ describe('doctor', () => {
     expect(compareVersions(v('4.3.1'), v('4.3.1'))).toBe(0);
     expect(describeRange({ from: '4.3.0', before: '4.4.0' })).toBe('podman 4.3.x');
     expect(describeRange({ from: '4.3.0', before: '4.8.0' })).toBe('podman 4.3.0-4.7.x');
+    expect(describeRange({ from: '4.3.0', before: '4.4.3' })).toBe('podman 4.3.0-4.4.2');
     expect(describeRange({ before: '4.4.0' })).toBe('podman before 4.4.0');
   });
 

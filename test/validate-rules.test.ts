@@ -9,7 +9,7 @@ import { PODMAN_KINDS, validateDocuments } from '../src/validate/validate';
 type Obj = Record<string, any>;
 
 /** Versions on each side of every boundary in the notes (podman-kube-play.md). */
-const VERSIONS = ['4.3.1', '4.4.0', '4.6.0', '4.7.0', '4.8.0', '4.9.0', '5.0.0', '5.1.0', '5.4.2', '5.8.6'];
+const VERSIONS = ['4.3.1', '4.4.0', '4.4.2', '4.4.3', '4.5.0', '4.6.0', '4.7.0', '4.8.0', '4.9.0', '5.0.0', '5.1.0', '5.4.2', '5.6.0', '5.7.0', '5.8.0', '5.8.6'];
 
 /** A pod that trips nothing on any version: every case below breaks it in one way. */
 function base(): Obj[] {
@@ -83,7 +83,8 @@ const CASES: Case[] = [
   { rule: 'http-probe-needs-curl', breakIt: (d) => { app(d).livenessProbe = { httpGet: { path: '/', port: 8080 } }; }, path: 'spec.containers[0].livenessProbe.httpGet', firesOn: ALL },
   { rule: 'tcp-probe-needs-nc', breakIt: (d) => { app(d).startupProbe = { tcpSocket: { port: 8080, host: '127.0.0.1' } }; }, path: 'spec.containers[0].startupProbe.tcpSocket', firesOn: ALL },
   { rule: 'tcp-probe-no-host', breakIt: (d) => { app(d).livenessProbe = { tcpSocket: { port: 8080 } }; }, path: 'spec.containers[0].livenessProbe.tcpSocket', firesOn: ['4.3.1', '4.6.0'], silentOn: ['4.7.0', '5.4.2'], also: ['tcp-probe-needs-nc'] },
-  { rule: 'probe-unknown-port-name', breakIt: (d) => { app(d).livenessProbe = { httpGet: { path: '/', port: 'http' } }; }, path: 'spec.containers[0].livenessProbe.httpGet.port', firesOn: ALL, also: ['http-probe-needs-curl'], nearMiss: (d) => { app(d).ports[0].name = 'http'; app(d).livenessProbe = { httpGet: { path: '/', port: 'http' } }; } },
+  { rule: 'probe-unknown-port-name', breakIt: (d) => { app(d).livenessProbe = { httpGet: { path: '/', port: 'http' } }; }, path: 'spec.containers[0].livenessProbe.httpGet.port', firesOn: ['4.6.0', '5.4.2'], silentOn: ['4.5.0'], also: ['http-probe-needs-curl'], nearMiss: (d) => { app(d).ports[0].name = 'http'; app(d).livenessProbe = { httpGet: { path: '/', port: 'http' } }; } },
+  { rule: 'probe-named-port', breakIt: (d) => { app(d).ports[0].name = 'http'; app(d).livenessProbe = { httpGet: { path: '/', port: 'http' } }; }, path: 'spec.containers[0].livenessProbe.httpGet.port', firesOn: ['4.3.1', '4.5.0'], silentOn: ['4.6.0', '5.4.2'], also: ['http-probe-needs-curl'], nearMiss: (d) => { app(d).livenessProbe = { httpGet: { path: '/', port: 8080 } }; } },
   { rule: 'readiness-probe-ignored', breakIt: (d) => { app(d).readinessProbe = { exec: { command: ['true'] } }; }, path: 'spec.containers[0].readinessProbe', firesOn: ALL },
   { rule: 'grpc-probe-dropped', breakIt: (d) => { app(d).livenessProbe = { grpc: { port: 9090 } }; }, path: 'spec.containers[0].livenessProbe.grpc', firesOn: ALL },
   { rule: 'startup-probe-ignored', breakIt: (d) => { app(d).startupProbe = { exec: { command: ['true'] }, periodSeconds: 1, failureThreshold: 60 }; app(d).livenessProbe = { exec: { command: ['true'] } }; }, path: 'spec.containers[0].startupProbe', firesOn: ['4.3.1'], silentOn: ['4.4.0'], nearMiss: (d) => { app(d).startupProbe = { exec: { command: ['true'] }, periodSeconds: 1, failureThreshold: 60 }; app(d).livenessProbe = { exec: { command: ['true'] }, initialDelaySeconds: 60 }; } },
@@ -96,7 +97,7 @@ const CASES: Case[] = [
   { rule: 'host-path-type-unset', breakIt: (d) => { delete pod(d).volumes[0].hostPath.type; }, path: 'spec.volumes[0].hostPath', firesOn: ALL },
   { rule: 'container-restart-policy', breakIt: (d) => { app(d).restartPolicy = 'Always'; }, path: 'spec.containers[0].restartPolicy', firesOn: ALL },
   { rule: 'image-pull-always', breakIt: (d) => { app(d).imagePullPolicy = 'Always'; }, path: 'spec.containers[0].imagePullPolicy', firesOn: ALL },
-  { rule: 'image-pull-policy-unset', breakIt: (d) => { delete app(d).imagePullPolicy; }, path: 'spec.containers[0].image', firesOn: ['4.3.1', '4.8.0'], silentOn: ['4.9.0', '5.4.2'] },
+  { rule: 'image-pull-policy-unset', breakIt: (d) => { delete app(d).imagePullPolicy; }, path: 'spec.containers[0].image', firesOn: ['4.3.1', '4.6.0'], silentOn: ['4.7.0', '5.4.2'] },
   { rule: 'short-image-name', breakIt: (d) => { app(d).image = 'nginx:1.27'; }, path: 'spec.containers[0].image', firesOn: ALL, nearMiss: (d) => { app(d).image = 'localhost/nginx:1.27'; } },
   { rule: 'latest-tag', breakIt: (d) => { app(d).image = 'docker.io/library/nginx'; }, path: 'spec.containers[0].image', firesOn: ALL, nearMiss: (d) => { app(d).image = 'localhost/my-build:latest'; } },
   { rule: 'subpath-ignored', breakIt: (d) => { app(d).volumeMounts[0].subPath = 'app'; }, path: 'spec.containers[0].volumeMounts[0].subPath', firesOn: ['4.3.1'], silentOn: ['4.4.0'] },
@@ -104,14 +105,17 @@ const CASES: Case[] = [
   { rule: 'secret-document-values', breakIt: (d) => { d.splice(1, 0, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, stringData: { token: 'x' } }); }, path: 'stringData', firesOn: ALL },
   { rule: 'secret-ref-unsupported', breakIt: (d) => { app(d).env = [{ name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } }]; }, path: 'spec.containers[0].env[0].valueFrom.secretKeyRef', firesOn: ['4.3.1'], silentOn: ['4.4.0'] },
   { rule: 'secret-ref-visible', breakIt: (d) => { app(d).envFrom = [{ secretRef: { name: 'db' } }]; }, path: 'spec.containers[0].envFrom[0].secretRef', firesOn: ['4.4.0', '5.4.2'], silentOn: ['4.3.1'] },
-  { rule: 'configmap-volume-optional', breakIt: (d) => { delete pod(d).volumes[1].configMap.optional; }, path: 'spec.volumes[1].configMap', firesOn: ['4.3.1'], silentOn: ['4.4.0'] },
-  { rule: 'liveness-restart-onfailure', breakIt: (d) => { pod(d).restartPolicy = 'OnFailure'; app(d).livenessProbe = { exec: { command: ['true'] } }; }, path: 'spec.restartPolicy', firesOn: ['4.3.1'], silentOn: ['4.4.0'] },
+  { rule: 'secret-volume-optional', breakIt: (d) => { pod(d).volumes.push({ name: 'tls', secret: { secretName: 'tls' } }); }, path: 'spec.volumes[2].secret', firesOn: ['4.3.1'], silentOn: ['4.4.0'], nearMiss: (d) => { pod(d).volumes.push({ name: 'tls', secret: { secretName: 'tls', optional: false } }); delete pod(d).volumes[1].configMap.optional; } },
+  { rule: 'liveness-restart-onfailure', breakIt: (d) => { pod(d).restartPolicy = 'OnFailure'; app(d).livenessProbe = { exec: { command: ['true'] } }; }, path: 'spec.restartPolicy', firesOn: ['4.3.1', '5.0.0'], silentOn: ['5.1.0', '5.4.2'] },
+  { rule: 'liveness-restart-stops', breakIt: (d) => { app(d).livenessProbe = { exec: { command: ['true'] } }; }, path: 'spec.containers[0].livenessProbe', firesOn: ['4.3.1', '4.4.2'], silentOn: ['4.4.3', '4.5.0', '5.4.2'], nearMiss: (d) => { pod(d).restartPolicy = 'OnFailure'; app(d).livenessProbe = { exec: { command: ['true'] } }; } },
+  { rule: 'probe-timeout-ignored', breakIt: (d) => { app(d).livenessProbe = { exec: { command: ['/bin/sh', '/scripts/check.sh'] } }; }, path: 'spec.containers[0].livenessProbe.exec.command', firesOn: ['4.3.1', '5.4.2'], silentOn: ['5.6.0', '5.8.6'], nearMiss: (d) => { app(d).livenessProbe = { exec: { command: ['timeout', '-s', 'KILL', '4', '/bin/sh', '/scripts/check.sh'] } }; } },
   { rule: 'liveness-no-restart', breakIt: (d) => { app(d).livenessProbe = { exec: { command: ['true'] } }; }, path: 'spec.containers[0].livenessProbe', firesOn: ['4.6.0', '5.0.0'], silentOn: ['4.4.0', '5.1.0'] },
-  { rule: 'termination-grace-ignored', breakIt: (d) => { pod(d).terminationGracePeriodSeconds = 30; }, path: 'spec.terminationGracePeriodSeconds', firesOn: ['4.3.1', '4.8.0'], silentOn: ['4.9.0'] },
-  { rule: 'host-namespaces-ignored', breakIt: (d) => { pod(d).hostPID = true; }, path: 'spec.hostPID', firesOn: ['4.8.0'], silentOn: ['4.9.0'] },
+  { rule: 'termination-grace-ignored', breakIt: (d) => { pod(d).terminationGracePeriodSeconds = 30; }, path: 'spec.terminationGracePeriodSeconds', firesOn: ['4.3.1', '4.6.0'], silentOn: ['4.7.0'] },
+  { rule: 'host-pid-ignored', breakIt: (d) => { pod(d).hostPID = true; }, path: 'spec.hostPID', firesOn: ['4.3.1'], silentOn: ['4.4.0', '5.4.2'] },
+  { rule: 'host-ipc-ignored', breakIt: (d) => { pod(d).hostIPC = true; }, path: 'spec.hostIPC', firesOn: ['4.3.1', '4.4.2'], silentOn: ['4.5.0', '5.4.2'] },
   { rule: 'cpu-request-ignored', breakIt: (d) => { app(d).resources = { requests: { cpu: '500m' } }; }, path: 'spec.containers[0].resources.requests.cpu', firesOn: ALL, nearMiss: (d) => { app(d).resources = { limits: { cpu: '500m', memory: '1Gi' }, requests: { memory: '512Mi' } }; } },
   { rule: 'security-context-ignored', breakIt: (d) => { pod(d).securityContext = { runAsNonRoot: true }; }, path: 'spec.securityContext.runAsNonRoot', firesOn: ALL, nearMiss: (d) => { app(d).securityContext = { runAsUser: 1000, readOnlyRootFilesystem: true }; } },
-  { rule: 'env-from-overrides-env', breakIt: (d) => { d.unshift({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { LOG_LEVEL: 'info' } }); app(d.slice(1)).envFrom = [{ configMapRef: { name: 'settings' } }]; app(d.slice(1)).env = [{ name: 'LOG_LEVEL', value: 'debug' }]; }, path: 'spec.containers[0].env[0]', firesOn: ALL },
+  { rule: 'env-from-overrides-env', breakIt: (d) => { d.unshift({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { LOG_LEVEL: 'info' } }); app(d.slice(1)).envFrom = [{ configMapRef: { name: 'settings' } }]; app(d.slice(1)).env = [{ name: 'LOG_LEVEL', value: 'debug' }]; }, path: 'spec.containers[0].env[0]', firesOn: ALL, silentOn: ['5.8.0', '5.8.6'] },
   { rule: 'pods-do-not-share-localhost', breakIt: (d) => { d.push({ ...structuredClone(d[1]), metadata: { name: 'web2' } }); d[2].spec.containers.forEach((c: Obj, i: number) => { c.ports[0].hostPort = 9100 + i; }); }, path: 'metadata.name', firesOn: ALL },
 ];
 

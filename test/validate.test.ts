@@ -116,8 +116,10 @@ describe('our own manifests', () => {
       for (const v of VERSIONS) {
         const findings = validateDocuments(docs, { target: 'podman', podman: parsePodmanVersion(v)! });
         expect(findings.filter((f) => f.severity !== 'info').map((f) => `${f.rule}: ${f.message}`), v).toEqual([]);
-        // What remains are notes about podman itself, which no manifest can change.
-        expect(findings.every((f) => ['liveness-no-restart', 'termination-grace-ignored'].includes(f.rule)), v).toBe(true);
+        // What remains are notes about podman itself, which no manifest can change (the units' watchdog
+        // starts what 4.3 leaves stopped; health.sh bounds its own checks with timeout).
+        const notes = ['liveness-no-restart', 'liveness-restart-stops', 'probe-timeout-ignored', 'termination-grace-ignored'];
+        expect(findings.filter((f) => !notes.includes(f.rule)).map((f) => f.rule), v).toEqual([]);
       }
     });
   }

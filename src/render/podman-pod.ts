@@ -111,7 +111,8 @@ function renderContainer(model: PodModel, stage: Stage): Container {
 
 function renderVolumes(model: PodModel, runtimeName: string): Volume[] {
   return [
-    // podman 4.3.1 crashes on a configMap volume without an explicit `optional`.
+    // An explicit `optional`: podman 4.3.1 crashes on a secret volume without one (a configMap volume
+    // plays either way, observed by test:rules); kept so the file reads the same on every version.
     { name: 'runtime', configMap: { name: runtimeName, optional: false } },
     // One env file per container, with only the keys its service receives (split-env.sh writes
     // them from the host env file). Read at start by the launcher; values never enter the

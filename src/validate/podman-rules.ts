@@ -26,6 +26,8 @@ export interface PodmanRule {
   readonly podman: VersionRange;
   /** One line for `validate --rules` and the README. */
   readonly title: string;
+  /** What real podman did that changed this rule (`npm run test:rules`, podman's source); for the README. */
+  readonly observed?: string;
   check(ctx: RuleContext): RuleHit[];
 }
 
@@ -235,20 +237,31 @@ export const PODMAN_RULES: readonly PodmanRule[] = [
   {
     id: 'probe-unknown-port-name',
     severity: 'error',
-    podman: {},
+    podman: { from: '4.6.0' },
     title: 'probe port named but not declared on the container',
+    observed: 'was every podman: 4.3.1 plays a probe port name as port 0 (`nc -z -v 127.0.0.1 0`), declared or not; the play fails with "unknown port" from 4.6.0 (podman 6817e0ae); the new rule `probe-named-port` covers the older versions',
     check: (ctx) =>
       eachContainer(ctx, (c) =>
-        probes(c).flatMap(({ probe, path }) => {
-          const handler = (asObject(probe.httpGet) ? 'httpGet' : asObject(probe.tcpSocket) ? 'tcpSocket' : undefined) as 'httpGet' | 'tcpSocket' | undefined;
-          if (!handler) return [];
-          const port = asObject(probe[handler])!.port;
-          if (typeof port !== 'string' || /^\d+$/.test(port)) return [];
-          const names = asList(c.container.ports).map((p) => p.name);
-          return names.includes(port)
+        namedProbePorts(c).flatMap(({ port, path }) =>
+          asList(c.container.ports).some((p) => p.name === port)
             ? []
-            : [{ path: [...path, handler, 'port'], message: `podman fails the play with "unknown port: ${port}": "${c.name}" declares no port of that name`, fix: 'use the port number, or name the containerPort' }];
-        }),
+            : [{ path, message: `podman fails the play with "failed to configure livenessProbe: unknown port: ${port}": "${c.name}" declares no port of that name`, fix: 'use the port number, or name the containerPort' }],
+        ),
+      ),
+  },
+  {
+    id: 'probe-named-port',
+    severity: 'error',
+    podman: { before: '4.6.0' },
+    title: 'probe port given by name',
+    observed: 'new: 4.3.1 checked port 0 for a declared port name; 5.4.2 and 5.8.6 checked 8080',
+    check: (ctx) =>
+      eachContainer(ctx, (c) =>
+        namedProbePorts(c).map(({ port, path }) => ({
+          path,
+          message: `podman before 4.6 does not resolve port names in probes: "${port}" becomes port 0 (declared or not), so the health check of "${c.name}" never passes`,
+          fix: 'use the port number',
+        })),
       ),
   },
   {
@@ -436,12 +449,13 @@ export const PODMAN_RULES: readonly PodmanRule[] = [
   {
     id: 'image-pull-policy-unset',
     severity: 'warning',
-    podman: { before: '4.9.0' },
+    podman: { before: '4.7.0' },
     title: 'imagePullPolicy unset',
+    observed: 'was before 4.9.0: the default policy is "missing" from 4.7.0 (podman d20b5869); 4.3.1 asked the registry, 5.4.2 and 5.8.6 did not',
     check: (ctx) =>
       eachContainer(ctx, (c) =>
         c.container.imagePullPolicy === undefined
-          ? { path: [...c.path, 'image'], message: `podman before 4.9 (4.3.1 checked) uses the pull policy "newer" when none is given: it asks the registry about "${c.container.image}" on every play`, fix: 'imagePullPolicy: IfNotPresent' }
+          ? { path: [...c.path, 'image'], message: `podman before 4.7 uses the pull policy "newer" when none is given: it asks the registry about "${c.container.image}" on every play`, fix: 'imagePullPolicy: IfNotPresent' }
           : undefined,
       ),
   },
@@ -464,6 +478,7 @@ export const PODMAN_RULES: readonly PodmanRule[] = [
     severity: 'warning',
     podman: {},
     title: 'image tagged :latest or untagged (except local builds never pulled)',
+    observed: 'the message said 4.9+: 4.3.1, 5.4.2 and 5.8.6 all asked the registry for a :latest image without imagePullPolicy',
     check: (ctx) =>
       eachContainer(ctx, (c) => {
         const image = c.container.image;
@@ -472,7 +487,7 @@ export const PODMAN_RULES: readonly PodmanRule[] = [
         // A local build (localhost/...) that is never pulled has nothing to drift from.
         const neverPulled = ref.domain === 'localhost' && (c.container.imagePullPolicy === 'IfNotPresent' || c.container.imagePullPolicy === 'Never');
         return !isPinned(ref) && !neverPulled
-          ? { path: [...c.path, 'image'], message: `"${image}" ${ref.tag ? 'is :latest' : 'has no tag (means :latest)'}: which image runs depends on when it was pulled, and podman 4.9+ pulls :latest images on every play by default`, fix: 'pin a version tag (or a digest)' }
+          ? { path: [...c.path, 'image'], message: `"${image}" ${ref.tag ? 'is :latest' : 'has no tag (means :latest)'}: which image runs depends on when it was pulled, and without imagePullPolicy every podman asks the registry on every play whether it changed`, fix: 'pin a version tag (or a digest)' }
           : undefined;
       }),
   },
@@ -537,15 +552,16 @@ export const PODMAN_RULES: readonly PodmanRule[] = [
       ),
   },
   {
-    id: 'configmap-volume-optional',
+    id: 'secret-volume-optional',
     severity: 'error',
     podman: { before: '4.4.0' },
-    title: 'configMap volume without optional',
+    title: 'secret volume without optional',
+    observed: 'was `configmap-volume-optional`: 4.3.1 played a configMap volume without `optional`; its nil pointer panic is in VolumeFromSecret, for a secret volume without `optional`',
     check: (ctx) =>
       eachPod(ctx, (pod) =>
         asList(pod.spec.volumes).flatMap((v, i) =>
-          asObject(v.configMap) && asObject(v.configMap)!.optional === undefined
-            ? [{ path: [...pod.path, 'volumes', i, 'configMap'], message: `podman 4.3.1 crashes (nil pointer dereference) on configMap volume "${v.name}" without an explicit optional`, fix: 'set configMap.optional: false' }]
+          asObject(v.secret) && asObject(v.secret)!.optional === undefined
+            ? [{ path: [...pod.path, 'volumes', i, 'secret'], message: `podman 4.3 crashes (nil pointer dereference in VolumeFromSecret) on secret volume "${v.name}" without an explicit optional: kube play panics and plays nothing`, fix: 'set secret.optional: false' }]
             : [],
         ),
       ),
@@ -553,12 +569,13 @@ export const PODMAN_RULES: readonly PodmanRule[] = [
   {
     id: 'liveness-restart-onfailure',
     severity: 'warning',
-    podman: { before: '4.4.0' },
+    podman: { before: '5.1.0' },
     title: 'livenessProbe under restartPolicy OnFailure',
+    observed: 'was before 4.4.0: the misspelt comparison lasted until 5.1.0 (podman d7fa0aa3); 4.3.1 did not restart within 30 s, 5.4.2 and 5.8.6 restarted within 3 s',
     check: (ctx) =>
       eachPod(ctx, (pod) =>
         pod.spec.restartPolicy === 'OnFailure' && containersOf(pod).some((c) => !c.init && c.container.livenessProbe)
-          ? { path: [...pod.path, 'restartPolicy'], message: 'podman 4.3 restarts unhealthy containers only under restartPolicy Always (it compares with the misspelt "onfailure"): with OnFailure a failing liveness probe restarts nothing', fix: 'restartPolicy: Always (but see init-container-restart-loop when there are init containers)' }
+          ? { path: [...pod.path, 'restartPolicy'], message: 'podman before 5.1 restarts a container whose liveness probe fails only under restartPolicy Always (it compares the policy with a misspelt "onfailure"): under OnFailure a failing liveness probe restarts nothing; a process that exits is still restarted', fix: 'restartPolicy: Always (but see init-container-restart-loop when there are init containers), or podman 5.1+' }
           : undefined,
       ),
   },
@@ -575,27 +592,76 @@ export const PODMAN_RULES: readonly PodmanRule[] = [
       ),
   },
   {
-    id: 'termination-grace-ignored',
+    id: 'liveness-restart-stops',
+    // info, as liveness-no-restart: nothing in the manifest avoids it.
     severity: 'info',
-    podman: { before: '4.9.0' },
-    title: 'terminationGracePeriodSeconds',
+    podman: { from: '4.3.0', before: '4.4.3' },
+    title: 'livenessProbe under restartPolicy Always (stopped, never started again)',
+    observed: 'new: on 4.3.1 a container whose liveness probe failed under Always exited and was not started again within 30 s; 5.4.2 and 5.8.6 started it again within 3 s (fixed in 4.4.3 and 4.5.0, podman 06925d55 and 95634154)',
     check: (ctx) =>
       eachPod(ctx, (pod) =>
-        pod.spec.terminationGracePeriodSeconds !== undefined
-          ? { path: [...pod.path, 'terminationGracePeriodSeconds'], message: 'podman before 4.9 ignores terminationGracePeriodSeconds (containers get 10 s), and 4.3.1\'s kube down kills them without any grace', fix: `stop with \`podman pod stop --time ${pod.spec.terminationGracePeriodSeconds} <pod>\` before \`podman kube down\` (opencode-memory-pod's units do)` }
+        (pod.spec.restartPolicy ?? 'Always') === 'Always'
+          ? containersOf(pod)
+              .filter((c) => !c.init && c.container.livenessProbe)
+              .map((c) => ({
+                path: [...c.path, 'livenessProbe'],
+                message: `podman 4.3.0-4.4.2 restart an unhealthy "${c.name}" from the health check's own systemd unit, which ends with the restarted container: when the probe fails, the container is stopped and never started again (upstream #17777)`,
+                fix: 'something outside podman must start it again (opencode-memory-pod installs a watchdog timer), or podman 4.4.3+',
+              }))
           : undefined,
       ),
   },
   {
-    id: 'host-namespaces-ignored',
-    severity: 'warning',
-    podman: { before: '4.9.0' },
-    title: 'hostPID / hostIPC',
+    id: 'probe-timeout-ignored',
+    // info: the validator cannot see whether a script bounds itself (opencode-memory-pod's health.sh does).
+    severity: 'info',
+    podman: { before: '5.6.0' },
+    title: 'exec probe that can hang (timeoutSeconds not enforced)',
+    observed: 'new: a check that sleeps 30 s with timeoutSeconds 1 still ran after 10 s on 4.3.1 and 5.4.2; 5.8.6 ended it after 1.4 s (enforced from 5.6.0, podman 499ea116)',
+    check: (ctx) =>
+      eachContainer(ctx, (c) =>
+        probes(c)
+          .filter(({ probe }) => asObject(probe.exec) && !boundedCommand(asObject(probe.exec)!.command))
+          .map(({ path }) => ({
+            path: [...path, 'exec', 'command'],
+            message: `podman before 5.6 does not end a health check that runs past timeoutSeconds: unless the command bounds itself, a check that hangs (e.g. the client of a stopped server) blocks the health checks of "${c.name}" for good, and the container is never marked unhealthy`,
+            fix: 'bound the check in the command itself: ["timeout", "-s", "KILL", "4", ...] (coreutils and busybox have timeout)',
+          })),
+      ),
+  },
+  {
+    id: 'termination-grace-ignored',
+    severity: 'info',
+    podman: { before: '4.7.0' },
+    title: 'terminationGracePeriodSeconds',
+    observed: 'was before 4.9.0: honoured from 4.7.0 (podman d9a85466); 5.4.2 and 5.8.6 set the stop timeout to the 3 s asked, 4.3.1 kept 10 s',
     check: (ctx) =>
       eachPod(ctx, (pod) =>
-        (['hostPID', 'hostIPC'] as const)
-          .filter((k) => pod.spec[k] === true)
-          .map((k) => ({ path: [...pod.path, k], message: `podman before 4.9 ignores ${k}: the containers keep their own namespace`, fix: 'require podman 4.9+, or do without it' })),
+        pod.spec.terminationGracePeriodSeconds !== undefined
+          ? { path: [...pod.path, 'terminationGracePeriodSeconds'], message: 'podman before 4.7 ignores terminationGracePeriodSeconds (containers get 10 s), and 4.3.1\'s kube down kills them without any grace', fix: `stop with \`podman pod stop --time ${pod.spec.terminationGracePeriodSeconds} <pod>\` before \`podman kube down\` (opencode-memory-pod's units do)` }
+          : undefined,
+      ),
+  },
+  {
+    id: 'host-pid-ignored',
+    severity: 'warning',
+    podman: { before: '4.4.0' },
+    title: 'hostPID',
+    observed: 'was `host-namespaces-ignored`, before 4.9.0: hostPID is honoured from 4.4.0 (podman 3ae84fe0); 5.4.2 and 5.8.6 joined the host PID namespace, 4.3.1 did not',
+    check: (ctx) =>
+      eachPod(ctx, (pod) =>
+        pod.spec.hostPID === true ? { path: [...pod.path, 'hostPID'], message: 'podman before 4.4 ignores hostPID: the containers keep a PID namespace of their own', fix: 'require podman 4.4+, or do without it' } : undefined,
+      ),
+  },
+  {
+    id: 'host-ipc-ignored',
+    severity: 'warning',
+    podman: { before: '4.5.0' },
+    title: 'hostIPC',
+    observed: 'was `host-namespaces-ignored`, before 4.9.0: hostIPC is honoured from 4.5.0 (podman 08186d7d); 5.4.2 and 5.8.6 joined the host IPC namespace, 4.3.1 did not',
+    check: (ctx) =>
+      eachPod(ctx, (pod) =>
+        pod.spec.hostIPC === true ? { path: [...pod.path, 'hostIPC'], message: 'podman before 4.5 ignores hostIPC: the containers keep an IPC namespace of their own', fix: 'require podman 4.5+, or do without it' } : undefined,
       ),
   },
   {
@@ -635,8 +701,9 @@ export const PODMAN_RULES: readonly PodmanRule[] = [
   {
     id: 'env-from-overrides-env',
     severity: 'warning',
-    podman: {},
+    podman: { before: '5.8.0' },
     title: 'variable set by both env and envFrom',
+    observed: 'was every podman: 5.8.6 lets env win, as Kubernetes does (podman 8eacbd84, 5.8.0); 4.3.1 and 5.4.2 let envFrom win',
     check: (ctx) =>
       eachContainer(ctx, (c) => {
         const fromKeys = new Map<string, number>();
@@ -647,7 +714,7 @@ export const PODMAN_RULES: readonly PodmanRule[] = [
         });
         return asList(c.container.env).flatMap((e, i) =>
           typeof e.name === 'string' && fromKeys.has(e.name)
-            ? [{ path: [...c.path, 'env', i], message: `${e.name} is set by env and by envFrom[${fromKeys.get(e.name)}]: podman lets envFrom win, Kubernetes lets env win`, fix: 'set it in one place' }]
+            ? [{ path: [...c.path, 'env', i], message: `${e.name} is set by env and by envFrom[${fromKeys.get(e.name)}]: podman before 5.8 lets envFrom win, Kubernetes (and podman 5.8+) let env win`, fix: 'set it in one place' }]
             : [],
         );
       }),
@@ -665,6 +732,21 @@ export const PODMAN_RULES: readonly PodmanRule[] = [
     },
   },
 ];
+
+/** Ports of httpGet and tcpSocket health probes given as a name, with where they are. */
+function namedProbePorts(c: ContainerAt): Array<{ port: string; path: FieldPath }> {
+  return probes(c).flatMap(({ probe, path }) => {
+    const handler = asObject(probe.httpGet) ? 'httpGet' : asObject(probe.tcpSocket) ? 'tcpSocket' : undefined;
+    if (!handler) return [];
+    const port = asObject(probe[handler])!.port;
+    return typeof port === 'string' && !/^\d+$/.test(port) ? [{ port, path: [...path, handler, 'port'] }] : [];
+  });
+}
+
+/** An exec probe command that bounds itself (`timeout ...`), so a hang cannot outlive it. */
+function boundedCommand(command: unknown): boolean {
+  return Array.isArray(command) && /(^|\/)timeout$/.test(String(command[0] ?? ''));
+}
 
 /** Ports entries whose `field` (with protocol) an earlier container of the pod already has. */
 function repeatedPorts(pod: PodSpecAt, field: 'hostPort' | 'containerPort', withInit: boolean) {
