@@ -20,6 +20,8 @@ export interface Variant {
   prepare?(ctx: { m: PlayContext['m']; dir: string }): void;
   /** Bound for `kube play` (default 90 s). */
   playTimeoutSeconds?: number;
+  /** Play with --log-level=debug (the registry cases read podman's requests from it). */
+  debugLog?: boolean;
   observe(ctx: PlayContext): Observation;
 }
 
@@ -137,12 +139,12 @@ export const CASES: readonly DifferentialCase[] = [
     rule: 'native-sidecar',
     bad: {
       docs: (p) => [podDoc(p, { restartPolicy: 'OnFailure', initContainers: [app({ name: 'side', restartPolicy: 'Always' })], containers: [app()] })],
-      playTimeoutSeconds: 20,
+      playTimeoutSeconds: 12,
       observe: (ctx) => playOutcome(ctx, 'app'),
     },
     near: {
       docs: (p) => [podDoc(p, { restartPolicy: 'OnFailure', initContainers: [app({ name: 'side', command: ['true'] })], containers: [app()] })],
-      playTimeoutSeconds: 20,
+      playTimeoutSeconds: 12,
       observe: (ctx) => playOutcome(ctx, 'app'),
     },
   },
@@ -296,13 +298,13 @@ export const CASES: readonly DifferentialCase[] = [
   },
   {
     rule: 'image-pull-always',
-    bad: { docs: (p) => [podDoc(p, { containers: [app({ imagePullPolicy: 'Always' })] })], observe: (ctx) => askedRegistry(ctx) },
-    near: { docs: (p) => [podDoc(p, { containers: [app()] })], observe: (ctx) => askedRegistry(ctx) },
+    bad: { docs: (p) => [podDoc(p, { containers: [app({ imagePullPolicy: 'Always' })] })], observe: (ctx) => askedRegistry(ctx), debugLog: true },
+    near: { docs: (p) => [podDoc(p, { containers: [app()] })], observe: (ctx) => askedRegistry(ctx), debugLog: true },
   },
   {
     rule: 'image-pull-policy-unset',
-    bad: { docs: (p) => [podDoc(p, { containers: [app({ image: REGISTRY_IMAGE, imagePullPolicy: undefined })] })], observe: (ctx) => askedRegistry(ctx) },
-    near: { docs: (p) => [podDoc(p, { containers: [app({ image: REGISTRY_IMAGE })] })], observe: (ctx) => askedRegistry(ctx) },
+    bad: { docs: (p) => [podDoc(p, { containers: [app({ image: REGISTRY_IMAGE, imagePullPolicy: undefined })] })], observe: (ctx) => askedRegistry(ctx), debugLog: true },
+    near: { docs: (p) => [podDoc(p, { containers: [app({ image: REGISTRY_IMAGE })] })], observe: (ctx) => askedRegistry(ctx), debugLog: true },
   },
   {
     rule: 'short-image-name',
@@ -312,8 +314,8 @@ export const CASES: readonly DifferentialCase[] = [
   },
   {
     rule: 'latest-tag',
-    bad: { docs: (p) => [podDoc(p, { containers: [app({ image: REGISTRY_LATEST, imagePullPolicy: undefined })] })], observe: (ctx) => askedRegistry(ctx) },
-    near: { docs: (p) => [podDoc(p, { containers: [app({ image: REGISTRY_IMAGE, imagePullPolicy: 'IfNotPresent' })] })], observe: (ctx) => askedRegistry(ctx) },
+    bad: { docs: (p) => [podDoc(p, { containers: [app({ image: REGISTRY_LATEST, imagePullPolicy: undefined })] })], observe: (ctx) => askedRegistry(ctx), debugLog: true },
+    near: { docs: (p) => [podDoc(p, { containers: [app({ image: REGISTRY_IMAGE, imagePullPolicy: 'IfNotPresent' })] })], observe: (ctx) => askedRegistry(ctx), debugLog: true },
   },
   {
     rule: 'subpath-ignored',
@@ -361,30 +363,30 @@ export const CASES: readonly DifferentialCase[] = [
   {
     rule: 'liveness-restart-onfailure',
     // Misbehaves: a failing liveness probe under OnFailure restarts nothing (Kubernetes restarts).
-    bad: { docs: (p, dir) => [startsPod(p, dir, 'OnFailure', { livenessProbe: failingLiveness })], observe: (ctx) => startedAgain(ctx, 30, true) },
+    bad: { docs: (p, dir) => [startsPod(p, dir, 'OnFailure', { livenessProbe: failingLiveness })], observe: (ctx) => startedAgain(ctx, 20, true) },
     // OnFailure itself works: a process that exits non-zero is started again.
-    near: { docs: (p, dir) => [startsPod(p, dir, 'OnFailure', {}, 'exit 3')], observe: (ctx) => startedAgain(ctx, 30, true) },
+    near: { docs: (p, dir) => [startsPod(p, dir, 'OnFailure', {}, 'exit 3')], observe: (ctx) => startedAgain(ctx, 20, true) },
   },
   {
     rule: 'liveness-no-restart',
     // The same symptom on 4.3.0-4.4.2 has its own rule (liveness-restart-stops).
     alsoRules: ['liveness-restart-stops'],
-    bad: { docs: (p, dir) => [startsPod(p, dir, 'Always', { livenessProbe: failingLiveness })], observe: (ctx) => startedAgain(ctx, 30, true) },
+    bad: { docs: (p, dir) => [startsPod(p, dir, 'Always', { livenessProbe: failingLiveness })], observe: (ctx) => startedAgain(ctx, 20, true) },
     // A process that exits is restarted by the restart policy, on every version.
-    near: { docs: (p, dir) => [startsPod(p, dir, 'Always', {}, 'exit 3')], observe: (ctx) => startedAgain(ctx, 30, true) },
+    near: { docs: (p, dir) => [startsPod(p, dir, 'Always', {}, 'exit 3')], observe: (ctx) => startedAgain(ctx, 20, true) },
   },
   {
     rule: 'liveness-restart-stops',
     alsoRules: ['liveness-no-restart'],
-    bad: { docs: (p, dir) => [startsPod(p, dir, 'Always', { livenessProbe: failingLiveness })], observe: (ctx) => startedAgain(ctx, 30, true) },
-    near: { docs: (p, dir) => [startsPod(p, dir, 'Always', {}, 'exit 3')], observe: (ctx) => startedAgain(ctx, 30, true) },
+    bad: { docs: (p, dir) => [startsPod(p, dir, 'Always', { livenessProbe: failingLiveness })], observe: (ctx) => startedAgain(ctx, 20, true) },
+    near: { docs: (p, dir) => [startsPod(p, dir, 'Always', {}, 'exit 3')], observe: (ctx) => startedAgain(ctx, 20, true) },
   },
   {
     rule: 'probe-timeout-ignored',
     // A check that hangs (a SIGSTOPped server's client does): 5.6+ ends it after timeoutSeconds.
-    bad: { docs: (p) => [podDoc(p, { containers: [app({ livenessProbe: { exec: { command: ['sleep', '30'] }, timeoutSeconds: 1, periodSeconds: 60, failureThreshold: 100 } })] })], observe: (ctx) => checkEnds(ctx, 10) },
+    bad: { docs: (p) => [podDoc(p, { containers: [app({ livenessProbe: { exec: { command: ['sleep', '30'] }, timeoutSeconds: 1, periodSeconds: 60, failureThreshold: 100 } })] })], observe: (ctx) => checkEnds(ctx, 6) },
     // The fix the rule gives: the command bounds itself.
-    near: { docs: (p) => [podDoc(p, { containers: [app({ livenessProbe: { exec: { command: ['timeout', '-s', 'KILL', '2', 'sleep', '30'] }, timeoutSeconds: 1, periodSeconds: 60, failureThreshold: 100 } })] })], observe: (ctx) => checkEnds(ctx, 10) },
+    near: { docs: (p) => [podDoc(p, { containers: [app({ livenessProbe: { exec: { command: ['timeout', '-s', 'KILL', '2', 'sleep', '30'] }, timeoutSeconds: 1, periodSeconds: 60, failureThreshold: 100 } })] })], observe: (ctx) => checkEnds(ctx, 6) },
   },
   {
     rule: 'termination-grace-ignored',
@@ -516,10 +518,13 @@ function goDurationSeconds(text: string): number {
 
 function bothListen(ctx: PlayContext): Observation {
   if (ctx.play.code !== 0 || ctx.play.timedOut) return seen(true, ctx.playSummary());
-  sleepMs(3000);
-  const logs = ['app', 'two'].map((n) => ctx.m.podman(['logs', ctx.ctr(n)], { timeoutSeconds: 15 }));
-  const inUse = logs.some((l) => /Address already in use/.test(l.stdout + l.stderr));
-  return seen(inUse, inUse ? 'one of the two servers failed: "Address already in use"' : 'both servers listen');
+  const inUse = () => ['app', 'two'].some((n) => /Address already in use/.test(Object.values(ctx.m.podman(['logs', ctx.ctr(n)], { timeoutSeconds: 15 })).join('')));
+  const ports = (ctx.inspect('two', '{{json .Config.Cmd}}').match(/"(80\d\d)"/) ?? [])[1] ?? '8080';
+  const bothAnswer = () => ctx.exec('app', ['omp-http-get', '8080']).code === 0 && ctx.exec('two', ['omp-http-get', ports]).code === 0;
+  // Until one of the servers says it could not bind, or both answer (servers start in a second, more under load).
+  ctx.waitFor(20, () => inUse() || (ports !== '8080' && bothAnswer()));
+  const failed = inUse();
+  return seen(failed, failed ? 'one of the two servers failed: "Address already in use"' : 'both servers listen');
 }
 
 function hostPathMount(relative: string | undefined): Variant {

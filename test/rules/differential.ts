@@ -66,7 +66,7 @@ function playVariant(c: DifferentialCase, kind: 'bad' | 'near', variant: Variant
   variant.prepare?.({ m, dir });
   const fired = firedRules(c, text);
   const fires = fired.length > 0;
-  const play = m.podman(['--log-level=debug', 'kube', 'play', `${dir}/pod.yaml`], { timeoutSeconds: variant.playTimeoutSeconds ?? 90 });
+  const play = m.podman([...(variant.debugLog ? ['--log-level=debug'] : []), 'kube', 'play', `${dir}/pod.yaml`], { timeoutSeconds: variant.playTimeoutSeconds ?? 90 });
   // Debug output is for the registry cases; keep only podman's own error lines for the rest.
   const trimmed = { ...play, stderr: play.stderr.split('\n').filter((l) => !/level=(debug|trace)/.test(l) || /pull|registry|newer|pinging|Trying/i.test(l)).join('\n') };
   const ctx = new PlayContext(m, pod, dir, trimmed);
@@ -76,19 +76,20 @@ function playVariant(c: DifferentialCase, kind: 'bad' | 'near', variant: Variant
   } catch (e) {
     observation = { misbehaves: undefined, detail: `observing failed: ${(e as Error).message}` };
   }
-  cleanUp(docs);
+  cleanUp(docs, play.code !== 0 || play.timedOut);
   const agrees = observation.misbehaves !== undefined && observation.misbehaves === fires;
   return { rule: c.rule, variant: kind, podman: versionText, validatorFires: fires, ...(fires && fired[0] !== c.rule ? { firedRule: fired[0] } : {}), misbehaves: observation.misbehaves, detail: observation.detail, agrees, playMs: play.ms };
 }
 
 /** Removes every pod the manifest made (by name) and the secrets it created; bounded. */
-function cleanUp(docs: Array<Record<string, unknown>>): void {
+function cleanUp(docs: Array<Record<string, unknown>>, refused: boolean): void {
   for (const d of docs) {
     const name = (d.metadata as { name?: string } | undefined)?.name;
     if (!name) continue;
     if (d.kind === 'Pod') m.podman(['pod', 'rm', '-f', '-t', '0', name], { timeoutSeconds: 60 });
     if (d.kind === 'Secret') m.podman(['secret', 'rm', name], { timeoutSeconds: 20 });
   }
+  if (!refused) return;
   // A pod that kube play left half made (a refused play) has no name to find it by: its containers do.
   const left = m.podman(['pod', 'ps', '-q', '--filter', 'name=omp-r'], { timeoutSeconds: 20 }).stdout.trim();
   if (left) m.podman(['pod', 'rm', '-f', '-t', '0', ...left.split('\n')], { timeoutSeconds: 60 });
