@@ -464,13 +464,14 @@ export const PODMAN_RULES: readonly PodmanRule[] = [
     severity: 'warning',
     podman: {},
     title: 'image name without registry',
+    observed: 'was not observable without a registry: with both localhost/omp-rules/tools:1 and docker.io/omp-rules/tools:1 present, 4.3.1, 5.4.2 and 5.8.6 ran "omp-rules/tools:1" as the localhost one; a short name with no local image failed the play on 4.3.1 and 5.4.2 ("no unqualified-search registries are defined")',
     check: (ctx) =>
       eachContainer(ctx, (c) => {
         const image = c.container.image;
         if (typeof image !== 'string' || !image) return undefined;
         return parseImageRef(image).domain
           ? undefined
-          : { path: [...c.path, 'image'], message: `"${image}" has no registry: podman resolves it through unqualified-search-registries, which differ between hosts, and fails under systemd when short-name mode asks to choose`, fix: `name the registry, e.g. docker.io/${image.includes('/') ? image : `library/${image}`}` };
+          : { path: [...c.path, 'image'], message: `"${image}" has no registry: podman resolves it by this host's configuration (a local image of that name first, e.g. localhost/${image}, then unqualified-search-registries, which Debian leaves empty, so a missing image fails the play), where Kubernetes means docker.io`, fix: `name the registry, e.g. docker.io/${image.includes('/') ? image : `library/${image}`}` };
       }),
   },
   {

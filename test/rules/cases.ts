@@ -308,9 +308,10 @@ export const CASES: readonly DifferentialCase[] = [
   },
   {
     rule: 'short-image-name',
-    bad: { docs: (p) => [podDoc(p, { containers: [app({ image: 'omp-rules/tools:1' })] })], observe: () => seen(undefined, '') },
-    unobservable:
-      'needs registries: what differs is which registry a host asks (unqualified-search-registries of each host, and short-name mode under systemd); locally the name resolves to the image that is there',
+    // Kubernetes reads "omp-rules/tools:1" as docker.io/omp-rules/tools:1, which is here; podman asks
+    // the host's configuration (local names first, then unqualified-search-registries, none on Debian).
+    bad: { docs: (p) => [podDoc(p, { containers: [app({ image: 'omp-rules/tools:1' })] })], observe: (ctx) => resolvedImage(ctx, REGISTRY_IMAGE) },
+    near: { docs: (p) => [podDoc(p, { containers: [app({ image: REGISTRY_IMAGE })] })], observe: (ctx) => resolvedImage(ctx, REGISTRY_IMAGE) },
   },
   {
     rule: 'latest-tag',
@@ -425,6 +426,13 @@ export const CASES: readonly DifferentialCase[] = [
     near: { docs: (p) => [podDoc(p, { containers: [httpServer(8080), app({ name: 'two' })] })], observe: (ctx) => reachesLocalhost(ctx, ctx.pod, 'two') },
   },
 ];
+
+/** Which image name the app runs: misbehaves when it is not `meant` (what Kubernetes would run). */
+function resolvedImage(ctx: PlayContext, meant: string): Observation {
+  if (ctx.play.code !== 0 || ctx.play.timedOut) return seen(true, ctx.playSummary());
+  const name = ctx.inspect('app', '{{.ImageName}}');
+  return seen(name !== meant, `runs ${name}${name !== meant ? ` (Kubernetes would run ${meant})` : ''}`);
+}
 
 function secretDoc(): Obj {
   return { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db' }, stringData: { password: 'omp-rules-secret-9c1d' } };
