@@ -242,10 +242,10 @@ export const PODMAN_RULES: readonly PodmanRule[] = [
     observed: 'was every podman: 4.3.1 plays a probe port name as port 0 (`nc -z -v 127.0.0.1 0`), declared or not; the play fails with "unknown port" from 4.6.0 (podman 6817e0ae); the new rule `probe-named-port` covers the older versions',
     check: (ctx) =>
       eachContainer(ctx, (c) =>
-        namedProbePorts(c).flatMap(({ port, path }) =>
+        namedProbePorts(c).flatMap(({ port, path, kind }) =>
           asList(c.container.ports).some((p) => p.name === port)
             ? []
-            : [{ path, message: `podman fails the play with "failed to configure livenessProbe: unknown port: ${port}": "${c.name}" declares no port of that name`, fix: 'use the port number, or name the containerPort' }],
+            : [{ path, message: `podman fails the play with "failed to configure ${kind}: unknown port: ${port}": "${c.name}" declares no port of that name`, fix: 'use the port number, or name the containerPort' }],
         ),
       ),
   },
@@ -464,7 +464,7 @@ export const PODMAN_RULES: readonly PodmanRule[] = [
     severity: 'warning',
     podman: {},
     title: 'image name without registry',
-    observed: 'was not observable without a registry: with both localhost/omp-rules/tools:1 and docker.io/omp-rules/tools:1 present, 4.3.1, 5.4.2 and 5.8.6 ran "omp-rules/tools:1" as the localhost one; a short name with no local image failed the play on 4.3.1 and 5.4.2 ("no unqualified-search registries are defined")',
+    observed: 'the message named only unqualified-search-registries: with both localhost/omp-rules/tools:1 and docker.io/omp-rules/tools:1 present, 4.3.1, 5.4.2 and 5.8.6 ran "omp-rules/tools:1" as the localhost one; a short name with no local image failed the play on 4.3.1 and 5.4.2 ("no unqualified-search registries are defined")',
     check: (ctx) =>
       eachContainer(ctx, (c) => {
         const image = c.container.image;
@@ -572,7 +572,7 @@ export const PODMAN_RULES: readonly PodmanRule[] = [
     severity: 'warning',
     podman: { before: '5.1.0' },
     title: 'livenessProbe under restartPolicy OnFailure',
-    observed: 'was before 4.4.0: the misspelt comparison lasted until 5.1.0 (podman d7fa0aa3); 4.3.1 did not restart within 30 s, 5.4.2 and 5.8.6 restarted within 3 s',
+    observed: 'was before 4.4.0: the misspelt comparison lasted until 5.1.0 (podman d7fa0aa3); 4.3.1 did not restart within 20 s, 5.4.2 and 5.8.6 restarted within 3 s',
     check: (ctx) =>
       eachPod(ctx, (pod) =>
         pod.spec.restartPolicy === 'OnFailure' && containersOf(pod).some((c) => !c.init && c.container.livenessProbe)
@@ -598,7 +598,7 @@ export const PODMAN_RULES: readonly PodmanRule[] = [
     severity: 'info',
     podman: { from: '4.3.0', before: '4.4.3' },
     title: 'livenessProbe under restartPolicy Always (stopped, never started again)',
-    observed: 'new: on 4.3.1 a container whose liveness probe failed under Always exited and was not started again within 30 s; 5.4.2 and 5.8.6 started it again within 3 s (fixed in 4.4.3 and 4.5.0, podman 06925d55 and 95634154)',
+    observed: 'new: on 4.3.1 a container whose liveness probe failed under Always exited and was not started again within 20 s; 5.4.2 and 5.8.6 started it again within 3 s (fixed in 4.4.3 and 4.5.0, podman 06925d55 and 95634154)',
     check: (ctx) =>
       eachPod(ctx, (pod) =>
         (pod.spec.restartPolicy ?? 'Always') === 'Always'
@@ -618,7 +618,7 @@ export const PODMAN_RULES: readonly PodmanRule[] = [
     severity: 'info',
     podman: { before: '5.6.0' },
     title: 'exec probe that can hang (timeoutSeconds not enforced)',
-    observed: 'new: a check that sleeps 30 s with timeoutSeconds 1 still ran after 10 s on 4.3.1 and 5.4.2; 5.8.6 ended it after 1.4 s (enforced from 5.6.0, podman 499ea116)',
+    observed: 'new: a check that sleeps 30 s with timeoutSeconds 1 still ran after 15 s on 4.3.1 and 5.4.2; 5.8.6 ended it after 1.4 s (enforced from 5.6.0, podman 499ea116)',
     check: (ctx) =>
       eachContainer(ctx, (c) =>
         probes(c)
@@ -735,12 +735,12 @@ export const PODMAN_RULES: readonly PodmanRule[] = [
 ];
 
 /** Ports of httpGet and tcpSocket health probes given as a name, with where they are. */
-function namedProbePorts(c: ContainerAt): Array<{ port: string; path: FieldPath }> {
-  return probes(c).flatMap(({ probe, path }) => {
+function namedProbePorts(c: ContainerAt): Array<{ port: string; path: FieldPath; kind: string }> {
+  return probes(c).flatMap(({ probe, path, kind }) => {
     const handler = asObject(probe.httpGet) ? 'httpGet' : asObject(probe.tcpSocket) ? 'tcpSocket' : undefined;
     if (!handler) return [];
     const port = asObject(probe[handler])!.port;
-    return typeof port === 'string' && !/^\d+$/.test(port) ? [{ port, path: [...path, handler, 'port'] }] : [];
+    return typeof port === 'string' && !/^\d+$/.test(port) ? [{ port, path: [...path, handler, 'port'], kind }] : [];
   });
 }
 

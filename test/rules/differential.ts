@@ -1,7 +1,7 @@
 // One podman version's half of `npm run test:rules`: plays every differential case (cases.ts) on the
 // podman of a booted test machine, asks the validator about the same manifest for that version,
 // and writes what each side said to the JSON file named on the command line.
-// Started by test/e2e/lib/machine.sh (mode "rules") with RULES_LEADER, RULES_ROOT and RULES_LABEL.
+// Started by test/e2e/lib/machine.sh (mode "rules") with RULES_LEADER and RULES_ROOT.
 // RULES_ONLY=rule1,rule2 plays only those rules' cases.
 import { existsSync, writeFileSync } from 'node:fs';
 import { dump } from 'js-yaml';
@@ -66,6 +66,7 @@ function playVariant(c: DifferentialCase, kind: 'bad' | 'near', variant: Variant
   variant.prepare?.({ m, dir });
   const fired = firedRules(c, text);
   const fires = fired.length > 0;
+  const refused = (r: { code: number; timedOut: boolean }) => r.code !== 0 && !r.timedOut;
   const play = m.podman([...(variant.debugLog ? ['--log-level=debug'] : []), 'kube', 'play', `${dir}/pod.yaml`], { timeoutSeconds: variant.playTimeoutSeconds ?? 90 });
   // Debug output is for the registry cases; keep only podman's own error lines for the rest.
   const trimmed = { ...play, stderr: play.stderr.split('\n').filter((l) => !/level=(debug|trace)/.test(l) || /pull|registry|newer|pinging|Trying/i.test(l)).join('\n') };
@@ -73,6 +74,10 @@ function playVariant(c: DifferentialCase, kind: 'bad' | 'near', variant: Variant
   let observation;
   try {
     observation = variant.observe(ctx);
+    // A refusal for another reason than the one the case is about proves nothing.
+    if (refused(play) && variant.refusal && !variant.refusal.test(play.stderr + play.stdout)) {
+      observation = { misbehaves: undefined, detail: `refused, but not with ${variant.refusal}: ${ctx.playError()}` };
+    }
   } catch (e) {
     observation = { misbehaves: undefined, detail: `observing failed: ${(e as Error).message}` };
   }
@@ -97,10 +102,14 @@ function cleanUp(docs: Array<Record<string, unknown>>, refused: boolean): void {
   if (ctrs) m.podman(['rm', '-f', '-t', '0', ...ctrs.split('\n')], { timeoutSeconds: 60 });
 }
 
-// RULES_HOLD=FILE (debugging a case): write "LEADER ROOT" to FILE and keep the machine up until FILE is removed.
+// RULES_HOLD=FILE (debugging a case): write "LEADER ROOT" to FILE-<podman version> and keep the
+// machine up until that file is removed, for two hours at most.
 if (process.env.RULES_HOLD) {
-  writeFileSync(process.env.RULES_HOLD, `${leader} ${root}\n`);
-  while (existsSync(process.env.RULES_HOLD)) sleepMs(1000);
+  const hold = `${process.env.RULES_HOLD}-${versionText}`;
+  writeFileSync(hold, `${leader} ${root}\n`);
+  log(`holding the machine until ${hold} is removed (2 h at most)`);
+  const end = Date.now() + 2 * 3600_000;
+  while (existsSync(hold) && Date.now() < end) sleepMs(1000);
 }
 
 const results: CaseResult[] = [];
@@ -115,7 +124,13 @@ for (const c of CASES) {
   }
   for (const [kind, variant] of [['bad', c.bad], ['near', c.near]] as const) {
     if (!variant) continue;
-    const r = playVariant(c, kind, variant);
+    let r: CaseResult;
+    try {
+      r = playVariant(c, kind, variant);
+    } catch (e) {
+      // One broken case costs its own result, not the version's.
+      r = { rule: c.rule, variant: kind, podman: versionText, validatorFires: false, misbehaves: undefined, detail: `the case failed: ${(e as Error).message}`, agrees: false, playMs: 0 };
+    }
     results.push(r);
     const verdict = r.agrees ? 'ok  ' : 'FAIL';
     log(`${verdict} ${c.rule} (${kind}): validator ${r.validatorFires ? 'fires' : 'silent'}, podman ${r.misbehaves === undefined ? 'unclear' : r.misbehaves ? 'misbehaves' : 'behaves'}: ${r.detail}`);

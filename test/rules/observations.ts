@@ -74,6 +74,13 @@ export function renderRuleTable(obs: Observations): string {
     lines.push(`| \`${rule.id}\` | ${rule.severity} | ${describeRange(rule.podman)} | ${cells.join(' | ')} |`);
   }
   const notes = reasons.map((r) => `- not observable, ${r}`);
+  // A rule whose versions are none of those played: its claim rests on podman's source alone.
+  for (const rule of PODMAN_RULES) {
+    const played = COLUMNS.map((c) => obs.rules[rule.id]?.[c]).filter((v) => v && v.verdict !== 'not observable');
+    if (played.length && !played.some((v) => v!.verdict === 'fires')) {
+      notes.push(`- \`${rule.id}\` applies to ${describeRange(rule.podman).replace(/^podman /, '')}, none of the versions played here: it is seen silent where it should be; that it fires rests on podman's source`);
+    }
+  }
   const corrected = PODMAN_RULES.filter((r) => r.observed).map((r) => `- \`${r.id}\`: ${r.observed}`);
   return [
     ...lines,

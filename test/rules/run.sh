@@ -37,7 +37,7 @@ trap 'exit 143' TERM INT HUP
 
 # The cases' image: the e2e base (built once, cached) plus two probe helpers.
 E2E_BASE_ONLY=1 bash ../e2e/lib/build-standins.sh || e2e_die "the base image"
-sum=$( (find image -type f -printf '%m %p\n' | sort; cat image/*) | sha256sum | cut -c1-16)
+sum=$( (find image -type f -printf '%m %p\n' | sort; cat image/*; podman image inspect --format '{{.Id}}' localhost/omp-e2e/base:bookworm) | sha256sum | cut -c1-16)
 if [ "$(podman image inspect --format '{{index .Labels "omp-rules-sum"}}' localhost/omp-rules/tools:1 2>/dev/null)" != "$sum" ]; then
   e2e_log "building localhost/omp-rules/tools:1"
   podman build --network none --label "omp-rules-sum=$sum" -t localhost/omp-rules/tools:1 image >"$E2E_HOME/build-rules.log" 2>&1 \
@@ -46,12 +46,16 @@ fi
 podman save -m --format docker-archive -o "$work/rules-images.tar" localhost/omp-rules/tools:1 >/dev/null 2>&1 || e2e_die "podman save"
 
 # Machines (cached by the e2e suite too), then one per version, side by side: the cases mostly wait.
-bpids=()
-for s in $suites; do bash ../e2e/lib/machine.sh "$work" "$s" build & bpids+=($!); done
-for p in "${bpids[@]}"; do wait "$p" || e2e_die "building a machine failed"; done
+# machine.sh itself is what runs in the background (no subshell between), so the cleanup's TERM
+# reaches it and it powers its machine off.
+for s in $suites; do bash ../e2e/lib/machine.sh "$work" "$s" build & pids+=($!); done
+built=0
+for p in "${pids[@]}"; do wait "$p" || built=1; done
+pids=()
+[ "$built" = 0 ] || e2e_die "building a machine failed"
 t0=$(date +%s)
 for s in $suites; do
-  ( bash ../e2e/lib/machine.sh "$work" "$s" rules >"$work/rules-$s.log" 2>&1; echo $? >"$work/rules-$s.rc" ) &
+  bash ../e2e/lib/machine.sh "$work" "$s" rules >"$work/rules-$s.log" 2>&1 &
   pids+=($!)
 done
 for p in "${pids[@]}"; do wait "$p"; done

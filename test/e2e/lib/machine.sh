@@ -39,7 +39,9 @@ if [ ! -s "$cache" ]; then
   ln -sf /lib/systemd/system/podman.socket "$root/etc/systemd/system/sockets.target.wants/podman.socket" 2>/dev/null \
     || { mkdir -p "$root/etc/systemd/system/sockets.target.wants"; ln -sf /lib/systemd/system/podman.socket "$root/etc/systemd/system/sockets.target.wants/podman.socket"; }
   rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
-  tar -C "$root" -cf "$cache.tmp" . && mv "$cache.tmp" "$cache"
+  # A name of its own: another run may be building the same machine (the first rename wins, both whole).
+  part=$(mktemp "$cache.XXXX") && chmod 644 "$part"
+  tar -C "$root" -cf "$part" . && mv "$part" "$cache" || rm -f "$part"
   rm -rf "$root"
 fi
 [ "$mode" = build ] && exit 0
@@ -184,8 +186,12 @@ fi
 if [ "$mode" = rules ]; then
   # The cases run from this machine's side (node is not in the machine): podman runs inside through
   # nsenter + systemd-run, files reach it under its root.
-  RULES_LEADER=$leader RULES_ROOT=$root RULES_LABEL=$ver \
-    "$E2E_REPO/node_modules/.bin/tsx" "$E2E_REPO/test/rules/differential.ts" "$work/rules-$suite.json"
+  # In the background and waited for: bash runs the TERM trap (power off) only between commands.
+  RULES_LEADER=$leader RULES_ROOT=$root \
+    "$E2E_REPO/node_modules/.bin/tsx" "$E2E_REPO/test/rules/differential.ts" "$work/rules-$suite.json" &
+  cases_pid=$!
+  trap 'kill -TERM "$cases_pid" 2>/dev/null; exit 143' TERM INT HUP
+  wait "$cases_pid"
   exit $?
 fi
 
