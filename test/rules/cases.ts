@@ -37,6 +37,8 @@ export interface DifferentialCase {
   readonly unobservable?: string | Readonly<Record<string, string>>;
 }
 
+// Probes that are not about timeouts get timeoutSeconds 10: 4.3.1 counts a check that merely took
+// longer than its timeout (1 s by default; python3 under the load of three machines) as failed.
 const app = (extra: Obj = {}): Obj => ({ name: 'app', image: IMAGE, imagePullPolicy: 'IfNotPresent', command: ['sleep', 'infinity'], ...extra });
 const httpServer = (port: number, extra: Obj = {}): Obj => app({ command: ['python3', '-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', '/tmp'], ...extra });
 const podDoc = (name: string, spec: Obj): Obj => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { restartPolicy: 'Always', ...spec } });
@@ -183,60 +185,60 @@ export const CASES: readonly DifferentialCase[] = [
   },
   {
     rule: 'exec-probe-split',
-    bad: { docs: (p) => [podDoc(p, { containers: [app({ livenessProbe: { exec: { command: ['sh', '-c', 'test -d /tmp'] }, periodSeconds: 60, failureThreshold: 100 } })] })], observe: (ctx) => probeResult(ctx, true) },
-    near: { docs: (p) => [podDoc(p, { containers: [app({ livenessProbe: { exec: { command: ['test', '-d', '/tmp'] }, periodSeconds: 60, failureThreshold: 100 } })] })], observe: (ctx) => probeResult(ctx, true) },
+    bad: { docs: (p) => [podDoc(p, { containers: [app({ livenessProbe: { exec: { command: ['sh', '-c', 'test -d /tmp'] }, periodSeconds: 60, failureThreshold: 100, timeoutSeconds: 10 } })] })], observe: (ctx) => probeResult(ctx, true) },
+    near: { docs: (p) => [podDoc(p, { containers: [app({ livenessProbe: { exec: { command: ['test', '-d', '/tmp'] }, periodSeconds: 60, failureThreshold: 100, timeoutSeconds: 10 } })] })], observe: (ctx) => probeResult(ctx, true) },
   },
   {
     rule: 'exec-probe-shell-syntax',
     // A glob: a shell expands /tm* to /tmp; run literally, test looks for a file named "/tm*".
-    bad: { docs: (p) => [podDoc(p, { containers: [app({ livenessProbe: { exec: { command: ['test', '-e', '/tm*'] }, periodSeconds: 60, failureThreshold: 100 } })] })], observe: (ctx) => probeResult(ctx, false) },
-    near: { docs: (p) => [podDoc(p, { containers: [app({ livenessProbe: { exec: { command: ['test', '-e', '/tmp'] }, periodSeconds: 60, failureThreshold: 100 } })] })], observe: (ctx) => probeResult(ctx, true) },
+    bad: { docs: (p) => [podDoc(p, { containers: [app({ livenessProbe: { exec: { command: ['test', '-e', '/tm*'] }, periodSeconds: 60, failureThreshold: 100, timeoutSeconds: 10 } })] })], observe: (ctx) => probeResult(ctx, false) },
+    near: { docs: (p) => [podDoc(p, { containers: [app({ livenessProbe: { exec: { command: ['test', '-e', '/tmp'] }, periodSeconds: 60, failureThreshold: 100, timeoutSeconds: 10 } })] })], observe: (ctx) => probeResult(ctx, true) },
   },
   {
     rule: 'http-probe-needs-curl',
     bad: {
-      docs: (p) => [podDoc(p, { containers: [httpServer(8080, { livenessProbe: { httpGet: { host: '127.0.0.1', port: 8080, path: '/' }, periodSeconds: 60, failureThreshold: 100 } })] })],
+      docs: (p) => [podDoc(p, { containers: [httpServer(8080, { livenessProbe: { httpGet: { host: '127.0.0.1', port: 8080, path: '/' }, periodSeconds: 60, failureThreshold: 100, timeoutSeconds: 10 } })] })],
       observe: (ctx) => probeResult(ctx, true, () => ctx.exec('app', ['omp-http-get', '8080']).code === 0),
     },
     near: {
-      docs: (p) => [podDoc(p, { containers: [httpServer(8080, { livenessProbe: { exec: { command: ['omp-http-get', '8080'] }, periodSeconds: 60, failureThreshold: 100 } })] })],
+      docs: (p) => [podDoc(p, { containers: [httpServer(8080, { livenessProbe: { exec: { command: ['omp-http-get', '8080'] }, periodSeconds: 60, failureThreshold: 100, timeoutSeconds: 10 } })] })],
       observe: (ctx) => probeResult(ctx, true, () => ctx.exec('app', ['omp-http-get', '8080']).code === 0),
     },
   },
   {
     rule: 'tcp-probe-needs-nc',
     bad: {
-      docs: (p) => [podDoc(p, { containers: [httpServer(8080, { livenessProbe: { tcpSocket: { host: '127.0.0.1', port: 8080 }, periodSeconds: 60, failureThreshold: 100 } })] })],
+      docs: (p) => [podDoc(p, { containers: [httpServer(8080, { livenessProbe: { tcpSocket: { host: '127.0.0.1', port: 8080 }, periodSeconds: 60, failureThreshold: 100, timeoutSeconds: 10 } })] })],
       observe: (ctx) => probeResult(ctx, true, () => ctx.exec('app', ['omp-tcp-connect', '8080']).code === 0),
     },
     near: {
-      docs: (p) => [podDoc(p, { containers: [httpServer(8080, { livenessProbe: { exec: { command: ['omp-tcp-connect', '8080'] }, periodSeconds: 60, failureThreshold: 100 } })] })],
+      docs: (p) => [podDoc(p, { containers: [httpServer(8080, { livenessProbe: { exec: { command: ['omp-tcp-connect', '8080'] }, periodSeconds: 60, failureThreshold: 100, timeoutSeconds: 10 } })] })],
       observe: (ctx) => probeResult(ctx, true, () => ctx.exec('app', ['omp-tcp-connect', '8080']).code === 0),
     },
   },
   {
     rule: 'tcp-probe-no-host',
-    bad: { docs: (p) => [podDoc(p, { containers: [httpServer(8080, { livenessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 60, failureThreshold: 100 } })] })], observe: (ctx) => ncHost(ctx) },
-    near: { docs: (p) => [podDoc(p, { containers: [httpServer(8080, { livenessProbe: { tcpSocket: { host: '127.0.0.1', port: 8080 }, periodSeconds: 60, failureThreshold: 100 } })] })], observe: (ctx) => ncHost(ctx) },
+    bad: { docs: (p) => [podDoc(p, { containers: [httpServer(8080, { livenessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 60, failureThreshold: 100, timeoutSeconds: 10 } })] })], observe: (ctx) => ncHost(ctx) },
+    near: { docs: (p) => [podDoc(p, { containers: [httpServer(8080, { livenessProbe: { tcpSocket: { host: '127.0.0.1', port: 8080 }, periodSeconds: 60, failureThreshold: 100, timeoutSeconds: 10 } })] })], observe: (ctx) => ncHost(ctx) },
   },
   {
     rule: 'probe-unknown-port-name',
     // Before 4.6 any port name becomes port 0 (probe-named-port), declared or not.
     alsoRules: ['probe-named-port'],
-    bad: { docs: (p) => [podDoc(p, { containers: [httpServer(8080, { livenessProbe: { tcpSocket: { host: '127.0.0.1', port: 'web' }, periodSeconds: 60, failureThreshold: 100 } })] })], refusal: /unknown port: web/, observe: (ctx) => probesPort(ctx, '8080') },
+    bad: { docs: (p) => [podDoc(p, { containers: [httpServer(8080, { livenessProbe: { tcpSocket: { host: '127.0.0.1', port: 'web' }, periodSeconds: 60, failureThreshold: 100, timeoutSeconds: 10 } })] })], refusal: /unknown port: web/, observe: (ctx) => probesPort(ctx, '8080') },
     near: {
-      docs: (p) => [podDoc(p, { containers: [httpServer(8080, { ports: [{ name: 'web', containerPort: 8080, hostPort: 18080, hostIP: '127.0.0.1' }], livenessProbe: { tcpSocket: { host: '127.0.0.1', port: 'web' }, periodSeconds: 60, failureThreshold: 100 } })] })],
+      docs: (p) => [podDoc(p, { containers: [httpServer(8080, { ports: [{ name: 'web', containerPort: 8080, hostPort: 18080, hostIP: '127.0.0.1' }], livenessProbe: { tcpSocket: { host: '127.0.0.1', port: 'web' }, periodSeconds: 60, failureThreshold: 100, timeoutSeconds: 10 } })] })],
       observe: (ctx) => probesPort(ctx, '8080'),
     },
   },
   {
     rule: 'probe-named-port',
     bad: {
-      docs: (p) => [podDoc(p, { containers: [httpServer(8080, { ports: [{ name: 'web', containerPort: 8080, hostPort: 18080, hostIP: '127.0.0.1' }], livenessProbe: { tcpSocket: { host: '127.0.0.1', port: 'web' }, periodSeconds: 60, failureThreshold: 100 } })] })],
+      docs: (p) => [podDoc(p, { containers: [httpServer(8080, { ports: [{ name: 'web', containerPort: 8080, hostPort: 18080, hostIP: '127.0.0.1' }], livenessProbe: { tcpSocket: { host: '127.0.0.1', port: 'web' }, periodSeconds: 60, failureThreshold: 100, timeoutSeconds: 10 } })] })],
       observe: (ctx) => probesPort(ctx, '8080'),
     },
     near: {
-      docs: (p) => [podDoc(p, { containers: [httpServer(8080, { ports: [{ name: 'web', containerPort: 8080, hostPort: 18080, hostIP: '127.0.0.1' }], livenessProbe: { tcpSocket: { host: '127.0.0.1', port: 8080 }, periodSeconds: 60, failureThreshold: 100 } })] })],
+      docs: (p) => [podDoc(p, { containers: [httpServer(8080, { ports: [{ name: 'web', containerPort: 8080, hostPort: 18080, hostIP: '127.0.0.1' }], livenessProbe: { tcpSocket: { host: '127.0.0.1', port: 8080 }, periodSeconds: 60, failureThreshold: 100, timeoutSeconds: 10 } })] })],
       observe: (ctx) => probesPort(ctx, '8080'),
     },
   },
