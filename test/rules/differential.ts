@@ -54,14 +54,18 @@ function unobservableReason(c: DifferentialCase): string | undefined {
   return c.unobservable?.[versionText];
 }
 
+/** A variant's documents and the YAML played. JSON first: js-yaml refuses undefined, which the cases use to leave a field out. */
+function manifestOf(variant: Variant, pod: string, dir: string): { docs: Array<Record<string, unknown>>; text: string } {
+  const docs = JSON.parse(JSON.stringify(variant.docs(pod, dir))) as Array<Record<string, unknown>>;
+  return { docs, text: docs.map((d) => dump(d, { lineWidth: -1 })).join('---\n') };
+}
+
 let serial = 0;
 function playVariant(c: DifferentialCase, kind: 'bad' | 'near', variant: Variant): CaseResult {
   const pod = `omp-r${++serial}-${kind}`;
   const dir = `/var/tmp/omp-rules/${pod}`;
   m.mkdir(dir);
-  // JSON first: js-yaml refuses undefined, which the cases use to leave a field out.
-  const docs = JSON.parse(JSON.stringify(variant.docs(pod, dir))) as Array<Record<string, unknown>>;
-  const text = docs.map((d) => dump(d, { lineWidth: -1 })).join('---\n');
+  const { docs, text } = manifestOf(variant, pod, dir);
   m.writeFile(`${dir}/pod.yaml`, text);
   variant.prepare?.({ m, dir });
   const fired = firedRules(c, text);
@@ -83,7 +87,7 @@ function playVariant(c: DifferentialCase, kind: 'bad' | 'near', variant: Variant
   }
   cleanUp(docs, play.code !== 0 || play.timedOut);
   const agrees = observation.misbehaves !== undefined && observation.misbehaves === fires;
-  return { rule: c.rule, variant: kind, podman: versionText, validatorFires: fires, ...(fires && fired[0] !== c.rule ? { firedRule: fired[0] } : {}), misbehaves: observation.misbehaves, detail: observation.detail, agrees, playMs: play.ms };
+  return { rule: c.rule, variant: kind, podman: versionText, validatorFires: fires, ...(fires && fired[0] !== c.rule ? { firedRule: fired[0] } : {}), misbehaves: observation.misbehaves, detail: observation.detail, agrees };
 }
 
 /** Removes every pod the manifest made (by name) and the secrets it created; bounded. */
@@ -118,7 +122,7 @@ for (const c of CASES) {
   if (only.length && !only.includes(c.rule)) continue;
   const reason = unobservableReason(c);
   if (reason) {
-    results.push({ rule: c.rule, variant: 'bad', podman: versionText, validatorFires: firedRules(c, c.bad.docs('x', '/x').map((d) => dump(JSON.parse(JSON.stringify(d)))).join('---\n')).length > 0, misbehaves: undefined, detail: `not observable here: ${reason}`, agrees: true, unobservable: reason, playMs: 0 });
+    results.push({ rule: c.rule, variant: 'bad', podman: versionText, validatorFires: firedRules(c, manifestOf(c.bad, 'x', '/x').text).length > 0, misbehaves: undefined, detail: `not observable here: ${reason}`, agrees: true, unobservable: reason });
     log(`skip ${c.rule}: not observable here (${reason})`);
     continue;
   }
@@ -129,7 +133,7 @@ for (const c of CASES) {
       r = playVariant(c, kind, variant);
     } catch (e) {
       // One broken case costs its own result, not the version's.
-      r = { rule: c.rule, variant: kind, podman: versionText, validatorFires: false, misbehaves: undefined, detail: `the case failed: ${(e as Error).message}`, agrees: false, playMs: 0 };
+      r = { rule: c.rule, variant: kind, podman: versionText, validatorFires: false, misbehaves: undefined, detail: `the case failed: ${(e as Error).message}`, agrees: false };
     }
     results.push(r);
     const verdict = r.agrees ? 'ok  ' : 'FAIL';

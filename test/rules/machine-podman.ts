@@ -19,8 +19,6 @@ export interface CommandResult {
 export interface RunOptions {
   /** Seconds before the command is ended (default 60). */
   readonly timeoutSeconds?: number;
-  /** Working directory inside the machine (default /, as under systemd). */
-  readonly cwd?: string;
 }
 
 let unitSerial = 0;
@@ -38,7 +36,6 @@ export class MachinePodman {
     const timeout = options.timeoutSeconds ?? 60;
     const unit = `omp-rules-${process.pid}-${++unitSerial}`;
     const args = ['-t', this.leader, '-a', 'systemd-run', '--wait', '--pipe', '-q', `--unit=${unit}`, '-p', 'KillMode=process', '-p', `RuntimeMaxSec=${timeout}`, '-p', 'TimeoutStopSec=3'];
-    if (options.cwd) args.push(`--working-directory=${options.cwd}`);
     const t0 = Date.now();
     const r = spawnSync('nsenter', [...args, '--', ...argv], { encoding: 'utf8', timeout: (timeout + 10) * 1000, killSignal: 'SIGKILL', stdio: ['ignore', 'pipe', 'pipe'] });
     const ms = Date.now() - t0;
@@ -47,7 +44,7 @@ export class MachinePodman {
     return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '', timedOut, ms };
   }
 
-  /** `podman ARGS`; stdout trimmed. */
+  /** `podman ARGS`, run in / as under systemd (a relative hostPath resolves there). */
   podman(args: readonly string[], options: RunOptions = {}): CommandResult {
     return this.run(['podman', ...args], options);
   }

@@ -72,10 +72,6 @@ export class PlayContext {
     return this.inspect(name, '{{.State.Running}}', pod) === 'true';
   }
 
-  pid(name: string, pod = this.pod): string {
-    return this.inspect(name, '{{.State.Pid}}', pod);
-  }
-
   /** The ports the pod publishes, from its infra container. */
   bindings(pod = this.pod): PortBinding[] {
     const infra = this.m.podman(['pod', 'inspect', '--format', '{{.InfraContainerID}}', pod], { timeoutSeconds: 20 }).stdout.trim();

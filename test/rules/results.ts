@@ -15,7 +15,6 @@ export interface CaseResult {
   readonly detail: string;
   readonly agrees: boolean;
   readonly unobservable?: string;
-  readonly playMs: number;
 }
 
 export interface VersionResults {
