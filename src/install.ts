@@ -1,6 +1,6 @@
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { UnitKind } from './render/systemd-units';
+import { UnitKind } from './render/unit-file';
 import { InstallPlan } from './synth';
 
 export interface InstallOptions {

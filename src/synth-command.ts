@@ -4,7 +4,7 @@ import { configPathOrDefault, loadConfigFile } from './config/load';
 import { Config, Target, TARGETS } from './config/schema';
 import { DependencyError } from './model/startup-order';
 import { synthesizeWithModel } from './synth';
-import { secretKeyLines } from './model/secret-keys';
+import { secretKeyLines } from './model/secret-key-lines';
 import { kubernetesApplySteps } from './render/kubernetes-files';
 import { copyManifestsForCdk8s, OutputFolderError, writeDist } from './write-dist';
 

@@ -4,20 +4,14 @@ import { Config, configSchema } from './config/schema';
 import { isBuiltOpenCodeImage } from './image/opencode-image';
 import { PodModel } from './model/pod-model';
 import { hostSecretsDir } from './model/pod-paths';
-import { secretKeyLines } from './model/secret-keys';
+import { secretKeyLines } from './model/secret-key-lines';
 import { PodmanPodChart } from './render/podman-pod';
-import { podmanKubeUnitName, QUADLET_UNIT, renderSystemdUnits, UnitKind } from './render/systemd-units';
+import { podmanKubeUnitName, QUADLET_UNIT, renderSystemdUnits } from './render/systemd-units';
+import { UnitKind } from './render/unit-file';
 import { kubernetesFiles } from './render/kubernetes-files';
 import { yamlDocuments } from './render/yaml-documents';
+import { GeneratedFile } from './render/generated-file';
 import { MemoryStack } from './stack';
-
-/** One file of dist/. */
-export interface GeneratedFile {
-  /** Path relative to dist/. */
-  readonly path: string;
-  readonly content: string;
-  readonly mode: number;
-}
 
 /** What `install` needs to know, written to dist/install.json. */
 export interface InstallPlan {

@@ -1,5 +1,3 @@
-import type { PodModel } from './pod-model';
-
 /**
  * Which env-file keys a service's container receives: a list of key patterns. A pattern is a key
  * name or a glob where `*` stands for any run of characters (`DD_*`, `*_API_KEY`); a leading `!`
@@ -35,10 +33,4 @@ export function splitPatterns(patterns: readonly string[]): { include: string[];
     include: patterns.filter((p) => !p.startsWith('!')),
     exclude: patterns.filter((p) => p.startsWith('!')).map((p) => p.slice(1)),
   };
-}
-
-/** What each container receives from the env file (patterns, never values), one line per service. */
-export function secretKeyLines(model: PodModel): string[] {
-  const width = Math.max(...model.stages.map((s) => s.spec.name.length));
-  return model.stages.map(({ spec }) => `${spec.name.padEnd(width)}  ${spec.secrets.receives.join(' ')}`);
 }

@@ -2,7 +2,7 @@ import { App } from 'cdk8s';
 import { Config } from '../config/schema';
 import { ConfigError } from '../config/config-error';
 import { PodModel } from '../model/pod-model';
-import type { GeneratedFile } from '../synth';
+import type { GeneratedFile } from './generated-file';
 import { containerSecretName, ExternalService, KubernetesChart, STORE_CLIENT_LABEL } from './kubernetes';
 import { splitEnvScript } from './split-env';
 import { yamlDocuments } from './yaml-documents';

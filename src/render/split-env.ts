@@ -1,6 +1,7 @@
 import { PodModel } from '../model/pod-model';
 import { hostSecretsDir } from '../model/pod-paths';
-import { secretKeyLines, splitPatterns } from '../model/secret-keys';
+import { secretKeyLines } from '../model/secret-key-lines';
+import { splitPatterns } from '../model/secret-keys';
 import { envFileReader } from './runtime-scripts';
 
 /**

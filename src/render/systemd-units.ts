@@ -4,21 +4,7 @@ import { systemdEscape } from './systemd-escape';
 import { renderWatchdog, watchdogUnitBase } from './systemd-watchdog';
 import { splitEnvScript } from './split-env';
 import { POD_PATHS } from '../model/pod-paths';
-
-/** A generated file: where it goes in dist/, where `install` puts it on the host, its mode. */
-export interface UnitFile {
-  /** Path relative to dist/. */
-  readonly distPath: string;
-  /** Absolute path on the host. */
-  readonly installPath: string;
-  readonly content: string;
-  readonly mode: number;
-  /** Installed only with this unit kind (both kinds would run the pod twice); unset: always. */
-  readonly unitKind?: UnitKind;
-}
-
-/** podman's podman-kube@ template with our drop-in (every podman), or a Quadlet unit (4.4+). */
-export type UnitKind = 'podman-kube' | 'quadlet';
+import { UnitFile } from './unit-file';
 
 /** Units start after these (the secrets are written by onepassword-secrets; tailscale may carry traffic). */
 const AFTER = ['network-online.target', 'tailscaled.service', 'onepassword-secrets.service'];

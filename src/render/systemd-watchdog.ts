@@ -1,6 +1,6 @@
 import { posix, dirname } from 'node:path';
 import { PodModel } from '../model/pod-model';
-import type { UnitFile, UnitKind } from './systemd-units';
+import type { UnitFile, UnitKind } from './unit-file';
 
 /** Seconds between two watchdog rounds. */
 export const WATCHDOG_PERIOD_SECONDS = 5;
