@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { ConfigError } from './config/config-error';
+import { ConfigError } from './lib/config-error';
 import { configPathOrDefault, loadConfigFile } from './config/load';
 import { buildOpenCodeImage, ImageBuildError } from './image/image-build';
 import { builtOpenCodeImage, isBuiltOpenCodeImage, resolveOpenCodeImage } from './image/opencode-image';

@@ -1,5 +1,5 @@
 import { join, relative } from 'node:path';
-import { ConfigError } from './config/config-error';
+import { ConfigError } from './lib/config-error';
 import { configPathOrDefault, loadConfigFile } from './config/load';
 import { Config, Target, TARGETS } from './config/schema';
 import { DependencyError } from './model/startup-order';

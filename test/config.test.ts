@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../src/config/config-error';
+import { ConfigError } from '../src/lib/config-error';
 import { loadConfigFile, parseConfig } from '../src/config/load';
 import { buildModel } from '../src/synth';
 import { tempDir } from './helpers';

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { doctor, DoctorHost } from '../src/doctor';
-import { compareVersions, describeRange, parsePodmanVersion } from '../src/podman-version';
+import { compareVersions, describeRange, parsePodmanVersion } from '../src/lib/podman-version';
 import { InstallPlan } from '../src/synth';
 import { tempDir } from './helpers';
 

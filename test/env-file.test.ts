@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseEnvFile } from '../src/env-file';
+import { parseEnvFile } from '../src/lib/env-file';
 import { REPO, shells, tempDir } from './helpers';
 import { HOSTILE, KEYS, SKIPPED } from './hostile-env';
 

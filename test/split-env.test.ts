@@ -3,8 +3,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/load';
-import { ConfigError } from '../src/config/config-error';
-import { parseEnvFile } from '../src/env-file';
+import { ConfigError } from '../src/lib/config-error';
+import { parseEnvFile } from '../src/lib/env-file';
 import { PodModel } from '../src/model/pod-model';
 import { receivesKey } from '../src/model/secret-keys';
 import { splitEnvScript } from '../src/render/split-env';

@@ -8,7 +8,7 @@ import { loadConfigFile } from '../src/config/load';
 import { synthesize } from '../src/synth';
 import { runSynth } from '../src/synth-command';
 import { parseManifests } from '../src/validate/manifest-input';
-import { parsePodmanVersion } from '../src/podman-version';
+import { parsePodmanVersion } from '../src/lib/podman-version';
 import { PODMAN_KINDS, validateDocuments } from '../src/validate/validate';
 import { tempDir, tree } from './helpers';
 

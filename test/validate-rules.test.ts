@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Finding } from '../src/validate/finding';
 import { parseManifests } from '../src/validate/manifest-input';
 import { PODMAN_RULES } from '../src/validate/podman-rules';
-import { parsePodmanVersion } from '../src/podman-version';
+import { parsePodmanVersion } from '../src/lib/podman-version';
 import { PODMAN_KINDS, validateDocuments } from '../src/validate/validate';
 
 type Obj = Record<string, any>;

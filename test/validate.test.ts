@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigInput } from '../src/config/schema';
 import { PodmanValidation } from '../src/validate/cdk8s-plugin';
 import { parseManifests } from '../src/validate/manifest-input';
-import { parsePodmanVersion } from '../src/podman-version';
+import { parsePodmanVersion } from '../src/lib/podman-version';
 import { PODMAN_KINDS, validateDocuments } from '../src/validate/validate';
 import { files, REPO, tempDir } from './helpers';
 

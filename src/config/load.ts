@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as yaml from 'js-yaml';
 import type { core } from 'zod';
-import { ConfigError, ConfigProblem } from './config-error';
+import { ConfigError, ConfigProblem } from '../lib/config-error';
 import { Config, configSchema } from './schema';
 
 /** Configuration file read when none is named. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isPinned, parseImageRef } from '../image-ref';
+import { isPinned, parseImageRef } from '../lib/image-ref';
 import { LINUX_CAPABILITIES } from '../model/capabilities';
 import { SECRET_KEY_PATTERN, SECRET_KEY_PATTERN_TEXT } from '../model/secret-keys';
 import { DATADOG_SECRET_KEYS } from '../services/datadog-agent';

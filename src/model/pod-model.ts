@@ -1,4 +1,4 @@
-import { ConfigError, ConfigProblem } from '../config/config-error';
+import { ConfigError, ConfigProblem } from '../lib/config-error';
 import { receivesKey, SECRET_KEY_PATTERN, SECRET_KEY_PATTERN_TEXT } from './secret-keys';
 import { ServiceSpec } from './service';
 import { startupOrder } from './startup-order';

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { ConfigError } from '../config/config-error';
+import { ConfigError } from '../lib/config-error';
 
 /** A port a service listens on inside the pod's shared network namespace. */
 export interface PortSpec {

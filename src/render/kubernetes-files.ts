@@ -1,6 +1,6 @@
 import { App } from 'cdk8s';
 import { Config } from '../config/schema';
-import { ConfigError } from '../config/config-error';
+import { ConfigError } from '../lib/config-error';
 import { PodModel } from '../model/pod-model';
 import type { GeneratedFile } from './generated-file';
 import { containerSecretName, ExternalService, KubernetesChart, STORE_CLIENT_LABEL } from './kubernetes';

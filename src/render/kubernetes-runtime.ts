@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Stage } from '../model/pod-model';
-import { packageRoot } from '../package-root';
+import { packageRoot } from '../lib/package-root';
 import { renderHealthScript } from './runtime-scripts';
 
 /**

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../package-root';
+import { packageRoot } from '../lib/package-root';
 import { PodModel, Stage } from '../model/pod-model';
 import { POD_PATHS } from '../model/pod-paths';
 

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { Capability, keptCapabilities } from '../model/capabilities';
-import { quantityBytes, valkeyBytes } from '../config/memory';
+import { quantityBytes, valkeyBytes } from '../lib/memory';
 import { Service, ServiceProps, ServiceSpec } from '../model/service';
 import { redisPingScript } from './redis-health';
 

@@ -2,7 +2,7 @@
 // on a manifest podman would mishandle. Bundled to build/cdk8s-validation.js.
 import { basename, dirname } from 'node:path';
 import type { Validation, ValidationContext } from 'cdk8s-cli/lib/plugins/validation';
-import { formatVersion, parseSupportedVersion, PodmanVersion } from '../podman-version';
+import { formatVersion, parseSupportedVersion, PodmanVersion } from '../lib/podman-version';
 import { Finding } from './finding';
 import { DEFAULT_KUBERNETES_MINOR } from './kubernetes-rules';
 import { Target, validateFiles } from './validate';

@@ -3,8 +3,8 @@
 // 4.3.1 and 5.4.2); a rule's message says what podman does instead, its fix how to avoid it.
 import { FieldPath, Severity } from './finding';
 import { ManifestDocument } from './manifest-input';
-import { VersionRange } from '../podman-version';
-import { isPinned, parseImageRef } from '../image-ref';
+import { VersionRange } from '../lib/podman-version';
+import { isPinned, parseImageRef } from '../lib/image-ref';
 import { asList, asObject, ContainerAt, containersOf, PodSpecAt, podSpecsOf, PROBE_KINDS } from './pod-specs';
 
 export interface RuleHit {

@@ -3,7 +3,7 @@ import { DEFAULT_KUBERNETES_MINOR, describeKubernetesRange, KUBERNETES_RULES } f
 import { DEFAULT_SCHEMA_VERSION, schemaFindings, schemaForKubernetes, SCHEMA_KINDS, SchemaVersion } from './kubernetes-schema';
 import { InputError, ManifestDocument, readManifestFile } from './manifest-input';
 import { PODMAN_RULES, RuleContext, RuleHit } from './podman-rules';
-import { describeRange, formatVersion, inRange, PodmanVersion } from '../podman-version';
+import { describeRange, formatVersion, inRange, PodmanVersion } from '../lib/podman-version';
 
 /** What the manifests are for. */
 export type Target = 'podman' | 'kubernetes';

@@ -7,7 +7,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { dump } from 'js-yaml';
 import { parseManifests } from '../../src/validate/manifest-input';
 import { PODMAN_KINDS, validateDocuments } from '../../src/validate/validate';
-import { parsePodmanVersion } from '../../src/podman-version';
+import { parsePodmanVersion } from '../../src/lib/podman-version';
 import { CASES, DifferentialCase, IMAGE, REGISTRY_IMAGE, REGISTRY_LATEST, Variant } from './cases';
 import { MachinePodman } from './machine-podman';
 import { PlayContext, sleepMs } from './play-context';

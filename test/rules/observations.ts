@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PODMAN_RULES } from '../../src/validate/podman-rules';
-import { describeRange } from '../../src/podman-version';
+import { describeRange } from '../../src/lib/podman-version';
 import { CaseResult, VersionResults } from './results';
 
 /** The podman lines the suite plays, by column: Debian 12, Debian 13, Debian testing. */
