@@ -12,8 +12,8 @@ import { parseConfig } from '../src/config/load';
 import { Service, ServiceSpec } from '../src/model/service';
 import { PodmanPodChart } from '../src/render/podman-pod';
 import { renderSystemdUnits } from '../src/render/systemd-units';
-import { MemoryStack } from '../src/stack';
-import { synthesize } from '../src/synth';
+import { MemoryStack } from '../src/app/stack';
+import { synthesize } from '../src/app/synth';
 import { parseManifests } from '../src/validate/manifest-input';
 import { PODMAN_KINDS, validateDocuments } from '../src/validate/validate';
 

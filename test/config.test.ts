@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/lib/config-error';
 import { loadConfigFile, parseConfig } from '../src/config/load';
-import { buildModel } from '../src/synth';
+import { buildModel } from '../src/app/synth';
 import { tempDir } from './helpers';
 
 function problems(input: unknown) {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { doctor, DoctorHost } from '../src/doctor';
 import { compareVersions, describeRange, parsePodmanVersion } from '../src/lib/podman-version';
-import { InstallPlan } from '../src/synth';
+import { InstallPlan } from '../src/app/synth';
 import { tempDir } from './helpers';
 
 function plan(dir: string, port: number): InstallPlan {

@@ -6,7 +6,7 @@ import { afterEach } from 'vitest';
 import { parseConfig } from '../src/config/load';
 import { ConfigInput } from '../src/config/schema';
 import { PodModel } from '../src/model/pod-model';
-import { buildModel, synthesize } from '../src/synth';
+import { buildModel, synthesize } from '../src/app/synth';
 
 export const REPO = join(__dirname, '..');
 

@@ -7,7 +7,7 @@ import { runImageBuild } from '../src/image-command';
 import { OPENCODE_IMAGE_APPLETS, OPENCODE_IMAGE_TOOLS, renderOpenCodeContainerfile } from '../src/image/opencode-containerfile';
 import { resolveOpenCodeImage } from '../src/image/opencode-image';
 import { binaryVersion, fetchRelease, hostArch, ReleaseError } from '../src/image/opencode-release';
-import { buildModel } from '../src/synth';
+import { buildModel } from '../src/app/synth';
 import { tempDir } from './helpers';
 
 /** A release tarball laid out like the npm package (package/bin/opencode), holding a script. */

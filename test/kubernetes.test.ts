@@ -5,7 +5,7 @@ import { load, loadAll } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/load';
 import { ConfigInput } from '../src/config/schema';
-import { synthesize } from '../src/synth';
+import { synthesize } from '../src/app/synth';
 import { parseManifests } from '../src/validate/manifest-input';
 import { SCHEMA_KINDS } from '../src/validate/kubernetes-schema';
 import { validateDocuments } from '../src/validate/validate';

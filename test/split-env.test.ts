@@ -8,7 +8,7 @@ import { parseEnvFile } from '../src/lib/env-file';
 import { PodModel } from '../src/model/pod-model';
 import { receivesKey } from '../src/model/secret-keys';
 import { splitEnvScript } from '../src/render/split-env';
-import { buildModel } from '../src/synth';
+import { buildModel } from '../src/app/synth';
 import { model, shells, tempDir } from './helpers';
 import { HOSTILE } from './hostile-env';
 

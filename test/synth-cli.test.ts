@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/load';
-import { synthesize } from '../src/synth';
+import { synthesize } from '../src/app/synth';
 import { REPO, tempDir, tree } from './helpers';
 
 const CLI = join(REPO, 'build', 'cli.js');

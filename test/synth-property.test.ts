@@ -1,11 +1,11 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { DIST_STAMP } from '../src/write-dist';
+import { DIST_STAMP } from '../src/app/write-dist';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { dump } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../src/config/load';
-import { synthesize } from '../src/synth';
+import { synthesize } from '../src/app/synth';
 import { runSynth } from '../src/synth-command';
 import { parseManifests } from '../src/validate/manifest-input';
 import { parsePodmanVersion } from '../src/lib/podman-version';

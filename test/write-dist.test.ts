@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DIST_STAMP } from '../src/write-dist';
+import { DIST_STAMP } from '../src/app/write-dist';
 import { REPO, tempDir } from './helpers';
 
 const cli = (cwd: string, ...args: string[]) => spawnSync(process.execPath, [join(REPO, 'build/cli.js'), ...args], { cwd, encoding: 'utf8' });

@@ -1,16 +1,16 @@
 import { App } from 'cdk8s';
 import { z } from 'zod';
-import { Config, configSchema } from './config/schema';
-import { isBuiltOpenCodeImage } from './image/opencode-image';
-import { PodModel } from './model/pod-model';
-import { hostSecretsDir } from './model/pod-paths';
-import { secretKeyLines } from './model/secret-key-lines';
-import { PodmanPodChart } from './render/podman-pod';
-import { podmanKubeUnitName, QUADLET_UNIT, renderSystemdUnits } from './render/systemd-units';
-import { UnitKind } from './render/unit-file';
-import { kubernetesFiles } from './render/kubernetes-files';
-import { yamlDocuments } from './render/yaml-documents';
-import { GeneratedFile } from './render/generated-file';
+import { Config, configSchema } from '../config/schema';
+import { isBuiltOpenCodeImage } from '../image/opencode-image';
+import { PodModel } from '../model/pod-model';
+import { hostSecretsDir } from '../model/pod-paths';
+import { secretKeyLines } from '../model/secret-key-lines';
+import { PodmanPodChart } from '../render/podman-pod';
+import { podmanKubeUnitName, QUADLET_UNIT, renderSystemdUnits } from '../render/systemd-units';
+import { UnitKind } from '../render/unit-file';
+import { kubernetesFiles } from '../render/kubernetes-files';
+import { yamlDocuments } from '../render/yaml-documents';
+import { GeneratedFile } from '../render/generated-file';
 import { MemoryStack } from './stack';
 
 /** What `install` needs to know, written to dist/install.json. */

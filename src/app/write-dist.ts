@@ -1,6 +1,6 @@
 import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { GeneratedFile } from './render/generated-file';
+import { GeneratedFile } from '../render/generated-file';
 
 /** The stamp synth writes into every output folder: which files it wrote there. */
 export const DIST_STAMP = '.opencode-memory-pod-dist.json';

@@ -1,14 +1,14 @@
 import { Construct } from 'constructs';
-import { Config } from './config/schema';
-import { buildPodModel, PodModel } from './model/pod-model';
-import type { ExternalService } from './render/kubernetes';
-import { Service } from './model/service';
-import { DatadogAgent } from './services/datadog-agent';
-import { FalkorDb } from './services/falkordb';
-import { GraphitiMcp } from './services/graphiti-mcp';
-import { resolveOpenCodeImage } from './image/opencode-image';
-import { OpenCode } from './services/opencode';
-import { Valkey } from './services/valkey';
+import { Config } from '../config/schema';
+import { buildPodModel, PodModel } from '../model/pod-model';
+import type { ExternalService } from '../render/kubernetes';
+import { Service } from '../model/service';
+import { DatadogAgent } from '../services/datadog-agent';
+import { FalkorDb } from '../services/falkordb';
+import { GraphitiMcp } from '../services/graphiti-mcp';
+import { resolveOpenCodeImage } from '../image/opencode-image';
+import { OpenCode } from '../services/opencode';
+import { Valkey } from '../services/valkey';
 
 /**
  * The OpenCode memory stack: one construct per service, wired from the configuration. This is
