@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { doctor } from './doctor';
+import { doctor } from './host/doctor';
 import { runImageBuild, runImagePull } from './image-command';
-import { install, InstallIOError, readInstallPlan } from './install';
+import { install, InstallIOError, readInstallPlan } from './host/install';
 import { DEFAULT_CONFIG_FILE } from './config/load';
 import { runSynth } from './synth-command';
 import { listRules, runValidate } from './validate-command';

@@ -5,7 +5,7 @@ import { buildOpenCodeImage, ImageBuildError } from './image/image-build';
 import { builtOpenCodeImage, isBuiltOpenCodeImage, resolveOpenCodeImage } from './image/opencode-image';
 import { OpenCodeArch } from './image/opencode-containerfile';
 import { ReleaseError } from './image/opencode-release';
-import { readInstallPlan } from './install';
+import { readInstallPlan } from './host/install';
 
 export interface ImageBuildCommandOptions {
   readonly config?: string;

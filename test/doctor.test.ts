@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { doctor, DoctorHost } from '../src/doctor';
+import { doctor, DoctorHost } from '../src/host/doctor';
 import { compareVersions, describeRange, parsePodmanVersion } from '../src/lib/podman-version';
 import { InstallPlan } from '../src/app/synth';
 import { tempDir } from './helpers';

@@ -1,7 +1,7 @@
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { UnitKind } from './render/unit-file';
-import { InstallPlan } from './app/synth';
+import { UnitKind } from '../render/unit-file';
+import { InstallPlan } from '../app/synth';
 
 export interface InstallOptions {
   /** dist/ folder written by synth. */

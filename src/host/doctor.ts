@@ -2,10 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
-import { parseEnvFile } from './lib/env-file';
-import { receivesKey } from './model/secret-keys';
-import { detectPodmanVersion, formatVersion, olderThan, OLDEST_SUPPORTED_PODMAN } from './lib/podman-version';
-import { InstallPlan } from './app/synth';
+import { parseEnvFile } from '../lib/env-file';
+import { receivesKey } from '../model/secret-keys';
+import { detectPodmanVersion, formatVersion, olderThan, OLDEST_SUPPORTED_PODMAN } from '../lib/podman-version';
+import { InstallPlan } from '../app/synth';
 
 /** One finding: what is wrong and the command or step that fixes it. */
 export interface Finding {
