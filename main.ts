@@ -1,6 +1,6 @@
 // cdk8s app entry (cdk8s.yaml `app: node build/main.js`, also `npm run synth`).
 // Reads ./opencode-memory-pod.yaml (or the file named by OMP_CONFIG) and writes dist/.
-import { runSynth } from './src/synth-command';
+import { runSynth } from './src/cli/synth';
 
 process.exitCode = runSynth({
   configPath: process.env.OMP_CONFIG || undefined,

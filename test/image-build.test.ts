@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/load';
-import { runImageBuild } from '../src/image-command';
+import { runImageBuild } from '../src/cli/image';
 import { OPENCODE_IMAGE_APPLETS, OPENCODE_IMAGE_TOOLS, renderOpenCodeContainerfile } from '../src/image/opencode-containerfile';
 import { resolveOpenCodeImage } from '../src/image/opencode-image';
 import { binaryVersion, fetchRelease, hostArch, ReleaseError } from '../src/image/opencode-release';

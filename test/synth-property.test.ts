@@ -6,7 +6,7 @@ import { dump } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../src/config/load';
 import { synthesize } from '../src/app/synth';
-import { runSynth } from '../src/synth-command';
+import { runSynth } from '../src/cli/synth';
 import { parseManifests } from '../src/validate/manifest-input';
 import { parsePodmanVersion } from '../src/lib/podman-version';
 import { PODMAN_KINDS, validateDocuments } from '../src/validate/validate';

@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { doctor } from './host/doctor';
-import { runImageBuild, runImagePull } from './image-command';
-import { install, InstallIOError, readInstallPlan } from './host/install';
-import { DEFAULT_CONFIG_FILE } from './config/load';
-import { runSynth } from './synth-command';
-import { listRules, runValidate } from './validate-command';
+import { doctor } from '../host/doctor';
+import { runImageBuild, runImagePull } from './image';
+import { install, InstallIOError, readInstallPlan } from '../host/install';
+import { DEFAULT_CONFIG_FILE } from '../config/load';
+import { runSynth } from './synth';
+import { listRules, runValidate } from './validate';
 
 const program = new Command();
 program

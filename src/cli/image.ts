@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { ConfigError } from './lib/config-error';
-import { configPathOrDefault, loadConfigFile } from './config/load';
-import { buildOpenCodeImage, ImageBuildError } from './image/image-build';
-import { builtOpenCodeImage, isBuiltOpenCodeImage, resolveOpenCodeImage } from './image/opencode-image';
-import { OpenCodeArch } from './image/opencode-containerfile';
-import { ReleaseError } from './image/opencode-release';
-import { readInstallPlan } from './host/install';
+import { ConfigError } from '../lib/config-error';
+import { configPathOrDefault, loadConfigFile } from '../config/load';
+import { buildOpenCodeImage, ImageBuildError } from '../image/image-build';
+import { builtOpenCodeImage, isBuiltOpenCodeImage, resolveOpenCodeImage } from '../image/opencode-image';
+import { OpenCodeArch } from '../image/opencode-containerfile';
+import { ReleaseError } from '../image/opencode-release';
+import { readInstallPlan } from '../host/install';
 
 export interface ImageBuildCommandOptions {
   readonly config?: string;

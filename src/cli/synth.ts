@@ -1,12 +1,12 @@
 import { join, relative } from 'node:path';
-import { ConfigError } from './lib/config-error';
-import { configPathOrDefault, loadConfigFile } from './config/load';
-import { Config, Target, TARGETS } from './config/schema';
-import { DependencyError } from './model/startup-order';
-import { synthesizeWithModel } from './app/synth';
-import { secretKeyLines } from './model/secret-key-lines';
-import { kubernetesApplySteps } from './render/kubernetes-files';
-import { copyManifestsForCdk8s, OutputFolderError, writeDist } from './app/write-dist';
+import { ConfigError } from '../lib/config-error';
+import { configPathOrDefault, loadConfigFile } from '../config/load';
+import { Config, Target, TARGETS } from '../config/schema';
+import { DependencyError } from '../model/startup-order';
+import { synthesizeWithModel } from '../app/synth';
+import { secretKeyLines } from '../model/secret-key-lines';
+import { kubernetesApplySteps } from '../render/kubernetes-files';
+import { copyManifestsForCdk8s, OutputFolderError, writeDist } from '../app/write-dist';
 
 export interface SynthOptions {
   /** YAML configuration; default: ./opencode-memory-pod.yaml if it exists, else built-in defaults. */
