@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { doctor } from '../host/doctor';
-import { runImageBuild, runImagePull } from './image';
-import { install, InstallIOError, readInstallPlan } from '../host/install';
 import { DEFAULT_CONFIG_FILE } from '../config/load';
+import { runDoctor } from './doctor';
+import { runImageBuild, runImagePull } from './image';
+import { runInstall } from './install';
 import { runSynth } from './synth';
 import { listRules, runValidate } from './validate';
 
@@ -38,13 +38,7 @@ program
     return v;
   }, 'podman-kube')
   .action((opts: { from: string; root?: string; dryRun?: boolean; unit: 'podman-kube' | 'quadlet' }) => {
-    try {
-      for (const line of install(opts)) console.log(line);
-    } catch (e) {
-      console.error(`opencode-memory-pod: ${(e as Error).message}`);
-      // 1: the host refused (permissions, disk) and was put back as it was; 2: unusable dist/ or options.
-      process.exitCode = e instanceof InstallIOError ? 1 : 2;
-    }
+    process.exitCode = runInstall(opts);
   });
 
 const image = program.command('image').description('the OpenCode server image');
@@ -78,22 +72,7 @@ program
   .description('check this host before and after install: podman, images, podman.socket, env file and its keys, data directories, free host ports, the installed pod.yaml')
   .option('--from <dir>', 'folder written by synth', 'dist')
   .action(async (opts: { from: string }) => {
-    let plan;
-    try {
-      plan = readInstallPlan(opts.from);
-    } catch (e) {
-      console.error(`opencode-memory-pod: ${(e as Error).message}`);
-      process.exitCode = 2;
-      return;
-    }
-    const findings = await doctor(plan, opts.from);
-    for (const f of findings) {
-      console.log(`${f.ok ? (f.note ? 'note' : 'ok  ') : 'FAIL'} ${f.what}`);
-      if ((!f.ok || f.note) && f.fix) console.log(`     ${f.ok ? 'hint' : 'fix'}: ${f.fix}`);
-    }
-    const bad = findings.filter((f) => !f.ok).length;
-    console.log(bad ? `\n${bad} problem(s) found` : '\nall checks passed');
-    process.exitCode = bad ? 1 : 0;
+    process.exitCode = await runDoctor(opts);
   });
 
 program
