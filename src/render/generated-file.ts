@@ -1,5 +1,5 @@
-// Here and not in synth.ts, which collects the files: renderers return them, and a renderer
-// importing synth.ts (which imports the renderers) was a cycle.
+// Here and not in app/synth.ts, which collects the files: renderers return them, and a renderer
+// importing app/synth.ts went up a layer and closed a cycle (app/synth.ts imports the renderers).
 
 /** One file of dist/. */
 export interface GeneratedFile {
