@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { doctor, DoctorHost } from '../src/host/doctor';
 import { compareVersions, describeRange, parsePodmanVersion } from '../src/lib/podman-version';
-import { InstallPlan } from '../src/app/synth';
+import { InstallPlan } from '../src/render/podman-files';
 import { tempDir } from './helpers';
 
 function plan(dir: string, port: number): InstallPlan {

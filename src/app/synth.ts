@@ -1,41 +1,11 @@
 import { App } from 'cdk8s';
 import { z } from 'zod';
 import { Config, configSchema } from '../config/schema';
-import { isBuiltOpenCodeImage } from '../image/opencode-image';
+import { TARGET_NAMES } from '../lib/targets';
 import { PodModel } from '../model/pod-model';
-import { hostSecretsDir } from '../model/pod-paths';
-import { secretKeyLines } from '../model/secret-key-lines';
-import { PodmanPodChart } from '../render/podman-pod';
-import { podmanKubeUnitName, QUADLET_UNIT, renderSystemdUnits } from '../render/systemd-units';
-import { UnitKind } from '../render/unit-file';
-import { kubernetesFiles } from '../render/kubernetes-files';
-import { yamlDocuments } from '../render/yaml-documents';
 import { GeneratedFile } from '../render/generated-file';
+import { RENDERERS } from '../render/targets';
 import { MemoryStack } from './stack';
-
-/** What `install` needs to know, written to dist/install.json. */
-export interface InstallPlan {
-  readonly podName: string;
-  readonly envFile: string;
-  readonly unit: string;
-  readonly quadletUnit: string;
-  /** dist-relative path -> absolute host path, with mode. */
-  readonly files: ReadonlyArray<{ readonly from: string; readonly to: string; readonly mode: number; readonly unitKind?: UnitKind }>;
-  /** Persistent host directories the pod writes to. */
-  readonly dataDirs: readonly string[];
-  /** Env-file keys some service cannot work without. */
-  readonly requiredEnvKeys: readonly string[];
-  /** Env-file keys (patterns) each container receives, by service, in start order. */
-  readonly secretKeys: Readonly<Record<string, readonly string[]>>;
-  /** Host paths the pod mounts that must already exist (files, sockets, directories). */
-  readonly hostMounts: ReadonlyArray<{ readonly service: string; readonly path: string; readonly type: string }>;
-  /** Whether the containers have memory limits (podman then needs the cgroup memory controller). */
-  readonly memoryLimits: boolean;
-  /** Every image the pod runs, and the command that gets it when it is missing. */
-  readonly images: ReadonlyArray<{ readonly service: string; readonly image: string; readonly get: string }>;
-  /** Host ports the pod publishes, with the address. */
-  readonly hostPorts: ReadonlyArray<{ readonly service: string; readonly address: string; readonly port: number }>;
-}
 
 /** Builds the model of the stack from a validated configuration. */
 export function buildModel(config: Config): PodModel {
@@ -52,47 +22,11 @@ export function synthesize(config: Config): GeneratedFile[] {
 export function synthesizeWithModel(config: Config): { files: GeneratedFile[]; model: PodModel } {
   const stack = new MemoryStack(new App(), 'stack', config);
   const model = stack.model();
-  const files: GeneratedFile[] = [];
-  if (config.targets.includes('podman')) files.push(...podmanFiles(model));
-  if (config.targets.includes('kubernetes')) files.push(...kubernetesFiles(config, model, stack.kubernetesExternalServices()));
+  const input = { config, model, externalOnCluster: stack.kubernetesExternalServices() };
+  // Each target the configuration names, in the registry's order, by its renderer.
+  const files = TARGET_NAMES.filter((t) => config.targets.includes(t)).flatMap((t) => RENDERERS[t].render(input));
   files.push({ path: 'config.schema.json', content: `${JSON.stringify(configJsonSchema(), null, 2)}\n`, mode: 0o644 });
   return { files, model };
-}
-
-/** dist/pod.yaml, the units and install.json: the podman target. */
-function podmanFiles(model: PodModel): GeneratedFile[] {
-  const app = new App({ outdir: 'unused', outputFileExtension: '.yaml' });
-  const chart = new PodmanPodChart(app, 'pod', { model });
-  const units = renderSystemdUnits(model);
-
-  const plan: InstallPlan = {
-    podName: model.podName,
-    envFile: model.envFile,
-    unit: podmanKubeUnitName(model),
-    quadletUnit: QUADLET_UNIT,
-    files: [{ from: 'pod.yaml', to: model.installPath, mode: 0o644 }, ...units.map((u) => ({ from: u.distPath, to: u.installPath, mode: u.mode, unitKind: u.unitKind }))],
-    dataDirs: model.stages.flatMap((s) => s.spec.mounts.filter((m) => m.persistent).map((m) => m.hostPath)),
-    requiredEnvKeys: [...new Set(model.stages.flatMap((s) => s.spec.secrets.requiredKeys ?? []))],
-    secretKeys: Object.fromEntries(model.stages.map((s) => [s.spec.name, s.spec.secrets.receives])),
-    hostMounts: model.stages.flatMap((s) =>
-      s.spec.mounts.filter((m) => m.type !== 'DirectoryOrCreate').map((m) => ({ service: s.spec.name, path: m.hostPath, type: m.type })),
-    ),
-    memoryLimits: model.memoryLimits,
-    images: model.stages.map((s) => ({
-      service: s.spec.name,
-      image: s.spec.image,
-      get: isBuiltOpenCodeImage(s.spec.image) ? 'opencode-memory-pod image build' : `podman pull ${s.spec.image}`,
-    })),
-    hostPorts: model.stages.flatMap((s) =>
-      s.spec.ports.filter((p) => p.hostPort !== undefined).map((p) => ({ service: s.spec.name, address: model.bindAddress, port: p.hostPort! })),
-    ),
-  };
-
-  return [
-    { path: 'pod.yaml', content: podYaml(model, chart.toJson()), mode: 0o644 },
-    ...units.map((u) => ({ path: u.distPath, content: u.content, mode: u.mode })),
-    { path: 'install.json', content: `${JSON.stringify(plan, null, 2)}\n`, mode: 0o644 },
-  ];
 }
 
 /** JSON Schema of the configuration file, for editor completion. */
@@ -101,31 +35,4 @@ export function configJsonSchema(): unknown {
     ...z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }),
     title: 'opencode-memory-pod configuration',
   };
-}
-
-function podYaml(model: PodModel, documents: unknown[]): string {
-  const width = Math.max(...model.stages.map((s) => s.spec.name.length));
-  const header = [
-    'Generated by opencode-memory-pod. Do not edit: change the configuration and synth again.',
-    '',
-    `  podman kube play ${model.installPath}      (or this file)`,
-    `  podman kube down ${model.installPath}`,
-    '',
-    'podman starts containers in no order and has no native sidecars, so every container runs',
-    'launch.sh (ConfigMap below): it waits until the services it depends on are healthy, then execs',
-    "the image's own entrypoint. Start order, from the services' declared dependencies:",
-    ...model.stages.map((s, i) => {
-      const ports = s.spec.ports.filter((p) => p.hostPort !== undefined).map((p) => `${model.bindAddress}:${p.hostPort}`);
-      const waits = s.waitsFor.length ? `after ${s.waitsFor.join(', ')}` : 'first';
-      return `  ${i + 1}. ${s.spec.name.padEnd(width)}  ${waits}; ${ports.join(' ') || 'no host port'}`;
-    }),
-    '',
-    'Secrets: each container mounts only its own env file, holding only the keys its service',
-    `receives, written from ${model.envFile} into`,
-    `${hostSecretsDir(model.podName)}/ by split-env.sh: the unit runs it before every start;`,
-    'run it yourself before a bare `podman kube play`. The launcher reads the file at container',
-    'start; no value is written here or visible in `podman inspect`. Keys each one receives:',
-    ...secretKeyLines(model).map((l) => `  ${l}`),
-  ];
-  return yamlDocuments(header, documents);
 }

@@ -1,11 +1,12 @@
 import { join, relative } from 'node:path';
 import { ConfigError } from '../lib/config-error';
 import { configPathOrDefault, loadConfigFile } from '../config/load';
-import { Config, Target, TARGETS } from '../config/schema';
+import { Config } from '../config/schema';
+import { parseTargetList, TARGET_LIST_ALLOWED, TARGET_NAMES, TARGETS } from '../lib/targets';
 import { DependencyError } from '../model/startup-order';
 import { synthesizeWithModel } from '../app/synth';
 import { secretKeyLines } from '../model/secret-key-lines';
-import { kubernetesApplySteps } from '../render/kubernetes-files';
+import { RENDERERS } from '../render/targets';
 import { copyManifestsForCdk8s, OutputFolderError, writeDist } from '../app/write-dist';
 
 export interface SynthOptions {
@@ -15,7 +16,7 @@ export interface SynthOptions {
   readonly outDir?: string;
   /** Also copy the manifests here (cdk8s-cli's CDK8S_OUTDIR). */
   readonly cdk8sOutDir?: string;
-  /** Overrides the configuration's `targets` (comma-separated: podman, kubernetes). */
+  /** Overrides the configuration's `targets`: one target of lib/targets.ts or several separated by a comma. */
   readonly targets?: string;
 }
 
@@ -52,18 +53,17 @@ export function runSynth(options: SynthOptions, log: (line: string) => void = co
   say(`opencode-memory-pod: wrote ${files.length} files to ${outDir}/ (config: ${configPath ?? 'built-in defaults'}; targets: ${config.targets.join(', ')})`);
   say('opencode-memory-pod: each container receives only these env-file keys (services.<name>.secretKeys):');
   for (const line of secretKeyLines(model)) say(`  ${line}`);
-  if (config.targets.includes('kubernetes')) {
-    say("opencode-memory-pod: Kubernetes: create each container's Secret from the env file, check, then apply:");
-    for (const step of kubernetesApplySteps(config, join(outDir, 'kubernetes'))) say(`  ${step}`);
+  for (const target of TARGET_NAMES.filter((t) => config.targets.includes(t))) {
+    const next = RENDERERS[target].nextSteps?.(config, join(outDir, TARGETS[target].folder));
+    if (!next) continue;
+    say(`opencode-memory-pod: ${next.heading}`);
+    for (const step of next.steps) say(`  ${step}`);
   }
   return 0;
 }
 
 function parseTargets(text: string): Config['targets'] {
-  const names = text.split(',').map((t) => t.trim()).filter(Boolean);
-  const targets = names.filter((t): t is Target => (TARGETS as readonly string[]).includes(t));
-  if (targets.length !== names.length || !names.length) {
-    throw new ConfigError([{ field: '--target', value: text, allowed: `${TARGETS.join(', ')}, or several separated by a comma` }], 'the command line');
-  }
-  return [...new Set(targets)];
+  const targets = parseTargetList(text);
+  if (!targets) throw new ConfigError([{ field: '--target', value: text, allowed: TARGET_LIST_ALLOWED }], 'the command line');
+  return targets;
 }

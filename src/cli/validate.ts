@@ -1,5 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { isTarget, manifestsIn, TARGET_NAMES, TARGETS } from '../lib/targets';
 import { InputError } from '../validate/manifest-input';
 import { describeKubernetesRange, KUBERNETES_RULES } from '../validate/kubernetes-rules';
 import { PODMAN_RULES } from '../validate/podman-rules';
@@ -71,9 +72,9 @@ export function listRules(): string {
 }
 
 function parseTarget(text: string | undefined): Target {
-  if (text === undefined || text === 'podman') return 'podman';
-  if (text === 'kubernetes') return 'kubernetes';
-  throw new InputError(`--target "${text}": expected podman or kubernetes`);
+  if (text === undefined) return 'podman';
+  if (isTarget(text)) return text;
+  throw new InputError(`--target "${text}": expected ${TARGET_NAMES.join(' or ')}`);
 }
 
 function parseSchema(text: string | undefined): SchemaVersion | undefined {
@@ -92,21 +93,19 @@ function parseKubernetes(text: string | undefined): number | undefined {
 
 /** What synth wrote in `from`: pod.yaml for podman, kubernetes/*.yaml for a cluster. */
 function distFiles(from: string): Array<[Target, string[]]> {
-  const runs: Array<[Target, string[]]> = [];
-  if (existsSync(join(from, 'pod.yaml'))) runs.push(['podman', [join(from, 'pod.yaml')]]);
-  if (existsSync(join(from, 'kubernetes'))) runs.push(['kubernetes', defaultFiles('kubernetes', from)]);
-  if (!runs.length) throw new InputError(`${from}/ has neither pod.yaml nor kubernetes/: run synth first, or name the files`);
+  const runs = TARGET_NAMES.filter((t) => existsSync(manifestsIn(t, from).path)).map((t): [Target, string[]] => [t, defaultFiles(t, from)]);
+  if (!runs.length) throw new InputError(`${from}/ has neither ${TARGET_NAMES.map((t) => TARGETS[t].manifests).join(' nor ')}: run synth first, or name the files`);
   return runs;
 }
 
 function defaultFiles(target: Target, from: string): string[] {
-  if (target === 'podman') return [join(from, 'pod.yaml')];
-  const dir = join(from, 'kubernetes');
+  const { path: dir, folder } = manifestsIn(target, from);
+  if (!folder) return [dir];
   let names: string[];
   try {
     names = readdirSync(dir).filter((n) => n.endsWith('.yaml')).sort();
   } catch {
-    throw new InputError(`${dir}/ not found: run synth with --target kubernetes first, or name the files`);
+    throw new InputError(`${dir}/ not found: run synth with --target ${target} first, or name the files`);
   }
   if (!names.length) throw new InputError(`${dir}/ has no .yaml files`);
   return names.map((n) => join(dir, n));

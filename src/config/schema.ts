@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isPinned, parseImageRef } from '../lib/image-ref';
 import { LINUX_CAPABILITIES } from '../model/capabilities';
+import { DEFAULT_TARGETS, Target, TARGET_NAMES, TARGETS } from '../lib/targets';
 import { SECRET_KEY_PATTERN, SECRET_KEY_PATTERN_TEXT } from '../model/secret-keys';
 import { DATADOG_SECRET_KEYS } from '../services/datadog-agent';
 import { FALKORDB_SECRET_KEYS } from '../services/falkordb';
@@ -198,10 +199,6 @@ const graphiti = z
   })
   .prefault({});
 
-/** What synth can write: the podman pod and units, and the Kubernetes manifests. */
-export const TARGETS = ['podman', 'kubernetes'] as const;
-export type Target = (typeof TARGETS)[number];
-
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 /** A Kubernetes storage quantity, e.g. 10Gi. */
 const storageQuantity = z.string().regex(/^[1-9]\d*(Mi|Gi|Ti)$/, { error: 'must be a storage quantity such as 10Gi (Mi, Gi, Ti)' });
@@ -257,10 +254,10 @@ export const configSchema = z
       .default(120)
       .describe('How long each service may take to become healthy before its dependents give up.'),
     targets: z
-      .array(z.enum(TARGETS))
-      .min(1, { error: `must name at least one target: ${TARGETS.join(', ')}` })
-      .default(['podman'])
-      .describe('What synth writes: podman (dist/pod.yaml and units) and/or kubernetes (dist/kubernetes/). `synth --target` overrides it.'),
+      .array(z.enum(TARGET_NAMES as [Target, ...Target[]]))
+      .min(1, { error: `must name at least one target: ${TARGET_NAMES.join(', ')}` })
+      .default([...DEFAULT_TARGETS])
+      .describe(`What synth writes: ${TARGET_NAMES.map((t) => `${t} (${TARGETS[t].writes})`).join(' and/or ')}. \`synth --target\` overrides it.`),
     kubernetes,
     services: z
       .strictObject({

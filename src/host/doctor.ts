@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { parseEnvFile } from '../lib/env-file';
 import { receivesKey } from '../model/secret-keys';
 import { detectPodmanVersion, formatVersion, olderThan, OLDEST_SUPPORTED_PODMAN } from '../lib/podman-version';
-import { InstallPlan } from '../app/synth';
+import { InstallPlan } from '../render/podman-files';
 
 /** One finding: what is wrong and the command or step that fixes it. */
 export interface Finding {

@@ -1,7 +1,8 @@
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UnitKind } from '../render/unit-file';
-import { InstallPlan } from '../app/synth';
+import { TARGET_NAMES, TARGETS } from '../lib/targets';
+import { InstallPlan } from '../render/podman-files';
 
 export interface InstallOptions {
   /** dist/ folder written by synth. */
@@ -18,8 +19,14 @@ export interface InstallOptions {
 export function readInstallPlan(from: string): InstallPlan {
   const path = join(from, 'install.json');
   if (!existsSync(path)) {
-    if (existsSync(join(from, 'kubernetes'))) {
-      throw new Error(`${from}/ holds only the Kubernetes target (install and doctor are for the podman target): synth --target podman, or apply ${from}/kubernetes/ with kubectl`);
+    // Targets whose files go live by hand (lib/targets.ts `byHand`): install.json is the others'.
+    const byHand = TARGET_NAMES.filter((t) => TARGETS[t].byHand && TARGETS[t].folder && existsSync(join(from, TARGETS[t].folder)));
+    if (byHand.length) {
+      const ours = TARGET_NAMES.filter((t) => !TARGETS[t].byHand);
+      const how = byHand.map((t) => TARGETS[t].byHand!.replace('{dir}', `${from}/${TARGETS[t].folder}`));
+      throw new Error(
+        `${from}/ holds only the ${byHand.map((t) => TARGETS[t].title).join(' and ')} target (install and doctor are for the ${ours.join(', ')} target): synth --target ${ours.join(',')}, or ${how.join(', or ')}`,
+      );
     }
     throw new Error(`${path} not found: run \`opencode-memory-pod synth\` (or npm run synth) first`);
   }

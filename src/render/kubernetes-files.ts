@@ -1,8 +1,10 @@
 import { App } from 'cdk8s';
 import { Config } from '../config/schema';
 import { ConfigError } from '../lib/config-error';
+import { TARGETS } from '../lib/targets';
 import { PodModel } from '../model/pod-model';
 import type { GeneratedFile } from './generated-file';
+import type { TargetRenderer } from './renderer';
 import { containerSecretName, ExternalService, KubernetesChart, STORE_CLIENT_LABEL } from './kubernetes';
 import { splitEnvScript } from './split-env';
 import { yamlDocuments } from './yaml-documents';
@@ -10,16 +12,25 @@ import { yamlDocuments } from './yaml-documents';
 /** Kubernetes release the manifests need: native sidecars are on by default from 1.29. */
 export const KUBERNETES_MIN_VERSION = '1.29';
 
+/** The target's folder of dist/, from the registry. */
+const DIR = TARGETS.kubernetes.folder;
+
 /** Files per kind, in the order `kubectl apply -f dist/kubernetes/` reads them (by name). */
 const FILES: Record<string, string> = {
-  ConfigMap: 'kubernetes/configmap.yaml',
-  NetworkPolicy: 'kubernetes/networkpolicy.yaml',
-  Service: 'kubernetes/service.yaml',
-  StatefulSet: 'kubernetes/statefulset.yaml',
+  ConfigMap: `${DIR}/configmap.yaml`,
+  NetworkPolicy: `${DIR}/networkpolicy.yaml`,
+  Service: `${DIR}/service.yaml`,
+  StatefulSet: `${DIR}/statefulset.yaml`,
+};
+
+/** The Kubernetes target (lib/targets.ts): dist/kubernetes/, for a 1.29+ cluster. */
+export const kubernetesTarget: TargetRenderer = {
+  render: ({ config, model, externalOnCluster }) => kubernetesFiles(config, model, externalOnCluster),
+  nextSteps: (config, dir) => ({ heading: "Kubernetes: create each container's Secret from the env file, check, then apply:", steps: kubernetesApplySteps(config, dir) }),
 };
 
 /** What a person runs to go live, for the manifests in `dir`: printed by synth, written to README.txt. */
-export function kubernetesApplySteps(config: Config, dir = 'dist/kubernetes'): string[] {
+export function kubernetesApplySteps(config: Config, dir = `dist/${DIR}`): string[] {
   const ns = config.kubernetes.namespace ? ` -n ${config.kubernetes.namespace}` : '';
   return [
     `sh ${dir}/create-secrets.sh ${config.envFile}`,
@@ -87,10 +98,10 @@ export function kubernetesFiles(config: Config, model: PodModel, external: reado
   ];
   return [
     ...[...byFile.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([path, documents]) => ({ path, content: yamlDocuments(header, documents), mode: 0o644 })),
-    { path: 'kubernetes/README.txt', content: readme.join('\n'), mode: 0o644 },
+    { path: `${DIR}/README.txt`, content: readme.join('\n'), mode: 0o644 },
     // The pod's containers only (a node agent outside the pod gets no Secret).
-    { path: 'kubernetes/split-env.sh', content: splitEnvScript({ ...model, stages: model.stages.filter((st) => podStages.some((p) => p.spec.name === st.spec.name)) }), mode: 0o755 },
-    { path: 'kubernetes/create-secrets.sh', content: createSecretsScript(config, podStages.map((st) => st.spec.name)), mode: 0o755 },
+    { path: `${DIR}/split-env.sh`, content: splitEnvScript({ ...model, stages: model.stages.filter((st) => podStages.some((p) => p.spec.name === st.spec.name)) }), mode: 0o755 },
+    { path: `${DIR}/create-secrets.sh`, content: createSecretsScript(config, podStages.map((st) => st.spec.name)), mode: 0o755 },
   ];
 }
 

@@ -1,8 +1,8 @@
 // The validator as a cdk8s validation plugin (cdk8s.yaml `validations:`), so `cdk8s synth` fails
 // on a manifest podman would mishandle. Bundled to build/cdk8s-validation.js.
-import { basename, dirname } from 'node:path';
 import type { Validation, ValidationContext } from 'cdk8s-cli/lib/plugins/validation';
 import { formatVersion, parseSupportedVersion, PodmanVersion } from '../lib/podman-version';
+import { targetOfManifest } from '../lib/targets';
 import { Finding } from './finding';
 import { DEFAULT_KUBERNETES_MINOR } from './kubernetes-rules';
 import { Target, validateFiles } from './validate';
@@ -29,7 +29,7 @@ export class PodmanValidation implements Validation {
     try {
       for (const manifest of context.manifests) {
         // Files under kubernetes/ are for a cluster; everything else is played by podman.
-        const target: Target = basename(dirname(manifest)) === 'kubernetes' ? 'kubernetes' : 'podman';
+        const target: Target = targetOfManifest(manifest);
         findings.push(...validateFiles([manifest], { target, podman: this.podman, kubernetesMinor: this.kubernetesMinor }).findings);
       }
     } catch (e) {

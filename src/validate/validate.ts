@@ -6,7 +6,7 @@ import { PODMAN_RULES, RuleContext, RuleHit } from './podman-rules';
 import { describeRange, formatVersion, inRange, PodmanVersion } from '../lib/podman-version';
 
 /** What the manifests are for. */
-export type Target = 'podman' | 'kubernetes';
+export type Target = import('../lib/targets').Target;
 
 /** Kinds `podman kube play` plays (4.3.1 and later). */
 export const PODMAN_KINDS = ['Pod', 'Deployment', 'ConfigMap', 'Secret', 'PersistentVolumeClaim'];
