@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { Config } from '../config/schema';
-import { buildPodModel, PodModel } from '../model/pod-model';
+import { addConfigValidation, ConfigError, configProblems } from '../lib/config-error';
+import { buildPodModel, PodModel, podProblems } from '../model/pod-model';
 import type { ExternalService } from '../render/kubernetes';
 import { Service } from '../model/service';
 import { DatadogAgent } from '../services/datadog-agent';
@@ -39,6 +40,8 @@ export class MemoryStack extends Construct {
         startTimeoutSeconds,
       });
     }
+    // What only the whole pod shows (shared ports, secret key patterns), with every other check.
+    addConfigValidation(this, () => podProblems(this.services.map((svc) => svc.spec)));
   }
 
   /** The service constructs, in declaration order. */
@@ -56,8 +59,18 @@ export class MemoryStack extends Construct {
     return [{ service: 'datadog', hostEnv: 'DD_AGENT_HOST', note: "the cluster's Datadog Agent (DaemonSet with hostPort 8126 and the OTLP receiver on 4318)" }];
   }
 
-  /** The renderers' view: settings plus services in start order. */
+  /**
+   * Every problem the constructs' checks find in the configuration (node.addValidation), all at
+   * once; the services' own first.
+   */
+  configProblems() {
+    return configProblems(this);
+  }
+
+  /** The renderers' view: settings plus services in start order. Throws ConfigError listing every problem configProblems finds. */
   model(): PodModel {
+    const problems = this.configProblems();
+    if (problems.length) throw new ConfigError(problems);
     const { podName, bindAddress, envFile, installPath, memoryLimits, ordering } = this.config;
     return buildPodModel({ podName, bindAddress, envFile, installPath, memoryLimits, ordering }, this.services.map((s) => s.spec));
   }

@@ -1,10 +1,10 @@
 import { join, relative } from 'node:path';
 import { ConfigError } from '../lib/config-error';
-import { configPathOrDefault, loadConfigFile } from '../config/load';
+import { configPathOrDefault, readConfigFile } from '../config/load';
 import { Config } from '../config/schema';
 import { parseTargetList, TARGET_LIST_ALLOWED, TARGET_NAMES, TARGETS } from '../lib/targets';
 import { DependencyError } from '../model/startup-order';
-import { synthesizeWithModel } from '../app/synth';
+import { configure, synthesizeWithModel } from '../app/synth';
 import { secretKeyLines } from '../model/secret-key-lines';
 import { RENDERERS } from '../render/targets';
 import { copyManifestsForCdk8s, OutputFolderError, writeDist } from '../app/write-dist';
@@ -28,8 +28,9 @@ export function runSynth(options: SynthOptions, log: (line: string) => void = co
   let model;
   let config;
   try {
-    config = loadConfigFile(configPath);
-    if (options.targets !== undefined) config = { ...config, targets: parseTargets(options.targets) };
+    const targets = options.targets !== undefined ? parseTargets(options.targets) : undefined;
+    // Every problem of the file at once, the schema's and the constructs'.
+    config = configure(readConfigFile(configPath), targets);
     ({ files, model } = synthesizeWithModel(config));
   } catch (e) {
     if (e instanceof ConfigError || e instanceof DependencyError) {

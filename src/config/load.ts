@@ -17,32 +17,87 @@ export function configPathOrDefault(named?: string): string | undefined {
  * Throws ConfigError naming every bad field, its value and what is allowed.
  */
 export function loadConfigFile(path?: string): Config {
-  if (!path) return parseConfig(undefined, 'built-in defaults');
+  return parseConfig(readConfigFile(path), path ?? 'built-in defaults');
+}
+
+/**
+ * Reads a YAML configuration file as data, not yet checked (undefined: no path, or an empty file).
+ * Throws ConfigError when the file cannot be read or is not YAML.
+ */
+export function readConfigFile(path?: string): unknown {
+  if (!path) return undefined;
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     throw new ConfigError([{ field: '', value: path, allowed: `the file cannot be read (${(e as NodeJS.ErrnoException).code ?? e})` }], path);
   }
-  let data: unknown;
   try {
-    data = yaml.load(text, { filename: path, schema: yaml.CORE_SCHEMA });
+    return yaml.load(text, { filename: path, schema: yaml.CORE_SCHEMA }) ?? undefined;
   } catch (e) {
     throw new ConfigError([{ field: '', value: undefined, allowed: `the file is not valid YAML: ${(e as Error).message.split('\n')[0]}` }], path);
   }
-  return parseConfig(data ?? undefined, path);
 }
 
 /** Validates an already parsed configuration object (undefined = all defaults). */
 export function parseConfig(data: unknown, source?: string): Config {
+  const { problems, config } = checkSchema(data);
+  if (problems.length) throw new ConfigError(problems, source);
+  return config!;
+}
+
+/** What the schema says of a configuration: every problem, and a configuration to go on with. */
+export interface SchemaCheck {
+  readonly problems: readonly ConfigProblem[];
+  /**
+   * The configuration, every field the schema refused set back to its default (all of it when
+   * there is no problem); undefined when that makes no valid configuration either.
+   */
+  readonly config: Config | undefined;
+  /** The fields the schema refused (dotted paths, an array as a whole). */
+  readonly refused: readonly string[];
+}
+
+/**
+ * Checks a configuration object against the schema without stopping at its problems: with a
+ * default in place of each refused value, the constructs can still judge the rest, so that every
+ * problem of the file is reported at once.
+ */
+export function checkSchema(data: unknown): SchemaCheck {
   if (data !== undefined && (typeof data !== 'object' || data === null || Array.isArray(data))) {
-    throw new ConfigError([{ field: '', value: data, allowed: 'the configuration must be a YAML mapping (key: value)' }], source);
+    return { problems: [{ field: '', value: data, allowed: 'the configuration must be a YAML mapping (key: value)' }], config: undefined, refused: [''] };
   }
   const result = configSchema.safeParse(data);
-  if (!result.success) {
-    throw new ConfigError(result.error.issues.flatMap((issue) => describeIssue(issue, data)), source);
+  if (result.success) return { problems: [], config: result.data, refused: [] };
+  const problems = result.error.issues.flatMap((issue) => describeIssue(issue, data));
+  // Take the refused values out and parse again, so that the defaults stand in for them; a second
+  // round catches what a removal uncovered (none known, but a refinement may depend on a sibling).
+  let rest: unknown = structuredClone(data);
+  let issues = result.error.issues;
+  const refused: string[] = [];
+  for (let round = 0; round < 3; round++) {
+    for (const path of issues.flatMap(refusedPaths)) {
+      if (!path.length) return { problems, config: undefined, refused: [''] };
+      refused.push(path.join('.'));
+      removeAt(rest, path);
+    }
+    const again = configSchema.safeParse(rest);
+    if (again.success) return { problems, config: again.data, refused };
+    issues = again.error.issues;
   }
-  return result.data;
+  return { problems, config: undefined, refused };
+}
+
+/** The values an issue refuses: an unknown key, else the field, an array as a whole (its default stands in). */
+function refusedPaths(issue: core.$ZodIssue): PropertyKey[][] {
+  if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => [...issue.path, key]);
+  const index = issue.path.findIndex((key) => typeof key === 'number');
+  return [index < 0 ? [...issue.path] : issue.path.slice(0, index)];
+}
+
+function removeAt(data: unknown, path: readonly PropertyKey[]): void {
+  const parent = valueAt(data, path.slice(0, -1));
+  if (parent !== null && typeof parent === 'object') delete (parent as Record<PropertyKey, unknown>)[path[path.length - 1]];
 }
 
 function describeIssue(issue: core.$ZodIssue, data: unknown): ConfigProblem[] {

@@ -48,31 +48,45 @@ function secretKeyProblems(spec: ServiceSpec): ConfigProblem[] {
 }
 
 /**
- * Orders the services by their declared dependencies and checks what only the whole pod can
- * show: its containers share one network namespace, so no two may use the same port.
+ * What only the whole pod can show: its containers share one network namespace, so no two may use
+ * the same port (nor the same host port); and each service's secret key patterns.
  */
-export function buildPodModel(settings: PodSettings, specs: readonly ServiceSpec[]): PodModel {
+export function podProblems(specs: readonly ServiceSpec[]): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const hostPorts = new Map<number, string>();
-  const containerPorts = new Map<number, string>();
-  const volumes = new Set<string>();
+  const containerPorts = new Map<number, { service: string; field: string }>();
   for (const spec of specs) {
     for (const port of spec.ports) {
       const other = containerPorts.get(port.containerPort);
       if (other) {
-        problems.push({ field: port.configField, value: port.containerPort, allowed: `port already used inside the pod by ${other}; the pod's containers share one network, choose another` });
-      } else containerPorts.set(port.containerPort, `${spec.name} (${port.configField})`);
+        problems.push({
+          field: port.configField,
+          value: port.containerPort,
+          allowed: `port already used inside the pod by ${other.service} (${other.field}); the pod's containers share one network, choose another`,
+          comparedWith: [other.field],
+        });
+      } else containerPorts.set(port.containerPort, { service: spec.name, field: port.configField });
       if (port.hostPort === undefined) continue;
       const otherHost = hostPorts.get(port.hostPort);
-      if (otherHost) problems.push({ field: port.configField, value: port.hostPort, allowed: `host port already used by ${otherHost}; every published port must differ` });
+      if (otherHost) problems.push({ field: port.configField, value: port.hostPort, allowed: `host port already used by ${otherHost}; every published port must differ`, comparedWith: [otherHost] });
       else hostPorts.set(port.hostPort, port.configField);
-    }
-    for (const mount of spec.mounts) {
-      if (volumes.has(mount.name)) throw new Error(`volume name ${mount.name} is used twice`);
-      volumes.add(mount.name);
     }
     problems.push(...secretKeyProblems(spec));
   }
+  return problems;
+}
+
+/**
+ * Orders the services by their declared dependencies, after podProblems (the stack reports those
+ * with every other problem of the configuration first; a model is never built from a pod that has one).
+ */
+export function buildPodModel(settings: PodSettings, specs: readonly ServiceSpec[]): PodModel {
+  const volumes = new Set<string>();
+  for (const mount of specs.flatMap((s) => s.mounts)) {
+    if (volumes.has(mount.name)) throw new Error(`volume name ${mount.name} is used twice`);
+    volumes.add(mount.name);
+  }
+  const problems = podProblems(specs);
   if (problems.length) throw new ConfigError(problems);
 
   const bySpec = new Map(specs.map((s) => [s.name, s]));

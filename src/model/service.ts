@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { ConfigError } from '../lib/config-error';
+import { addConfigValidation, ConfigProblem } from '../lib/config-error';
 
 /** A port a service listens on inside the pod's shared network namespace. */
 export interface PortSpec {
@@ -131,8 +131,11 @@ export abstract class Service extends Construct {
   /** The plain description of this service that renderers consume. */
   abstract get spec(): ServiceSpec;
 
-  /** Throws ConfigError when a value of this service's configuration cannot work. */
-  protected fail(field: string, value: unknown, allowed: string): never {
-    throw new ConfigError([{ field, value, allowed }]);
+  /**
+   * Adds a check of this service's configuration (node.addValidation): a value that cannot work is
+   * reported with every other problem of the configuration, not thrown.
+   */
+  protected checkConfig(check: () => readonly ConfigProblem[]): void {
+    addConfigValidation(this, check);
   }
 }

@@ -1,8 +1,9 @@
 import { App } from 'cdk8s';
 import { Config } from '../config/schema';
-import { ConfigError } from '../lib/config-error';
+import type { ConfigProblem } from '../lib/config-error';
 import { TARGETS } from '../lib/targets';
 import { PodModel } from '../model/pod-model';
+import type { ServiceSpec } from '../model/service';
 import type { GeneratedFile } from './generated-file';
 import type { TargetRenderer } from './renderer';
 import { containerSecretName, ExternalService, KubernetesChart, STORE_CLIENT_LABEL } from './kubernetes';
@@ -26,8 +27,17 @@ const FILES: Record<string, string> = {
 /** The Kubernetes target (lib/targets.ts): dist/kubernetes/, for a 1.29+ cluster. */
 export const kubernetesTarget: TargetRenderer = {
   render: ({ config, model, externalOnCluster }) => kubernetesFiles(config, model, externalOnCluster),
+  configProblems: storageProblems,
   nextSteps: (config, dir) => ({ heading: "Kubernetes: create each container's Secret from the env file, check, then apply:", steps: kubernetesApplySteps(config, dir) }),
 };
+
+/** `kubernetes.storage` may size only the persistent volumes the services have. */
+function storageProblems(config: Config, specs: readonly ServiceSpec[]): ConfigProblem[] {
+  const { storage } = config.kubernetes;
+  const volumes = specs.flatMap((s) => s.mounts.filter((m) => m.persistent).map((m) => m.name));
+  const unknown = Object.keys(storage).filter((name) => !volumes.includes(name));
+  return unknown.map((name) => ({ field: `kubernetes.storage.${name}`, value: storage[name], allowed: `no such persistent volume; volumes: ${volumes.join(', ')}` }));
+}
 
 /** What a person runs to go live, for the manifests in `dir`: printed by synth, written to README.txt. */
 export function kubernetesApplySteps(config: Config, dir = `dist/${DIR}`): string[] {
@@ -43,11 +53,6 @@ export function kubernetesApplySteps(config: Config, dir = `dist/${DIR}`): strin
 /** dist/kubernetes/: the Kubernetes target (1.29+), from the same model as the podman pod. */
 export function kubernetesFiles(config: Config, model: PodModel, external: readonly ExternalService[]): GeneratedFile[] {
   const k = config.kubernetes;
-  const volumes = model.stages.flatMap((s) => s.spec.mounts.filter((m) => m.persistent).map((m) => m.name));
-  const unknown = Object.keys(k.storage).filter((name) => !volumes.includes(name));
-  if (unknown.length) {
-    throw new ConfigError(unknown.map((name) => ({ field: `kubernetes.storage.${name}`, value: k.storage[name], allowed: `no such persistent volume; volumes: ${volumes.join(', ')}` })));
-  }
   const app = new App({ outdir: 'unused', outputFileExtension: '.yaml' });
   const chart = new KubernetesChart(app, 'kubernetes', {
     model,

@@ -49,14 +49,18 @@ export class Valkey extends Service {
     private readonly props: ValkeyProps,
   ) {
     super(scope, id);
-    const needed = valkeyBytes(props.maxmemory) * VALKEY_HEADROOM;
-    if (quantityBytes(props.memoryLimit) < needed) {
-      this.fail(
-        'services.valkey.memoryLimit',
-        props.memoryLimit,
-        `must be at least ${VALKEY_HEADROOM}x services.valkey.maxmemory (${props.maxmemory}), i.e. ${Math.ceil(needed / 1024 ** 2)}Mi`,
-      );
-    }
+    this.checkConfig(() => {
+      const needed = valkeyBytes(props.maxmemory) * VALKEY_HEADROOM;
+      if (quantityBytes(props.memoryLimit) >= needed) return [];
+      return [
+        {
+          field: 'services.valkey.memoryLimit',
+          value: props.memoryLimit,
+          allowed: `must be at least ${VALKEY_HEADROOM}x services.valkey.maxmemory (${props.maxmemory}), i.e. ${Math.ceil(needed / 1024 ** 2)}Mi`,
+          comparedWith: ['services.valkey.maxmemory'],
+        },
+      ];
+    });
   }
 
   get spec(): ServiceSpec {
