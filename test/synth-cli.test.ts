@@ -35,6 +35,25 @@ describe('opencode-memory-pod CLI', () => {
     for (const c of ['synth', 'install', 'doctor']) expect(r.stdout).toContain(c);
   });
 
+  it('--version prints the version of package.json', () => {
+    const { version } = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
+    for (const flag of ['--version', '-V']) {
+      const r = cli([flag]);
+      expect(r.status, flag).toBe(0);
+      expect(r.stdout, flag).toBe(`${version}\n`);
+    }
+  });
+
+  it('--help lists the choices of enumerated options, and the form of synth --target', () => {
+    const synth = cli(['synth', '--help']).stdout.replace(/\s+/g, ' ');
+    expect(synth).toContain('-t, --target <targets> one target, or several separated by a comma (e.g. podman,kubernetes)');
+    expect(synth).toContain('(choices: "podman", "kubernetes")');
+    expect(cli(['install', '--help']).stdout.replace(/\s+/g, ' ')).toContain('(choices: "podman-kube", "quadlet", default: "podman-kube")');
+    // The list form still works: each target is a choice, several are a list of them.
+    const dir = tempDir();
+    expect(cli(['synth', '--target', 'kubernetes,podman', '--out', join(dir, 'dist')], dir).status).toBe(0);
+  });
+
   it('exits 2 on an unknown command or option', () => {
     expect(cli(['sinth']).status).toBe(2);
     expect(cli(['install', '--unit', 'rpm', '--dry-run']).status).toBe(2);

@@ -1,16 +1,20 @@
 #!/usr/bin/env node
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
+import { version } from '../../package.json';
 import { DEFAULT_CONFIG_FILE } from '../config/load';
+import { TARGET_NAMES, TARGETS } from '../lib/targets';
 import { runDoctor } from './doctor';
 import { runImageBuild, runImagePull } from './image';
 import { runInstall } from './install';
 import { runSynth } from './synth';
+import { UNIT_KINDS } from '../render/unit-file';
 import { listRules, runValidate } from './validate';
 
 const program = new Command();
 program
   .name('opencode-memory-pod')
   .description('Generate, validate and install the OpenCode memory pod (OpenCode, Valkey, FalkorDB, Datadog Agent) for podman and systemd.')
+  .version(version, '-V, --version', 'print the version (package.json) and exit')
   .showHelpAfterError()
   .exitOverride((err) => {
     // commander's usage errors exit 1; bad input exits 2 everywhere in this tool.
@@ -22,7 +26,15 @@ program
   .description('write dist/: pod.yaml, systemd drop-in, Quadlet unit, helpers (podman target); kubernetes/ (Kubernetes target); config JSON Schema')
   .option('-c, --config <file>', `YAML configuration (default: ./${DEFAULT_CONFIG_FILE} if present, else built-in defaults)`)
   .option('-o, --out <dir>', 'output folder', 'dist')
-  .option('-t, --target <targets>', 'podman, kubernetes, or podman,kubernetes (default: the configuration\'s targets, else podman)')
+  .addOption(
+    new Option(
+      '-t, --target <targets>',
+      `one target, or several separated by a comma (e.g. ${TARGET_NAMES.join(',')}): ${TARGET_NAMES.map((t) => `${t} for ${TARGETS[t].about}`).join(', ')}; default: the configuration's targets, else podman`,
+    )
+      .choices(TARGET_NAMES)
+      // choices() lists the targets in --help; runSynth reads the comma-separated list (as it reads OMP_TARGETS).
+      .argParser((list: string) => list),
+  )
   .action((opts: { config?: string; out: string; target?: string }) => {
     process.exitCode = runSynth({ configPath: opts.config, outDir: opts.out, targets: opts.target });
   });
@@ -33,10 +45,7 @@ program
   .option('--from <dir>', 'folder written by synth', 'dist')
   .option('--root <dir>', 'install under this folder instead of /')
   .option('--dry-run', 'only print what would be done')
-  .option('--unit <kind>', 'podman-kube (drop-in for podman\'s template, every podman) or quadlet (podman 4.4+)', (v: string) => {
-    if (v !== 'podman-kube' && v !== 'quadlet') throw new InvalidArgumentError('must be podman-kube or quadlet');
-    return v;
-  }, 'podman-kube')
+  .addOption(new Option('--unit <kind>', 'podman-kube (drop-in for podman\'s template, every podman) or quadlet (podman 4.4+)').choices(UNIT_KINDS).default('podman-kube'))
   .action((opts: { from: string; root?: string; dryRun?: boolean; unit: 'podman-kube' | 'quadlet' }) => {
     process.exitCode = runInstall(opts);
   });

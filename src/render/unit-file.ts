@@ -14,4 +14,5 @@ export interface UnitFile {
 }
 
 /** podman's podman-kube@ template with our drop-in (every podman), or a Quadlet unit (4.4+). */
-export type UnitKind = 'podman-kube' | 'quadlet';
+export const UNIT_KINDS = ['podman-kube', 'quadlet'] as const;
+export type UnitKind = (typeof UNIT_KINDS)[number];
