@@ -37,7 +37,9 @@ const SEVERAL = [
 
 describe('every configuration error at once', () => {
   it('the constructs report every problem they find, not the first (node.addValidation)', () => {
-    const problems = problemsOf(() => buildModel(parseConfig({ services: { valkey: { maxmemory: '4gb', memoryLimit: '4Gi', secretKeys: ['REDIS_*'] }, opencode: { hostPort: 6380 } } })));
+    const problems = problemsOf(() =>
+      buildModel(parseConfig({ services: { valkey: { maxmemory: '4gb', memoryLimit: '4Gi', secretKeys: ['REDIS_*'] }, opencode: { hostPort: 6380 } } })),
+    );
     expect(problems).toEqual([
       expect.objectContaining({ field: 'services.valkey.memoryLimit', value: '4Gi', allowed: expect.stringMatching(/at least 1.25x/) }),
       expect.objectContaining({ field: 'services.valkey.secretKeys', value: ['REDIS_*'], allowed: expect.stringMatching(/must include VALKEY_PASSWORD/) }),
@@ -53,7 +55,17 @@ describe('every configuration error at once', () => {
   });
 
   it('lists the schema errors and the construct errors together, each naming its field, value and what is allowed', () => {
-    const data = { bindAddress: '0.0.0.0.0', targets: ['podman', 'kubernetes'], services: { valkey: { maxmemory: '4gb', memoryLimit: '4Gi', secretKeys: ['REDIS_*'] }, falkordb: { port: 99999 }, opencode: { hostPort: 6380 }, datadog: { enabled: 'yes' } }, kubernetes: { storage: { 'valkey-dat': '5Gi' } } };
+    const data = {
+      bindAddress: '0.0.0.0.0',
+      targets: ['podman', 'kubernetes'],
+      services: {
+        valkey: { maxmemory: '4gb', memoryLimit: '4Gi', secretKeys: ['REDIS_*'] },
+        falkordb: { port: 99999 },
+        opencode: { hostPort: 6380 },
+        datadog: { enabled: 'yes' },
+      },
+      kubernetes: { storage: { 'valkey-dat': '5Gi' } },
+    };
     const problems = problemsOf(() => configure(data));
     expect(fields(problems)).toEqual([
       'bindAddress',
@@ -65,7 +77,10 @@ describe('every configuration error at once', () => {
       'kubernetes.storage.valkey-dat',
     ]);
     expect(problems.find((p) => p.field === 'services.falkordb.port')).toMatchObject({ value: 99999, allowed: 'must be an integer from 1 to 65535' });
-    expect(problems.find((p) => p.field === 'kubernetes.storage.valkey-dat')).toMatchObject({ value: '5Gi', allowed: expect.stringMatching(/no such persistent volume/) });
+    expect(problems.find((p) => p.field === 'kubernetes.storage.valkey-dat')).toMatchObject({
+      value: '5Gi',
+      allowed: expect.stringMatching(/no such persistent volume/),
+    });
   });
 
   it('checks the targets the command line names, not the file', () => {
@@ -80,9 +95,15 @@ describe('every configuration error at once', () => {
     // maxmemory is refused: the default 2gb would judge memoryLimit.
     expect(fields(problemsOf(() => configure({ services: { valkey: { maxmemory: '4 GB', memoryLimit: '1Gi' } } })))).toEqual(['services.valkey.maxmemory']);
     // An array the schema refused is left out as a whole; the rest is still judged.
-    expect(fields(problemsOf(() => configure({ targets: ['nomad'], services: { valkey: { maxmemory: '4gb', memoryLimit: '4Gi' } } })))).toEqual(['targets.0', 'services.valkey.memoryLimit']);
+    expect(fields(problemsOf(() => configure({ targets: ['nomad'], services: { valkey: { maxmemory: '4gb', memoryLimit: '4Gi' } } })))).toEqual([
+      'targets.0',
+      'services.valkey.memoryLimit',
+    ]);
     // An unknown key is no value the constructs read.
-    expect(fields(problemsOf(() => configure({ services: { valkey: { maxmem: '1gb', maxmemory: '4gb', memoryLimit: '4Gi' } } })))).toEqual(['services.valkey.maxmem', 'services.valkey.memoryLimit']);
+    expect(fields(problemsOf(() => configure({ services: { valkey: { maxmem: '1gb', maxmemory: '4gb', memoryLimit: '4Gi' } } })))).toEqual([
+      'services.valkey.maxmem',
+      'services.valkey.memoryLimit',
+    ]);
   });
 
   it('a good configuration passes, with the targets given', () => {

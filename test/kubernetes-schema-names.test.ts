@@ -14,6 +14,7 @@ function clientModels(): Map<string, string[]> {
   const dir = join(REPO, 'node_modules/@kubernetes/client-node/dist/gen/models');
   const models = new Map<string, string[]>();
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.js'))) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- every model file, by a path found at run time
     const mod = require(join(dir, file)) as Record<string, { attributeTypeMap?: Array<{ baseName: string }> }>;
     for (const [name, value] of Object.entries(mod)) {
       if (!Array.isArray(value?.attributeTypeMap)) continue;

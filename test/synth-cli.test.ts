@@ -140,7 +140,9 @@ describe('install', () => {
     expect(statSync(join(root, 'etc/opencode-memory-pod/wait-healthy.sh')).mode & 0o777).toBe(0o755);
     expect(existsSync(join(root, 'etc/systemd/system/podman-kube@-etc-opencode\\x2dmemory\\x2dpod-pod.yaml.service.d/opencode-memory-pod.conf'))).toBe(true);
     expect(existsSync(join(root, 'etc/containers/systemd/opencode-memory-pod.kube'))).toBe(false);
-    expect(readFileSync(join(root, 'etc/systemd/system/opencode-memory-pod-watchdog.timer'), 'utf8')).toMatch(/^PartOf=podman-kube@-etc-opencode\\x2dmemory\\x2dpod-pod\.yaml\.service$/m);
+    expect(readFileSync(join(root, 'etc/systemd/system/opencode-memory-pod-watchdog.timer'), 'utf8')).toMatch(
+      /^PartOf=podman-kube@-etc-opencode\\x2dmemory\\x2dpod-pod\.yaml\.service$/m,
+    );
     expect(readFileSync(join(root, 'persist/containers/valkey/dump.rdb'), 'utf8')).toBe('DATA');
     expect(statSync(join(root, 'persist/containers/falkordb')).isDirectory()).toBe(true);
     expect(r.stdout).toContain('data directory');

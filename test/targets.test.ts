@@ -30,8 +30,8 @@ describe('the target registry (src/lib/targets.ts, renderers in src/render/targe
       expect(paths.length).toBeGreaterThan(0);
       const others = TARGET_NAMES.map((t) => TARGETS[t].folder).filter((f) => f && f !== folder);
       for (const path of paths) {
-        if (folder) expect(path.startsWith(`${folder}/`), path).toBe(true);
-        else expect(others.some((o) => path.startsWith(`${o}/`)), path).toBe(false);
+        const inFolder = (f: string) => path.startsWith(`${f}/`);
+        expect(folder ? inFolder(folder) : !others.some(inFolder), path).toBe(true);
       }
       if (manifests.endsWith('/')) expect(paths.some((p) => p.startsWith(manifests) && p.endsWith('.yaml'))).toBe(true);
       else expect(paths).toContain(manifests);

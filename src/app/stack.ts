@@ -72,6 +72,9 @@ export class MemoryStack extends Construct {
     const problems = this.configProblems();
     if (problems.length) throw new ConfigError(problems);
     const { podName, bindAddress, envFile, installPath, memoryLimits, ordering } = this.config;
-    return buildPodModel({ podName, bindAddress, envFile, installPath, memoryLimits, ordering }, this.services.map((s) => s.spec));
+    return buildPodModel(
+      { podName, bindAddress, envFile, installPath, memoryLimits, ordering },
+      this.services.map((s) => s.spec),
+    );
   }
 }

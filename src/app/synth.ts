@@ -15,9 +15,10 @@ import { MemoryStack } from './stack';
  */
 export function buildStack(config: Config): MemoryStack {
   const stack = new MemoryStack(new App(), 'stack', config);
+  const specs = () => stack.services.map((s) => s.spec);
   for (const target of config.targets) {
     const { configProblems } = RENDERERS[target];
-    if (configProblems) addConfigValidation(stack, () => configProblems(config, stack.services.map((s) => s.spec)));
+    if (configProblems) addConfigValidation(stack, () => configProblems(config, specs()));
   }
   return stack;
 }

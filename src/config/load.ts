@@ -72,7 +72,7 @@ export function checkSchema(data: unknown): SchemaCheck {
   const problems = result.error.issues.flatMap((issue) => describeIssue(issue, data));
   // Take the refused values out and parse again, so that the defaults stand in for them; a second
   // round catches what a removal uncovered (none known, but a refinement may depend on a sibling).
-  let rest: unknown = structuredClone(data);
+  const rest: unknown = structuredClone(data);
   let issues = result.error.issues;
   const refused: string[] = [];
   for (let round = 0; round < 3; round++) {

@@ -22,10 +22,7 @@ export class ConfigError extends Error {
     /** Where the configuration came from (a file), when known where the error is raised. */
     readonly source?: string,
   ) {
-    super(
-      `invalid configuration${source ? ` in ${source}` : ''}:\n` +
-        problems.map((p) => `  - ${problemLine(p)}`).join('\n'),
-    );
+    super(`invalid configuration${source ? ` in ${source}` : ''}:\n` + problems.map((p) => `  - ${problemLine(p)}`).join('\n'));
     this.name = 'ConfigError';
   }
 

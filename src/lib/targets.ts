@@ -22,9 +22,11 @@ export interface TargetDescriptor {
 }
 
 /**
- * The render targets, in the order synth renders them: the one list of them. Adding a target is
- * one line here and its renderer (a file in src/render/ and its line in src/render/targets.ts).
+ * The render targets, in the order synth renders them: the one list of them, a table of one line
+ * per target. Adding a target is one line here and its renderer (a file in src/render/ and its
+ * line in src/render/targets.ts).
  */
+// prettier-ignore
 export const TARGETS = registry({
   podman: { title: 'podman', about: 'podman kube play and systemd', writes: 'dist/pod.yaml and units', folder: '', manifests: 'pod.yaml' },
   kubernetes: { title: 'Kubernetes', about: 'a Kubernetes 1.29+ cluster', writes: 'dist/kubernetes/', folder: 'kubernetes', manifests: 'kubernetes/', byHand: 'apply {dir}/ with kubectl' },

@@ -42,7 +42,8 @@ function secretKeyProblems(spec: ServiceSpec): ConfigProblem[] {
   const patterns = spec.secrets.receives;
   const bad = patterns.filter((p) => !SECRET_KEY_PATTERN.test(p));
   if (bad.length) return bad.map((p) => ({ field, value: p, allowed: `each entry must be ${SECRET_KEY_PATTERN_TEXT}` }));
-  if (!patterns.some((p) => !p.startsWith('!'))) return [{ field, value: patterns, allowed: 'must include at least one key or pattern (entries with ! only exclude)' }];
+  if (!patterns.some((p) => !p.startsWith('!')))
+    return [{ field, value: patterns, allowed: 'must include at least one key or pattern (entries with ! only exclude)' }];
   const needed = [...(spec.secrets.requirepassFrom ? [spec.secrets.requirepassFrom] : []), ...(spec.secrets.requiredKeys ?? [])];
   return needed.filter((key) => !receivesKey(patterns, key)).map((key) => ({ field, value: patterns, allowed: `must include ${key}: ${spec.name} reads it` }));
 }
@@ -68,8 +69,14 @@ export function podProblems(specs: readonly ServiceSpec[]): ConfigProblem[] {
       } else containerPorts.set(port.containerPort, { service: spec.name, field: port.configField });
       if (port.hostPort === undefined) continue;
       const otherHost = hostPorts.get(port.hostPort);
-      if (otherHost) problems.push({ field: port.configField, value: port.hostPort, allowed: `host port already used by ${otherHost}; every published port must differ`, comparedWith: [otherHost] });
-      else hostPorts.set(port.hostPort, port.configField);
+      if (otherHost) {
+        problems.push({
+          field: port.configField,
+          value: port.hostPort,
+          allowed: `host port already used by ${otherHost}; every published port must differ`,
+          comparedWith: [otherHost],
+        });
+      } else hostPorts.set(port.hostPort, port.configField);
     }
     problems.push(...secretKeyProblems(spec));
   }

@@ -45,7 +45,10 @@ export function podmanFiles(model: PodModel): GeneratedFile[] {
     envFile: model.envFile,
     unit: podmanKubeUnitName(model),
     quadletUnit: QUADLET_UNIT,
-    files: [{ from: 'pod.yaml', to: model.installPath, mode: 0o644 }, ...units.map((u) => ({ from: u.distPath, to: u.installPath, mode: u.mode, unitKind: u.unitKind }))],
+    files: [
+      { from: 'pod.yaml', to: model.installPath, mode: 0o644 },
+      ...units.map((u) => ({ from: u.distPath, to: u.installPath, mode: u.mode, unitKind: u.unitKind })),
+    ],
     dataDirs: model.stages.flatMap((s) => s.spec.mounts.filter((m) => m.persistent).map((m) => m.hostPath)),
     requiredEnvKeys: [...new Set(model.stages.flatMap((s) => s.spec.secrets.requiredKeys ?? []))],
     secretKeys: Object.fromEntries(model.stages.map((s) => [s.spec.name, s.spec.secrets.receives])),
