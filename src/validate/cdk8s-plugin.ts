@@ -1,8 +1,8 @@
 // The validator as a cdk8s validation plugin (cdk8s.yaml `validations:`), so `cdk8s synth` fails
 // on a manifest podman would mishandle. Bundled to build/cdk8s-validation.js.
 import type { Validation, ValidationContext } from 'cdk8s-cli/lib/plugins/validation';
-import { formatVersion, parseSupportedVersion, PodmanVersion } from '../lib/podman-version';
 import { targetOfManifest } from '../lib/targets';
+import { formatVersion, parseSupportedVersion, PodmanVersion } from '../lib/podman-version';
 import { Finding } from './finding';
 import { DEFAULT_KUBERNETES_MINOR } from './kubernetes-rules';
 import { Target, validateFiles } from './validate';
