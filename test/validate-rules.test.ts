@@ -1,6 +1,6 @@
 import { dump } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { Finding } from '../src/validate/finding';
+import { ManifestFinding } from '../src/validate/finding';
 import { parseManifests } from '../src/validate/manifest-input';
 import { PODMAN_RULES } from '../src/validate/podman-rules';
 import { parsePodmanVersion } from '../src/lib/podman-version';
@@ -48,7 +48,7 @@ function base(): Obj[] {
   ];
 }
 
-function check(docs: Obj[], version: string): Finding[] {
+function check(docs: Obj[], version: string): ManifestFinding[] {
   const text = docs.map((d) => dump(d)).join('---\n');
   const parsed = parseManifests(Buffer.from(text), 'case.yaml', PODMAN_KINDS);
   return validateDocuments(parsed, { target: 'podman', podman: parsePodmanVersion(version)! });

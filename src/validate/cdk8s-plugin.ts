@@ -3,7 +3,7 @@
 import { basename, dirname } from 'node:path';
 import type { Validation, ValidationContext } from 'cdk8s-cli/lib/plugins/validation';
 import { formatVersion, parseSupportedVersion, PodmanVersion } from '../lib/podman-version';
-import { Finding } from './finding';
+import { ManifestFinding } from './finding';
 import { DEFAULT_KUBERNETES_MINOR } from './kubernetes-rules';
 import { Target, validateFiles } from './validate';
 
@@ -25,7 +25,7 @@ export class PodmanValidation implements Validation {
   }
 
   async validate(context: ValidationContext): Promise<void> {
-    const findings: Finding[] = [];
+    const findings: ManifestFinding[] = [];
     try {
       for (const manifest of context.manifests) {
         // Files under kubernetes/ are for a cluster; everything else is played by podman.

@@ -1,6 +1,6 @@
 // Checks for manifests meant for a Kubernetes cluster (opencode-memory-pod's kubernetes target,
 // or any manifest validated with --target kubernetes), beyond the 1.28 schema.
-import { Severity } from './finding';
+import { Severity } from '../lib/finding';
 import { containersOf, podSpecsOf } from './pod-specs';
 import { RuleContext, RuleHit } from './podman-rules';
 

@@ -1,7 +1,8 @@
 // Layer 2: what `podman kube play` does with a manifest, per podman version. Every rule comes
 // from ../shared/notes/podman-kube-play.md (podman's source at 4.3.1 ... 5.6.2 and real runs of
 // 4.3.1 and 5.4.2); a rule's message says what podman does instead, its fix how to avoid it.
-import { FieldPath, Severity } from './finding';
+import { FieldPath } from './finding';
+import { Severity } from '../lib/finding';
 import { ManifestDocument } from './manifest-input';
 import { VersionRange } from '../lib/podman-version';
 import { isPinned, parseImageRef } from '../lib/image-ref';

@@ -1,4 +1,5 @@
-import { Finding, findingAt, SEVERITY_RANK, Severity } from './finding';
+import { findingAt, ManifestFinding } from './finding';
+import { SEVERITY_RANK, Severity } from '../lib/finding';
 import { DEFAULT_KUBERNETES_MINOR, describeKubernetesRange, KUBERNETES_RULES } from './kubernetes-rules';
 import { DEFAULT_SCHEMA_VERSION, schemaFindings, schemaForKubernetes, SCHEMA_KINDS, SchemaVersion } from './kubernetes-schema';
 import { InputError, ManifestDocument, readManifestFile } from './manifest-input';
@@ -32,7 +33,7 @@ export function schemaVersionFor(options: ValidateOptions): SchemaVersion {
 export interface ValidationResult {
   readonly files: readonly string[];
   readonly documents: number;
-  readonly findings: readonly Finding[];
+  readonly findings: readonly ManifestFinding[];
   /** What the files were checked for, in words, for the summary line. */
   readonly checkedFor: string;
 }
@@ -55,9 +56,9 @@ function applicableRules(options: ValidateOptions): ApplicableRule[] {
 }
 
 /** Validates already parsed documents of one file: the schema, then the rules of the target. */
-export function validateDocuments(documents: readonly ManifestDocument[], options: ValidateOptions): Finding[] {
+export function validateDocuments(documents: readonly ManifestDocument[], options: ValidateOptions): ManifestFinding[] {
   const rules = applicableRules(options);
-  const findings: Finding[] = [];
+  const findings: ManifestFinding[] = [];
   for (const doc of documents) {
     findings.push(...schemaFindings(doc, schemaVersionFor(options)));
     for (const rule of rules) {
@@ -73,7 +74,7 @@ export function validateDocuments(documents: readonly ManifestDocument[], option
 export function validateFiles(files: readonly string[], options: ValidateOptions): ValidationResult {
   const kinds = options.target === 'podman' ? PODMAN_KINDS : SCHEMA_KINDS;
   const hint = options.target === 'podman' ? ' (podman kube play; use --target kubernetes for cluster manifests)' : '';
-  const findings: Finding[] = [];
+  const findings: ManifestFinding[] = [];
   let documents = 0;
   if (!files.length) throw new InputError('no files to validate');
   for (const file of files) {
@@ -91,7 +92,7 @@ export function validateFiles(files: readonly string[], options: ValidateOptions
   return { files, documents, findings, checkedFor };
 }
 
-function sortFindings(findings: Finding[]): Finding[] {
+function sortFindings(findings: ManifestFinding[]): ManifestFinding[] {
   return findings.sort((a, b) => a.file.localeCompare(b.file) || a.document - b.document || (a.line ?? 0) - (b.line ?? 0) || SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || a.rule.localeCompare(b.rule));
 }
 
