@@ -470,7 +470,9 @@ export const PODMAN_RULES: readonly PodmanRule[] = [
       eachContainer(ctx, (c) => {
         const image = c.container.image;
         if (typeof image !== 'string' || !image) return undefined;
-        return parseImageRef(image).domain
+        const ref = parseImageRef(image);
+        // A reference the grammar does not read (upper case, spaces...) is not judged here.
+        return !ref || ref.domain
           ? undefined
           : { path: [...c.path, 'image'], message: `"${image}" has no registry: podman resolves it by this host's configuration (a local image of that name first, e.g. localhost/${image}, then unqualified-search-registries, which Debian leaves empty, so a missing image fails the play), where Kubernetes means docker.io`, fix: `name the registry, e.g. docker.io/${image.includes('/') ? image : `library/${image}`}` };
       }),
@@ -486,6 +488,7 @@ export const PODMAN_RULES: readonly PodmanRule[] = [
         const image = c.container.image;
         if (typeof image !== 'string' || !image) return undefined;
         const ref = parseImageRef(image);
+        if (!ref) return undefined;
         // A local build (localhost/...) that is never pulled has nothing to drift from.
         const neverPulled = ref.domain === 'localhost' && (c.container.imagePullPolicy === 'IfNotPresent' || c.container.imagePullPolicy === 'Never');
         return !isPinned(ref) && !neverPulled
