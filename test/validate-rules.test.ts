@@ -2,7 +2,7 @@ import { dump } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { ManifestFinding } from '../src/validate/finding';
 import { parseManifests } from '../src/validate/manifest-input';
-import { PODMAN_RULES } from '../src/validate/podman-rules';
+import { PODMAN_RULES } from '../src/validate/rules';
 import { parsePodmanVersion } from '../src/lib/podman-version';
 import { PODMAN_KINDS, validateDocuments } from '../src/validate/validate';
 

@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../validate/manifest-input';
 import { describeKubernetesRange, KUBERNETES_RULES } from '../validate/kubernetes-rules';
-import { PODMAN_RULES } from '../validate/podman-rules';
+import { PODMAN_RULES } from '../validate/rules';
 import { describeRange, detectPodmanVersion, OLDEST_SUPPORTED_PODMAN, parsePodmanVersion, parseSupportedVersion, PodmanVersion } from '../lib/podman-version';
 import { exitCodeFor, formatJson, formatText, Target, validateFiles } from '../validate/validate';
 import { SCHEMA_VERSIONS, SchemaVersion } from '../validate/kubernetes-schema';

@@ -2,7 +2,7 @@
 // or any manifest validated with --target kubernetes), beyond the 1.28 schema.
 import { Severity } from '../lib/finding';
 import { containersOf, podSpecsOf } from './pod-specs';
-import { RuleContext, RuleHit } from './podman-rules';
+import { RuleContext, RuleHit } from './rule';
 
 /** The cluster version assumed when none is given: what our own Kubernetes manifests need. */
 export const DEFAULT_KUBERNETES_MINOR = 29;

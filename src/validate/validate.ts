@@ -3,7 +3,8 @@ import { SEVERITY_RANK, Severity } from '../lib/finding';
 import { DEFAULT_KUBERNETES_MINOR, describeKubernetesRange, KUBERNETES_RULES } from './kubernetes-rules';
 import { DEFAULT_SCHEMA_VERSION, schemaFindings, schemaForKubernetes, SCHEMA_KINDS, SchemaVersion } from './kubernetes-schema';
 import { InputError, ManifestDocument, readManifestFile } from './manifest-input';
-import { PODMAN_RULES, RuleContext, RuleHit } from './podman-rules';
+import { RuleContext, RuleHit } from './rule';
+import { PODMAN_RULES } from './rules';
 import { describeRange, formatVersion, inRange, PodmanVersion } from '../lib/podman-version';
 
 /** What the manifests are for. */
@@ -43,6 +44,8 @@ interface ApplicableRule {
   readonly id: string;
   readonly severity: Severity;
   readonly versions: string;
+  /** The fix of a finding that gives none of its own. */
+  readonly fix?: string;
   check(ctx: RuleContext): RuleHit[];
 }
 
@@ -63,7 +66,8 @@ export function validateDocuments(documents: readonly ManifestDocument[], option
     findings.push(...schemaFindings(doc, schemaVersionFor(options)));
     for (const rule of rules) {
       for (const hit of rule.check({ doc, documents })) {
-        findings.push(findingAt(doc, hit.path, { rule: rule.id, severity: rule.severity, message: hit.message, fix: hit.fix, versions: rule.versions }));
+        const fix = hit.fix ?? rule.fix;
+        findings.push(findingAt(doc, hit.path, { rule: rule.id, severity: rule.severity, message: hit.message, fix, versions: rule.versions }));
       }
     }
   }
