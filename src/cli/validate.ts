@@ -1,9 +1,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../validate/manifest-input';
-import { describeKubernetesRange, KUBERNETES_RULES } from '../validate/kubernetes-rules';
-import { PODMAN_RULES } from '../validate/rules';
-import { describeRange, detectPodmanVersion, OLDEST_SUPPORTED_PODMAN, parsePodmanVersion, parseSupportedVersion, PodmanVersion } from '../lib/podman-version';
+import { formatRuleList } from '../validate/rule-list';
+import { detectPodmanVersion, OLDEST_SUPPORTED_PODMAN, parsePodmanVersion, parseSupportedVersion, PodmanVersion } from '../lib/podman-version';
 import { exitCodeFor, formatJson, formatText, Target, validateFiles } from '../validate/validate';
 import { SCHEMA_VERSIONS, SchemaVersion } from '../validate/kubernetes-schema';
 
@@ -62,12 +61,9 @@ export function runValidate(options: ValidateCommandOptions, out: (text: string)
   }
 }
 
-/** `validate --rules`: every rule with its id, severity and versions. */
+/** `validate --rules`: every rule with its id, severity, versions and title (the registry's). */
 export function listRules(): string {
-  const lines = PODMAN_RULES.map((r) => `${r.id.padEnd(30)} ${r.severity.padEnd(8)} ${describeRange(r.podman).padEnd(30)} ${r.title}`);
-  lines.push(...KUBERNETES_RULES.map((r) => `${r.id.padEnd(30)} ${r.severity.padEnd(8)} ${describeKubernetesRange(r).padEnd(30)} ${r.title}`));
-  const schemas = `Kubernetes ${SCHEMA_VERSIONS.join(' or ')} schema`;
-  return [`${'schema/*'.padEnd(30)} ${'error'.padEnd(8)} ${schemas.padEnd(30)} unknown fields, wrong types, missing required fields`, ...lines].join('\n');
+  return formatRuleList();
 }
 
 function parseTarget(text: string | undefined): Target {
