@@ -85,8 +85,9 @@ program
   .option('--schema <version>', 'Kubernetes schema that judges the fields: 1.28 or 1.33 (default: 1.28 for podman, whose kube play knows no newer fields; for a cluster the newest not newer than --kubernetes)')
   .option('--format <format>', 'text or json', 'text')
   .option('--from <dir>', 'folder written by synth, for the default files', 'dist')
+  .option('--ignore <rules>', 'silence these rules (ids from --rules, comma-separated; repeatable); the output says what was silenced', (v: string, all: string[]) => [...all, v], [])
   .option('--rules', 'list the rules and exit')
-  .action((files: string[], opts: { podman?: string; target?: string; kubernetes?: string; schema?: string; format: string; from: string; rules?: boolean }) => {
+  .action((files: string[], opts: { podman?: string; target?: string; kubernetes?: string; schema?: string; format: string; from: string; ignore: string[]; rules?: boolean }) => {
     if (opts.rules) {
       console.log(listRules());
       return;

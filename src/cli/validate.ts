@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { InputError } from '../validate/manifest-input';
 import { formatRuleList } from '../validate/rule-list';
 import { detectPodmanVersion, OLDEST_SUPPORTED_PODMAN, parsePodmanVersion, parseSupportedVersion, PodmanVersion } from '../lib/podman-version';
-import { exitCodeFor, formatJson, formatText, Target, validateFiles } from '../validate/validate';
+import { parseIgnore } from '../validate/silence';
+import { exitCodeFor, formatJson, formatText, mergeResults, Target, validateFiles } from '../validate/validate';
 import { SCHEMA_VERSIONS, SchemaVersion } from '../validate/kubernetes-schema';
 
 export interface ValidateCommandOptions {
@@ -19,6 +20,8 @@ export interface ValidateCommandOptions {
   readonly format?: string;
   /** Folder synth wrote, for the default files. */
   readonly from?: string;
+  /** Rule ids to silence, as given (each may be a comma-separated list). */
+  readonly ignore?: readonly string[];
 }
 
 /** Exit codes: 0 no errors, 1 findings at error level, 2 unusable input or options. */
@@ -44,13 +47,9 @@ export function runValidate(options: ValidateCommandOptions, out: (text: string)
     }
     const kubernetesMinor = parseKubernetes(options.kubernetes);
     const schema = parseSchema(options.schema);
-    const results = runs.map(([target, files]) => validateFiles(files, { target, podman, kubernetesMinor, schema, podmanSource: how || undefined }));
-    const result = {
-      files: results.flatMap((r) => r.files),
-      documents: results.reduce((n, r) => n + r.documents, 0),
-      findings: results.flatMap((r) => r.findings),
-      checkedFor: results.map((r) => r.checkedFor).join(' and '),
-    };
+    const ignore = parseIgnore(options.ignore ?? []);
+    const podmanSource = how || undefined;
+    const result = mergeResults(runs.map(([target, files]) => validateFiles(files, { target, podman, kubernetesMinor, schema, podmanSource, ignore })));
     out(format === 'json' ? formatJson(result) : formatText(result));
     return exitCodeFor(result);
   } catch (e) {
