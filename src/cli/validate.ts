@@ -9,7 +9,10 @@ import { SCHEMA_VERSIONS, SchemaVersion } from '../validate/kubernetes-schema';
 
 export interface ValidateCommandOptions {
   readonly files: readonly string[];
-  /** podman or kubernetes; unset: podman for named files, each part of dist/ for its own target. */
+  /**
+   * podman, kubernetes, or both comma-separated, as synth takes them (named files: one target);
+   * unset: podman for named files, each part of dist/ for its own target.
+   */
   readonly target?: string;
   /** A version, 'all', or unset (the podman on this machine, else the oldest supported). */
   readonly podman?: string;
@@ -31,10 +34,14 @@ export function runValidate(options: ValidateCommandOptions, out: (text: string)
     if (format !== 'text' && format !== 'json') throw new InputError(`--format "${format}": expected text or json`);
     const from = options.from ?? 'dist';
     // Without files or --target: everything synth wrote, each part for its own target.
+    const targets = options.target === undefined ? undefined : parseTargets(options.target);
+    if (targets && targets.length > 1 && options.files.length) {
+      throw new InputError(`--target "${options.target}": named files are checked for one target; give podman or kubernetes, or name no files to check each target's part of ${from}/`);
+    }
     const runs: Array<[Target, string[]]> = options.files.length
-      ? [[parseTarget(options.target), [...options.files]]]
-      : options.target
-        ? [[parseTarget(options.target), defaultFiles(parseTarget(options.target), from)]]
+      ? [[targets?.[0] ?? 'podman', [...options.files]]]
+      : targets
+        ? targets.map((t): [Target, string[]] => [t, defaultFiles(t, from)])
         : distFiles(from);
     let podman: PodmanVersion | 'all';
     let how = '';
@@ -65,10 +72,16 @@ export function listRules(): string {
   return formatRuleList();
 }
 
-function parseTarget(text: string | undefined): Target {
-  if (text === undefined || text === 'podman') return 'podman';
-  if (text === 'kubernetes') return 'kubernetes';
-  throw new InputError(`--target "${text}": expected podman or kubernetes`);
+const TARGETS: readonly Target[] = ['podman', 'kubernetes'];
+
+/** "podman", "kubernetes", "podman,kubernetes": the form synth's --target takes. */
+function parseTargets(text: string): Target[] {
+  const names = text.split(',').map((t) => t.trim()).filter(Boolean);
+  const targets = names.filter((t): t is Target => (TARGETS as readonly string[]).includes(t));
+  if (!names.length || targets.length !== names.length) {
+    throw new InputError(`--target "${text}": expected ${TARGETS.join(', ')}, or several separated by a comma`);
+  }
+  return [...new Set(targets)];
 }
 
 function parseSchema(text: string | undefined): SchemaVersion | undefined {
