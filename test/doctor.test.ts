@@ -68,7 +68,7 @@ describe('doctor', () => {
     const port = (server.address() as { port: number }).port;
     try {
       const findings = await doctor(plan(dir, port), join(dir, 'dist'), fakeHost(['docker.io/valkey/valkey:7.2'], 'disabled'));
-      const bad = findings.filter((f) => !f.ok).map((f) => `${f.what} | ${f.fix}`);
+      const bad = findings.filter((f) => f.severity === 'error').map((f) => `${f.message} | ${f.fix}`);
       expect(bad).toEqual(
         expect.arrayContaining([
           expect.stringMatching(/podman\.sock does not exist \| systemctl enable --now podman\.socket/),
@@ -83,14 +83,14 @@ describe('doctor', () => {
       );
       expect(bad).toHaveLength(8);
       // Before install, doctor says what install will do instead of failing.
-      const note = findings.find((f) => f.what.startsWith('not installed yet'))!;
-      expect(note).toMatchObject({ ok: true, note: true });
-      expect(note.what).toContain(`install will copy pod.yaml to ${join(dir, 'installed', 'pod.yaml')} and 1 unit and helper files`);
-      expect(findings.find((f) => f.what.includes('valkey: image'))).toMatchObject({ ok: true, what: 'valkey: image docker.io/valkey/valkey:7.2 is present' });
-      expect(findings.find((f) => f.note && f.what.includes('full control of the host'))).toBeDefined();
-      expect(findings.filter((f) => f.ok).map((f) => f.what)).toEqual(expect.arrayContaining(['env file sets DD_API_KEY']));
+      const note = findings.find((f) => f.message.startsWith('not installed yet'))!;
+      expect(note).toMatchObject({ severity: 'info' });
+      expect(note.message).toContain(`install will copy pod.yaml to ${join(dir, 'installed', 'pod.yaml')} and 1 unit and helper files`);
+      expect(findings.find((f) => f.message.includes('valkey: image'))).toMatchObject({ severity: 'passed', message: 'valkey: image docker.io/valkey/valkey:7.2 is present' });
+      expect(findings.find((f) => f.severity === 'info' && f.message.includes('full control of the host'))).toBeDefined();
+      expect(findings.filter((f) => f.severity === 'passed').map((f) => f.message)).toEqual(expect.arrayContaining(['env file sets DD_API_KEY']));
       // Which container receives which key, by name; a key nobody receives is pointed out.
-      const notes = findings.filter((f) => f.note).map((f) => f.what);
+      const notes = findings.filter((f) => f.severity === 'info').map((f) => f.message);
       expect(notes).toEqual(expect.arrayContaining(['datadog receives DD_API_KEY from the env file', 'opencode receives ANTHROPIC_API_KEY from the env file', 'valkey receives no key from the env file', 'no container receives TYPO_PASWORD']));
       expect(JSON.stringify(findings)).not.toContain('abc');
       expect(JSON.stringify(findings)).not.toContain('ant"');
@@ -102,8 +102,8 @@ describe('doctor', () => {
   it('reports a missing env file; without memory limits a host lacking the memory controller is fine', async () => {
     const dir = tempDir();
     const findings = await doctor({ ...plan(dir, 1), memoryLimits: false }, join(dir, 'dist'), fakeHost([], 'disabled'));
-    expect(findings.filter((f) => f.what.includes('memory controller'))).toEqual([]);
-    expect(findings.find((f) => f.what.includes('opencode.env is missing'))?.fix).toMatch(/DD_API_KEY=\.\.\., OPENCODE_SERVER_PASSWORD=\.\.\./);
+    expect(findings.filter((f) => f.message.includes('memory controller'))).toEqual([]);
+    expect(findings.find((f) => f.message.includes('opencode.env is missing'))?.fix).toMatch(/DD_API_KEY=\.\.\., OPENCODE_SERVER_PASSWORD=\.\.\./);
   });
 
   it('after install: an installed pod.yaml that differs from dist/ is a problem; an enabled podman.socket is fine', async () => {
@@ -114,11 +114,11 @@ describe('doctor', () => {
     writeFileSync(join(dir, 'installed', 'pod.yaml'), 'old\n');
     const host = fakeHost(['docker.io/valkey/valkey:7.2', 'localhost/opencode-server:1.18.34'], 'enabled');
     let findings = await doctor(plan(dir, 1), join(dir, 'dist'), host);
-    expect(findings.find((f) => f.what.includes('differs from'))).toMatchObject({ ok: false, fix: expect.stringMatching(/^opencode-memory-pod install/) });
-    expect(findings.find((f) => f.what.startsWith('podman.socket'))).toMatchObject({ ok: true });
-    expect(findings.filter((f) => f.what.includes('image') && !f.ok)).toEqual([]);
+    expect(findings.find((f) => f.message.includes('differs from'))).toMatchObject({ severity: 'error', fix: expect.stringMatching(/^opencode-memory-pod install/) });
+    expect(findings.find((f) => f.message.startsWith('podman.socket'))).toMatchObject({ severity: 'passed' });
+    expect(findings.filter((f) => f.message.includes('image') && f.severity === 'error')).toEqual([]);
     writeFileSync(join(dir, 'installed', 'pod.yaml'), 'new\n');
     findings = await doctor(plan(dir, 1), join(dir, 'dist'), host);
-    expect(findings.find((f) => f.what.includes('is installed and matches'))).toMatchObject({ ok: true });
+    expect(findings.find((f) => f.message.includes('is installed and matches'))).toMatchObject({ severity: 'passed' });
   });
 });

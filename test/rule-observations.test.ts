@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PODMAN_RULES } from '../src/validate/podman-rules';
+import { PODMAN_RULES } from '../src/validate/rules';
 import { inRange, parsePodmanVersion } from '../src/lib/podman-version';
 import { CASES } from './rules/cases';
 import { COLUMNS, readObservations, renderRuleTable, TABLE_BEGIN, TABLE_END } from './rules/observations';

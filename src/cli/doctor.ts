@@ -1,5 +1,7 @@
-import { doctor } from '../host/doctor';
+import { Check, doctor } from '../host/doctor';
 import { readInstallPlan } from '../host/install';
+
+const LABEL: Record<Check['severity'], string> = { passed: 'ok  ', info: 'note', warning: 'warn', error: 'FAIL' };
 
 /** Prints every check; exit codes: 0 all passed, 1 a problem found, 2 no usable dist/. */
 export async function runDoctor(o: { from: string }, log: (line: string) => void = console.log, err: (line: string) => void = console.error): Promise<number> {
@@ -10,12 +12,12 @@ export async function runDoctor(o: { from: string }, log: (line: string) => void
     err(`opencode-memory-pod: ${(e as Error).message}`);
     return 2;
   }
-  const findings = await doctor(plan, o.from);
-  for (const f of findings) {
-    log(`${f.ok ? (f.note ? 'note' : 'ok  ') : 'FAIL'} ${f.what}`);
-    if ((!f.ok || f.note) && f.fix) log(`     ${f.ok ? 'hint' : 'fix'}: ${f.fix}`);
+  const checks = await doctor(plan, o.from);
+  for (const c of checks) {
+    log(`${LABEL[c.severity]} ${c.message}`);
+    if (c.severity !== 'passed' && c.fix) log(`     ${c.severity === 'error' ? 'fix' : 'hint'}: ${c.fix}`);
   }
-  const bad = findings.filter((f) => !f.ok).length;
+  const bad = checks.filter((c) => c.severity === 'error').length;
   log(bad ? `\n${bad} problem(s) found` : '\nall checks passed');
   return bad ? 1 : 0;
 }

@@ -87,15 +87,19 @@ program
 program
   .command('validate')
   .description('check manifests against a strict Kubernetes schema and what podman kube play really does with them')
+  // Every error of validate is one line (an option value commander refuses too), without the help.
+  .showHelpAfterError(false)
+  .configureOutput({ outputError: (text, write) => write(`opencode-memory-pod: validate: ${text.replace(/^error: /, '')}`) })
   .argument('[files...]', 'manifests to check (default: what synth wrote: dist/pod.yaml and dist/kubernetes/*.yaml)')
   .option('--podman <version>', 'podman version to check for, or "all" (default: the podman on this machine, else 4.3.1)')
-  .option('--target <target>', 'podman (kube play) or kubernetes (a cluster); default: podman for named files, else each part of dist/ for its own')
+  .option('-t, --target <targets>', 'podman (kube play), kubernetes (a cluster), or podman,kubernetes as synth takes it (named files: one target); default: podman for named files, else each part of dist/ for its own')
   .option('--kubernetes <version>', 'Kubernetes version of the cluster for --target kubernetes (default: 1.29, which native sidecars need)')
   .option('--schema <version>', 'Kubernetes schema that judges the fields: 1.28 or 1.33 (default: 1.28 for podman, whose kube play knows no newer fields; for a cluster the newest not newer than --kubernetes)')
-  .option('--format <format>', 'text or json', 'text')
+  .addOption(new Option('--format <format>', 'how to print the findings').choices(['text', 'json']).default('text'))
   .option('--from <dir>', 'folder written by synth, for the default files', 'dist')
+  .option('--ignore <rules>', 'silence these rules (ids from --rules, comma-separated; repeatable); the output says what was silenced', (v: string, all: string[] = []) => [...all, v])
   .option('--rules', 'list the rules and exit')
-  .action((files: string[], opts: { podman?: string; target?: string; kubernetes?: string; schema?: string; format: string; from: string; rules?: boolean }) => {
+  .action((files: string[], opts: { podman?: string; target?: string; kubernetes?: string; schema?: string; format: string; from: string; ignore?: string[]; rules?: boolean }) => {
     if (opts.rules) {
       console.log(listRules());
       return;

@@ -1,16 +1,19 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { isTarget, manifestsIn, TARGET_NAMES, TARGETS } from '../lib/targets';
+import { manifestsIn, parseTargetList, TARGET_LIST_ALLOWED, TARGET_NAMES, TARGETS } from '../lib/targets';
 import { InputError } from '../validate/manifest-input';
-import { describeKubernetesRange, KUBERNETES_RULES } from '../validate/kubernetes-rules';
-import { PODMAN_RULES } from '../validate/podman-rules';
-import { describeRange, detectPodmanVersion, OLDEST_SUPPORTED_PODMAN, parsePodmanVersion, parseSupportedVersion, PodmanVersion } from '../lib/podman-version';
-import { exitCodeFor, formatJson, formatText, Target, validateFiles } from '../validate/validate';
+import { formatRuleList } from '../validate/rule-list';
+import { detectPodmanVersion, OLDEST_SUPPORTED_PODMAN, parsePodmanVersion, parseSupportedVersion, PodmanVersion } from '../lib/podman-version';
+import { parseIgnore } from '../validate/silence';
+import { exitCodeFor, formatJson, formatText, mergeResults, Target, validateFiles } from '../validate/validate';
 import { SCHEMA_VERSIONS, SchemaVersion } from '../validate/kubernetes-schema';
 
 export interface ValidateCommandOptions {
   readonly files: readonly string[];
-  /** podman or kubernetes; unset: podman for named files, each part of dist/ for its own target. */
+  /**
+   * podman, kubernetes, or both comma-separated, as synth takes them (named files: one target);
+   * unset: podman for named files, each part of dist/ for its own target.
+   */
   readonly target?: string;
   /** A version, 'all', or unset (the podman on this machine, else the oldest supported). */
   readonly podman?: string;
@@ -21,6 +24,8 @@ export interface ValidateCommandOptions {
   readonly format?: string;
   /** Folder synth wrote, for the default files. */
   readonly from?: string;
+  /** Rule ids to silence, as given (each may be a comma-separated list). */
+  readonly ignore?: readonly string[];
 }
 
 /** Exit codes: 0 no errors, 1 findings at error level, 2 unusable input or options. */
@@ -30,10 +35,14 @@ export function runValidate(options: ValidateCommandOptions, out: (text: string)
     if (format !== 'text' && format !== 'json') throw new InputError(`--format "${format}": expected text or json`);
     const from = options.from ?? 'dist';
     // Without files or --target: everything synth wrote, each part for its own target.
+    const targets = options.target === undefined ? undefined : parseTargets(options.target);
+    if (targets && targets.length > 1 && options.files.length) {
+      throw new InputError(`--target "${options.target}": named files are checked for one target; give podman or kubernetes, or name no files to check each target's part of ${from}/`);
+    }
     const runs: Array<[Target, string[]]> = options.files.length
-      ? [[parseTarget(options.target), [...options.files]]]
-      : options.target
-        ? [[parseTarget(options.target), defaultFiles(parseTarget(options.target), from)]]
+      ? [[targets?.[0] ?? 'podman', [...options.files]]]
+      : targets
+        ? targets.map((t): [Target, string[]] => [t, defaultFiles(t, from)])
         : distFiles(from);
     let podman: PodmanVersion | 'all';
     let how = '';
@@ -46,13 +55,9 @@ export function runValidate(options: ValidateCommandOptions, out: (text: string)
     }
     const kubernetesMinor = parseKubernetes(options.kubernetes);
     const schema = parseSchema(options.schema);
-    const results = runs.map(([target, files]) => validateFiles(files, { target, podman, kubernetesMinor, schema, podmanSource: how || undefined }));
-    const result = {
-      files: results.flatMap((r) => r.files),
-      documents: results.reduce((n, r) => n + r.documents, 0),
-      findings: results.flatMap((r) => r.findings),
-      checkedFor: results.map((r) => r.checkedFor).join(' and '),
-    };
+    const ignore = parseIgnore(options.ignore ?? []);
+    const podmanSource = how || undefined;
+    const result = mergeResults(runs.map(([target, files]) => validateFiles(files, { target, podman, kubernetesMinor, schema, podmanSource, ignore })));
     out(format === 'json' ? formatJson(result) : formatText(result));
     return exitCodeFor(result);
   } catch (e) {
@@ -63,18 +68,16 @@ export function runValidate(options: ValidateCommandOptions, out: (text: string)
   }
 }
 
-/** `validate --rules`: every rule with its id, severity and versions. */
+/** `validate --rules`: every rule with its id, severity, versions and title (the registry's). */
 export function listRules(): string {
-  const lines = PODMAN_RULES.map((r) => `${r.id.padEnd(30)} ${r.severity.padEnd(8)} ${describeRange(r.podman).padEnd(30)} ${r.title}`);
-  lines.push(...KUBERNETES_RULES.map((r) => `${r.id.padEnd(30)} ${r.severity.padEnd(8)} ${describeKubernetesRange(r).padEnd(30)} ${r.title}`));
-  const schemas = `Kubernetes ${SCHEMA_VERSIONS.join(' or ')} schema`;
-  return [`${'schema/*'.padEnd(30)} ${'error'.padEnd(8)} ${schemas.padEnd(30)} unknown fields, wrong types, missing required fields`, ...lines].join('\n');
+  return formatRuleList();
 }
 
-function parseTarget(text: string | undefined): Target {
-  if (text === undefined) return 'podman';
-  if (isTarget(text)) return text;
-  throw new InputError(`--target "${text}": expected ${TARGET_NAMES.join(' or ')}`);
+/** "podman", "kubernetes", "podman,kubernetes": the form synth's --target takes (the target registry's). */
+function parseTargets(text: string): Target[] {
+  const targets = parseTargetList(text);
+  if (!targets) throw new InputError(`--target "${text}": expected ${TARGET_LIST_ALLOWED}`);
+  return targets;
 }
 
 function parseSchema(text: string | undefined): SchemaVersion | undefined {

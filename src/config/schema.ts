@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isPinned, parseImageRef } from '../lib/image-ref';
+import { FULLY_QUALIFIED_IMAGE, isPinned, parseImageRef } from '../lib/image-ref';
 import { LINUX_CAPABILITIES } from '../model/capabilities';
 import { DEFAULT_TARGETS, Target, TARGET_NAMES, TARGETS } from '../lib/targets';
 import { SECRET_KEY_PATTERN, SECRET_KEY_PATTERN_TEXT } from '../model/secret-keys';
@@ -38,13 +38,14 @@ export const bindAddress = z.string().regex(IPV4, {
  */
 export const imageRef = z
   .string()
-  .regex(/^(localhost|[a-z0-9-]+(\.[a-z0-9-]+)+(:\d+)?|[a-z0-9-]+:\d+)\/[a-z0-9._\/-]+(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?(@sha256:[a-f0-9]{64})?$/, {
+  .regex(FULLY_QUALIFIED_IMAGE, {
     error: 'must be a fully qualified image reference such as docker.io/valkey/valkey:7.2 or localhost/name:tag',
   })
   // What runs must not depend on when it was pulled; a local build (localhost/) is never pulled.
   .refine((ref) => {
     const parts = parseImageRef(ref);
-    return parts.domain === 'localhost' || isPinned(parts);
+    // A reference the grammar does not read has the pattern's error already.
+    return !parts || parts.domain === 'localhost' || isPinned(parts);
   }, {
     error: 'must name a version tag or a digest (not :latest, not untagged), e.g. docker.io/valkey/valkey:7.2; only localhost/ images may use any tag',
   });

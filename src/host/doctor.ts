@@ -3,18 +3,24 @@ import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { parseEnvFile } from '../lib/env-file';
+import { Finding } from '../lib/finding';
 import { receivesKey } from '../model/secret-keys';
 import { detectPodmanVersion, formatVersion, olderThan, OLDEST_SUPPORTED_PODMAN } from '../lib/podman-version';
 import { InstallPlan } from '../render/podman-files';
 
-/** One finding: what is wrong and the command or step that fixes it. */
-export interface Finding {
-  readonly ok: boolean;
-  readonly what: string;
-  readonly fix?: string;
-  /** Information, not a check (what install will do, what a mount grants). */
-  readonly note?: boolean;
+/** A check that passed: what was found in order. */
+export interface Passed {
+  readonly severity: 'passed';
+  readonly message: string;
+  /** Nothing to fix (so `fix` reads the same on every Check). */
+  readonly fix?: undefined;
 }
+
+/**
+ * One line of the report: a check that passed, or a Finding: an error is a problem (with the
+ * command or step that fixes it), info a note, not a check (what install will do, what a mount grants).
+ */
+export type Check = Passed | Finding;
 
 /** How doctor reaches the host's tools; tests replace them. */
 export interface DoctorHost {
@@ -48,25 +54,25 @@ const realHost: DoctorHost = {
  * Checks a host against what the synthesized pod needs (dist/ in `from`). Useful before `install`
  * (it says what install will do) and after it. Nothing is changed.
  */
-export async function doctor(plan: InstallPlan, from: string, host: DoctorHost = realHost): Promise<Finding[]> {
-  const findings: Finding[] = [];
+export async function doctor(plan: InstallPlan, from: string, host: DoctorHost = realHost): Promise<Check[]> {
+  const findings: Check[] = [];
   const podYamlInstalled = plan.files.find((f) => f.from === 'pod.yaml')!.to;
 
   const version = detectPodmanVersion();
   if (!version) {
-    findings.push({ ok: false, what: 'podman is not installed or does not run', fix: 'apt-get install podman (Debian 12: 4.3.1; also install runc if crun fails)' });
+    findings.push({ severity: 'error', message: 'podman is not installed or does not run', fix: 'apt-get install podman (Debian 12: 4.3.1; also install runc if crun fails)' });
   } else if (olderThan(version, OLDEST_SUPPORTED_PODMAN)) {
-    findings.push({ ok: false, what: `podman ${formatVersion(version)} is older than ${OLDEST_SUPPORTED_PODMAN}`, fix: 'upgrade podman' });
+    findings.push({ severity: 'error', message: `podman ${formatVersion(version)} is older than ${OLDEST_SUPPORTED_PODMAN}`, fix: 'upgrade podman' });
   } else {
     const note = olderThan(version, '4.4.0') ? ' (no Quadlet and no startupProbe before 4.4: use the podman-kube@ drop-in)' : '';
-    findings.push({ ok: true, what: `podman ${formatVersion(version)}${note}` });
+    findings.push({ severity: 'passed', message: `podman ${formatVersion(version)}${note}` });
   }
 
   if (version) findings.push(...checkImages(plan, host));
   // Without the controller (inside LXC or systemd-nspawn, some VPS kernels) runc fails every
   // container that has a limit ("error setting cgroup config"), and the unit never comes up.
   if (plan.memoryLimits && !host.memoryController()) {
-    findings.push({ ok: false, what: 'this host has no cgroup memory controller: podman cannot start a container with a memory limit', fix: 'set memoryLimits: false in the configuration and synth again (or enable the controller)' });
+    findings.push({ severity: 'error', message: 'this host has no cgroup memory controller: podman cannot start a container with a memory limit', fix: 'set memoryLimits: false in the configuration and synth again (or enable the controller)' });
   }
 
   for (const mount of plan.hostMounts) {
@@ -74,8 +80,8 @@ export async function doctor(plan: InstallPlan, from: string, host: DoctorHost =
     const problem = checkHostPath(mount.path, mount.type);
     findings.push(
       problem
-        ? { ok: false, what: `${mount.service}: ${mount.path} ${problem}`, fix: mount.type === 'Socket' ? 'systemctl enable --now podman.socket' : `create ${mount.path} or change it in the configuration` }
-        : { ok: true, what: `${mount.service}: ${mount.path} (${mount.type})` },
+        ? { severity: 'error', message: `${mount.service}: ${mount.path} ${problem}`, fix: mount.type === 'Socket' ? 'systemctl enable --now podman.socket' : `create ${mount.path} or change it in the configuration` }
+        : { severity: 'passed', message: `${mount.service}: ${mount.path} (${mount.type})` },
     );
     if (mount.type === 'Socket') findings.push(...checkPodmanSocket(mount, host));
   }
@@ -84,18 +90,18 @@ export async function doctor(plan: InstallPlan, from: string, host: DoctorHost =
 
   for (const dir of plan.dataDirs) {
     if (existsSync(dir)) {
-      findings.push(statSync(dir).isDirectory() ? { ok: true, what: `data directory ${dir}` } : { ok: false, what: `${dir} exists but is not a directory`, fix: `move it away; the pod keeps data there` });
+      findings.push(statSync(dir).isDirectory() ? { severity: 'passed', message: `data directory ${dir}` } : { severity: 'error', message: `${dir} exists but is not a directory`, fix: `move it away; the pod keeps data there` });
     } else {
-      findings.push({ ok: true, what: `data directory ${dir} will be created (parent ${nearestExisting(dir)})` });
+      findings.push({ severity: 'passed', message: `data directory ${dir} will be created (parent ${nearestExisting(dir)})` });
     }
   }
 
   const podRunning = podExists(plan.podName, host);
   for (const { service, address, port } of plan.hostPorts) {
     const free = await portFree(address, port);
-    if (free) findings.push({ ok: true, what: `${address}:${port} (${service}) is free` });
-    else if (podRunning) findings.push({ ok: true, what: `${address}:${port} (${service}) is in use; pod ${plan.podName} is running` });
-    else findings.push({ ok: false, what: `${address}:${port} (${service}) is already in use by another program`, fix: `ss -ltnp 'sport = :${port}' shows which; stop it or change the port in the configuration` });
+    if (free) findings.push({ severity: 'passed', message: `${address}:${port} (${service}) is free` });
+    else if (podRunning) findings.push({ severity: 'passed', message: `${address}:${port} (${service}) is in use; pod ${plan.podName} is running` });
+    else findings.push({ severity: 'error', message: `${address}:${port} (${service}) is already in use by another program`, fix: `ss -ltnp 'sport = :${port}' shows which; stop it or change the port in the configuration` });
   }
 
   findings.push(checkInstalled(plan, from, podYamlInstalled));
@@ -103,12 +109,12 @@ export async function doctor(plan: InstallPlan, from: string, host: DoctorHost =
 }
 
 /** Every image must be in local storage: no registry is asked at start (and on a host without one, none could be). */
-function checkImages(plan: InstallPlan, host: DoctorHost): Finding[] {
+function checkImages(plan: InstallPlan, host: DoctorHost): Check[] {
   return (plan.images ?? []).map(({ service, image, get }) => {
     const res = host.run('podman', ['image', 'exists', image]);
     return res?.status === 0
-      ? { ok: true, what: `${service}: image ${image} is present` }
-      : { ok: false, what: `${service}: image ${image} is not in local storage; the pod cannot start without it`, fix: get };
+      ? { severity: 'passed', message: `${service}: image ${image} is present` }
+      : { severity: 'error', message: `${service}: image ${image} is not in local storage; the pod cannot start without it`, fix: get };
   });
 }
 
@@ -116,67 +122,66 @@ function checkImages(plan: InstallPlan, host: DoctorHost): Finding[] {
  * The socket file exists only while podman.socket is active; after a reboot it is there again only
  * if the unit is enabled, else the Datadog container fails to start.
  */
-function checkPodmanSocket(mount: InstallPlan['hostMounts'][number], host: DoctorHost): Finding[] {
+function checkPodmanSocket(mount: InstallPlan['hostMounts'][number], host: DoctorHost): Check[] {
   const grants = `${mount.service} mounts ${mount.path}: the podman API of this host, which lets that container start privileged containers (full control of the host); services.datadog.containerDiscovery: false runs the agent without it`;
-  const out: Finding[] = [{ ok: true, note: true, what: grants }];
+  const out: Check[] = [{ severity: 'info', message: grants }];
   if (!host.systemdRunning()) return out;
   const enabled = host.run('systemctl', ['is-enabled', 'podman.socket'])?.stdout.trim();
   out.push(
     enabled === 'enabled'
-      ? { ok: true, what: 'podman.socket is enabled (the socket is there after a reboot)' }
-      : { ok: false, what: `podman.socket is ${enabled || 'unknown to systemd'}: after a reboot ${mount.path} is missing and ${mount.service} cannot start`, fix: 'systemctl enable --now podman.socket' },
+      ? { severity: 'passed', message: 'podman.socket is enabled (the socket is there after a reboot)' }
+      : { severity: 'error', message: `podman.socket is ${enabled || 'unknown to systemd'}: after a reboot ${mount.path} is missing and ${mount.service} cannot start`, fix: 'systemctl enable --now podman.socket' },
   );
   return out;
 }
 
 /** Before install: what install will do (not a problem). After: the installed pod.yaml must be the one synth wrote. */
-function checkInstalled(plan: InstallPlan, from: string, podYamlInstalled: string): Finding {
+function checkInstalled(plan: InstallPlan, from: string, podYamlInstalled: string): Check {
   if (!existsSync(podYamlInstalled)) {
     const units = plan.files.filter((f) => f.from !== 'pod.yaml' && f.unitKind !== 'quadlet').length;
     return {
-      ok: true,
-      note: true,
-      what: `not installed yet: install will copy pod.yaml to ${podYamlInstalled} and ${units} unit and helper files, create the missing data directories, then: systemctl daemon-reload; systemctl enable --now '${plan.unit}'`,
+      severity: 'info',
+      message: `not installed yet: install will copy pod.yaml to ${podYamlInstalled} and ${units} unit and helper files, create the missing data directories, then: systemctl daemon-reload; systemctl enable --now '${plan.unit}'`,
     };
   }
   const synthesized = join(from, 'pod.yaml');
   if (existsSync(synthesized) && readFileSync(synthesized, 'utf8') !== readFileSync(podYamlInstalled, 'utf8')) {
-    return { ok: false, what: `${podYamlInstalled} differs from ${synthesized} (installed from an older synth?)`, fix: 'opencode-memory-pod install, then systemctl restart the unit' };
+    return { severity: 'error', message: `${podYamlInstalled} differs from ${synthesized} (installed from an older synth?)`, fix: 'opencode-memory-pod install, then systemctl restart the unit' };
   }
-  return { ok: true, what: `${podYamlInstalled} is installed and matches ${synthesized}` };
+  return { severity: 'passed', message: `${podYamlInstalled} is installed and matches ${synthesized}` };
 }
 
-function checkEnvFile(plan: InstallPlan): Finding[] {
+function checkEnvFile(plan: InstallPlan): Check[] {
   const path = plan.envFile;
   if (!existsSync(path)) {
-    return [{ ok: false, what: `env file ${path} is missing`, fix: `install -m 0600 /dev/null ${path} and add ${plan.requiredEnvKeys.map((k) => `${k}=...`).join(', ')}` }];
+    return [{ severity: 'error', message: `env file ${path} is missing`, fix: `install -m 0600 /dev/null ${path} and add ${plan.requiredEnvKeys.map((k) => `${k}=...`).join(', ')}` }];
   }
   try {
     accessSync(path, constants.R_OK);
   } catch {
-    return [{ ok: false, what: `env file ${path} is not readable by this user`, fix: 'run doctor as root (the pod runs as root)' }];
+    return [{ severity: 'error', message: `env file ${path} is not readable by this user`, fix: 'run doctor as root (the pod runs as root)' }];
   }
-  const findings: Finding[] = [];
+  const findings: Check[] = [];
   const mode = statSync(path).mode & 0o777;
-  if (mode & 0o077) findings.push({ ok: false, what: `env file ${path} has mode ${mode.toString(8)}: others can read the secrets`, fix: `chmod 600 ${path}` });
+  if (mode & 0o077) findings.push({ severity: 'error', message: `env file ${path} has mode ${mode.toString(8)}: others can read the secrets`, fix: `chmod 600 ${path}` });
   const parsed = parseEnvFile(readFileSync(path, 'utf8'));
   for (const key of plan.requiredEnvKeys) {
-    findings.push(parsed.values.get(key) ? { ok: true, what: `env file sets ${key}` } : { ok: false, what: `env file does not set ${key}`, fix: `add ${key}=... to ${path}` });
+    findings.push(parsed.values.get(key) ? { severity: 'passed', message: `env file sets ${key}` } : { severity: 'error', message: `env file does not set ${key}`, fix: `add ${key}=... to ${path}` });
   }
   // Which container gets which key (names only): a key nobody receives is most likely a typo or a
   // provider key the configuration does not hand to OpenCode yet.
   const keys = [...parsed.values.keys()];
   for (const [service, patterns] of Object.entries(plan.secretKeys ?? {})) {
     const got = keys.filter((k) => receivesKey(patterns, k));
-    findings.push({ ok: true, note: true, what: `${service} receives ${got.length ? got.join(', ') : 'no key'} from the env file` });
+    findings.push({ severity: 'info', message: `${service} receives ${got.length ? got.join(', ') : 'no key'} from the env file` });
   }
   const nobody = plan.secretKeys ? keys.filter((k) => !Object.values(plan.secretKeys).some((p) => receivesKey(p, k))) : [];
   if (nobody.length) {
-    findings.push({ ok: true, note: true, what: `no container receives ${nobody.join(', ')}`, fix: 'add it to services.<name>.secretKeys of the service that reads it, or remove it' });
+    findings.push({ severity: 'info', message: `no container receives ${nobody.join(', ')}`, fix: 'add it to services.<name>.secretKeys of the service that reads it, or remove it' });
   }
   for (const s of parsed.skipped) {
     const fix = /reserved|upper case/.test(s.reason) ? 'remove the line or rename the key: the containers never get it' : 'write it as KEY=VALUE';
-    findings.push({ ok: false, what: `env file line ${s.line} is skipped (${s.reason})`, fix });
+    findings.push({ severity: 'error', message: `env file line ${s.line} is skipped (${s.reason})`, fix });
   }
   return findings;
 }

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { compare, lt, parse, SemVer, satisfies } from 'semver';
 
 /** A podman release, e.g. 4.3.1. */
 export interface PodmanVersion {
@@ -20,20 +21,16 @@ export function parsePodmanVersion(text: string): PodmanVersion | undefined {
 }
 
 export function compareVersions(a: PodmanVersion, b: PodmanVersion): number {
-  return a.major - b.major || a.minor - b.minor || a.patch - b.patch;
+  return compare(formatVersion(a), formatVersion(b));
 }
 
 export function formatVersion(v: PodmanVersion): string {
   return `${v.major}.${v.minor}.${v.patch}`;
 }
 
-function v(text: string): PodmanVersion {
-  return parsePodmanVersion(text)!;
-}
-
 /** True when `version` is older than the release written as `than` (e.g. "4.4.0"). */
 export function olderThan(version: PodmanVersion, than: string): boolean {
-  return compareVersions(version, v(than)) < 0;
+  return lt(formatVersion(version), than);
 }
 
 /** Podman versions a rule applies to: [from, before). Both ends open when unset. */
@@ -42,24 +39,39 @@ export interface VersionRange {
   readonly before?: string;
 }
 
+/** The range as semver writes it: ">=4.3.0 <4.4.0", "<4.7.0", "*". */
+export function semverRange(range: VersionRange): string {
+  const parts = [range.from && `>=${release(range.from)}`, range.before && `<${release(range.before)}`].filter(Boolean);
+  return parts.length ? parts.join(' ') : '*';
+}
+
 export function inRange(version: PodmanVersion, range: VersionRange): boolean {
-  if (range.from && compareVersions(version, v(range.from)) < 0) return false;
-  if (range.before && compareVersions(version, v(range.before)) >= 0) return false;
-  return true;
+  return satisfies(formatVersion(version), semverRange(range));
 }
 
 /** "podman 4.3.0-4.7.x", "podman before 4.4.0", "podman 4.9.0 and later", "every podman". */
 export function describeRange(range: VersionRange): string {
-  if (range.from && range.before) {
-    const start = v(range.from);
-    const end = v(range.before);
-    if (start.patch === 0 && end.patch === 0 && start.major === end.major && end.minor === start.minor + 1) return `podman ${start.major}.${start.minor}.x`;
-    const last = end.patch > 0 ? `${end.major}.${end.minor}.${end.patch - 1}` : end.minor > 0 ? `${end.major}.${end.minor - 1}.x` : `before ${range.before}`;
-    return last.startsWith('before') ? `podman ${range.from} ${last}` : `podman ${range.from}-${last}`;
+  const { from, before } = range;
+  if (from && before) {
+    const start = release(from);
+    const end = release(before);
+    if (start.patch === 0 && end.patch === 0 && start.major === end.major && end.minor === start.minor + 1) {
+      return `podman ${start.major}.${start.minor}.x`;
+    }
+    // The last release in the range: the patch before `before`, or the minor before it (any patch).
+    const last = end.patch > 0 ? `${end.major}.${end.minor}.${end.patch - 1}` : end.minor > 0 ? `${end.major}.${end.minor - 1}.x` : undefined;
+    return last ? `podman ${from}-${last}` : `podman ${from} before ${before}`;
   }
-  if (range.before) return `podman before ${range.before}`;
-  if (range.from) return `podman ${range.from} and later`;
+  if (before) return `podman before ${release(before)}`;
+  if (from) return `podman ${release(from)} and later`;
   return 'every podman version';
+}
+
+/** A range end such as "4.4.0"; throws on anything else, so a typo in a rule is found at once. */
+function release(text: string): SemVer {
+  const version = parse(text);
+  if (!version || version.prerelease.length || version.build.length) throw new Error(`"${text}" is not a podman release such as 4.4.0`);
+  return version;
 }
 
 /** The version of the podman on PATH (`podman --version`), or undefined when there is none or it does not answer. */
@@ -76,7 +88,7 @@ export function detectPodmanVersion(): PodmanVersion | undefined {
 export function parseSupportedVersion(text: string): PodmanVersion {
   const version = /^\d+\.\d+(\.\d+)?$/.test(text) ? parsePodmanVersion(text) : undefined;
   if (!version) throw new Error(`--podman "${text}": expected a version such as 4.3.1 or 5.4, or "all"`);
-  if (compareVersions(version, v('4.3.0')) < 0 || compareVersions(version, v(FIRST_UNSUPPORTED_PODMAN)) >= 0) {
+  if (!satisfies(formatVersion(version), `>=4.3.0 <${FIRST_UNSUPPORTED_PODMAN}`)) {
     throw new Error(`--podman ${text}: supported versions are 4.3.0 up to 5.x (oldest tested ${OLDEST_SUPPORTED_PODMAN})`);
   }
   return version;

@@ -3,8 +3,9 @@
 import type { Validation, ValidationContext } from 'cdk8s-cli/lib/plugins/validation';
 import { targetOfManifest } from '../lib/targets';
 import { formatVersion, parseSupportedVersion, PodmanVersion } from '../lib/podman-version';
-import { Finding } from './finding';
+import { ManifestFinding } from './finding';
 import { DEFAULT_KUBERNETES_MINOR } from './kubernetes-rules';
+import { formatSilenced, Silenced } from './silence';
 import { Target, validateFiles } from './validate';
 
 /** Properties from cdk8s.yaml. */
@@ -25,18 +26,23 @@ export class PodmanValidation implements Validation {
   }
 
   async validate(context: ValidationContext): Promise<void> {
-    const findings: Finding[] = [];
+    const findings: ManifestFinding[] = [];
+    const silenced: Silenced[] = [];
     try {
       for (const manifest of context.manifests) {
         // Files under kubernetes/ are for a cluster; everything else is played by podman.
         const target: Target = targetOfManifest(manifest);
-        findings.push(...validateFiles([manifest], { target, podman: this.podman, kubernetesMinor: this.kubernetesMinor }).findings);
+        const result = validateFiles([manifest], { target, podman: this.podman, kubernetesMinor: this.kubernetesMinor });
+        findings.push(...result.findings);
+        silenced.push(...result.silenced);
       }
     } catch (e) {
       context.logger.log(`opencode-memory-pod validation: ${(e as Error).message.split('\n')[0]}`);
       context.report.submit('failure', { error: (e as Error).message.split('\n')[0] });
       return;
     }
+    // A rule silenced by an annotation in a manifest: said, as validate says it.
+    for (const s of silenced) context.logger.log(`opencode-memory-pod validation: ${formatSilenced(s)}`);
     const shown = findings.filter((f) => f.severity !== 'info');
     for (const f of shown) {
       context.report.addViolation({

@@ -1,11 +1,10 @@
-/** How bad a finding is: errors fail `validate` (exit 1) and the cdk8s plugin; the rest inform. */
-export type Severity = 'error' | 'warning' | 'info';
+import { Finding } from '../lib/finding';
 
 /** A path inside one document, as keys and array indexes. */
 export type FieldPath = ReadonlyArray<string | number>;
 
-/** One thing the validator found, located precisely enough to act on. */
-export interface Finding {
+/** A Finding in a manifest, located precisely enough to act on (errors also fail the cdk8s plugin). */
+export interface ManifestFinding extends Finding {
   /** File as the user named it. */
   readonly file: string;
   /** 1-based position of the document in the file. */
@@ -18,11 +17,6 @@ export interface Finding {
   readonly line?: number;
   /** Rule id: `schema/<check>` for layer 1, a podman or kubernetes rule id otherwise. */
   readonly rule: string;
-  readonly severity: Severity;
-  /** What will happen instead of what the manifest says. */
-  readonly message: string;
-  /** How to fix it. */
-  readonly fix?: string;
   /** The podman (or Kubernetes) versions the rule applies to, in words. */
   readonly versions?: string;
 }
@@ -48,9 +42,6 @@ export interface FindingSource {
 }
 
 /** A finding at `path` in `doc`: location filled in, the rest as given. */
-export function findingAt(doc: FindingSource, path: FieldPath, what: Pick<Finding, 'rule' | 'severity' | 'message' | 'fix' | 'versions'>): Finding {
+export function findingAt(doc: FindingSource, path: FieldPath, what: Pick<ManifestFinding, 'rule' | 'severity' | 'message' | 'fix' | 'versions'>): ManifestFinding {
   return { file: doc.file, document: doc.index, resource: `${doc.kind}/${doc.name}`, path: formatPath(path), line: doc.lineOf(path), ...what };
 }
-
-/** Severity order for sorting and thresholds. */
-export const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };

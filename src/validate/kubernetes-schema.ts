@@ -1,7 +1,7 @@
 import Ajv2019, { ErrorObject, ValidateFunction } from 'ajv/dist/2019';
 import schema128 from './kubernetes-1.28.schema.json';
 import schema133 from './kubernetes-1.33.schema.json';
-import { FieldPath, Finding, findingAt } from './finding';
+import { FieldPath, findingAt, ManifestFinding } from './finding';
 import { ManifestDocument } from './manifest-input';
 
 /**
@@ -48,11 +48,11 @@ function validatorFor(kind: string, version: SchemaVersion): ValidateFunction {
  * leniently and drops what it does not know, so an unknown field is a setting that silently has
  * no effect; a wrong type or a missing required field makes kube play (or the API server) fail.
  */
-export function schemaFindings(doc: ManifestDocument, version: SchemaVersion = DEFAULT_SCHEMA_VERSION): Finding[] {
+export function schemaFindings(doc: ManifestDocument, version: SchemaVersion = DEFAULT_SCHEMA_VERSION): ManifestFinding[] {
   const validate = validatorFor(doc.kind, version);
   if (validate(doc.object)) return [];
   const seen = new Set<string>();
-  const findings: Finding[] = [];
+  const findings: ManifestFinding[] = [];
   for (const error of validate.errors ?? []) {
     const f = toFinding(doc, error, version);
     if (!f) continue;
@@ -64,9 +64,9 @@ export function schemaFindings(doc: ManifestDocument, version: SchemaVersion = D
   return findings;
 }
 
-function toFinding(doc: ManifestDocument, error: ErrorObject, version: SchemaVersion): Finding | undefined {
+function toFinding(doc: ManifestDocument, error: ErrorObject, version: SchemaVersion): ManifestFinding | undefined {
   const at = pointerToPath(error.instancePath);
-  const finding = (path: FieldPath, rule: string, message: string, fix?: string): Finding =>
+  const finding = (path: FieldPath, rule: string, message: string, fix?: string): ManifestFinding =>
     findingAt(doc, path, { rule, severity: 'error', message, fix, versions: `Kubernetes ${version} schema` });
   switch (error.keyword) {
     case 'additionalProperties':

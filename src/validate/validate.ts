@@ -1,8 +1,11 @@
-import { Finding, findingAt, SEVERITY_RANK, Severity } from './finding';
+import { findingAt, ManifestFinding } from './finding';
+import { SEVERITY_RANK, Severity } from '../lib/finding';
 import { DEFAULT_KUBERNETES_MINOR, describeKubernetesRange, KUBERNETES_RULES } from './kubernetes-rules';
 import { DEFAULT_SCHEMA_VERSION, schemaFindings, schemaForKubernetes, SCHEMA_KINDS, SchemaVersion } from './kubernetes-schema';
 import { InputError, ManifestDocument, readManifestFile } from './manifest-input';
-import { PODMAN_RULES, RuleContext, RuleHit } from './podman-rules';
+import { RuleContext, RuleHit } from './rule';
+import { PODMAN_RULES } from './rules';
+import { formatSilenced, mergeSilenced, silence, Silenced } from './silence';
 import { describeRange, formatVersion, inRange, PodmanVersion } from '../lib/podman-version';
 
 /** What the manifests are for. */
@@ -21,6 +24,8 @@ export interface ValidateOptions {
   readonly schema?: SchemaVersion;
   /** How the podman version was chosen, for the summary (e.g. "found on this machine"). */
   readonly podmanSource?: string;
+  /** Rule ids silenced everywhere (validate --ignore; see parseIgnore). */
+  readonly ignore?: readonly string[];
 }
 
 /** The schema the options choose. */
@@ -32,9 +37,11 @@ export function schemaVersionFor(options: ValidateOptions): SchemaVersion {
 export interface ValidationResult {
   readonly files: readonly string[];
   readonly documents: number;
-  readonly findings: readonly Finding[];
+  readonly findings: readonly ManifestFinding[];
   /** What the files were checked for, in words, for the summary line. */
   readonly checkedFor: string;
+  /** Rules silenced by --ignore or an annotation, with how many findings each took out. */
+  readonly silenced: readonly Silenced[];
 }
 
 /** A rule that applies under the options, with its versions in words. */
@@ -42,6 +49,8 @@ interface ApplicableRule {
   readonly id: string;
   readonly severity: Severity;
   readonly versions: string;
+  /** The fix of a finding that gives none of its own. */
+  readonly fix?: string;
   check(ctx: RuleContext): RuleHit[];
 }
 
@@ -55,31 +64,41 @@ function applicableRules(options: ValidateOptions): ApplicableRule[] {
 }
 
 /** Validates already parsed documents of one file: the schema, then the rules of the target. */
-export function validateDocuments(documents: readonly ManifestDocument[], options: ValidateOptions): Finding[] {
+export function validateDocuments(documents: readonly ManifestDocument[], options: ValidateOptions): ManifestFinding[] {
+  return checkDocuments(documents, options).findings;
+}
+
+/** validateDocuments, and what --ignore and the documents' annotations silenced. */
+export function checkDocuments(documents: readonly ManifestDocument[], options: ValidateOptions) {
   const rules = applicableRules(options);
-  const findings: Finding[] = [];
+  const findings: ManifestFinding[] = [];
   for (const doc of documents) {
     findings.push(...schemaFindings(doc, schemaVersionFor(options)));
     for (const rule of rules) {
       for (const hit of rule.check({ doc, documents })) {
-        findings.push(findingAt(doc, hit.path, { rule: rule.id, severity: rule.severity, message: hit.message, fix: hit.fix, versions: rule.versions }));
+        const fix = hit.fix ?? rule.fix;
+        findings.push(findingAt(doc, hit.path, { rule: rule.id, severity: rule.severity, message: hit.message, fix, versions: rule.versions }));
       }
     }
   }
-  return sortFindings(findings);
+  const { kept, silenced } = silence(findings, documents, options.ignore ?? []);
+  return { findings: sortFindings(kept), silenced };
 }
 
 /** Reads and validates files; throws InputError for input that cannot be validated. */
 export function validateFiles(files: readonly string[], options: ValidateOptions): ValidationResult {
   const kinds = options.target === 'podman' ? PODMAN_KINDS : SCHEMA_KINDS;
   const hint = options.target === 'podman' ? ' (podman kube play; use --target kubernetes for cluster manifests)' : '';
-  const findings: Finding[] = [];
+  const findings: ManifestFinding[] = [];
+  const silenced: Silenced[][] = [];
   let documents = 0;
   if (!files.length) throw new InputError('no files to validate');
   for (const file of files) {
     const docs = readManifestFile(file, kinds, hint);
     documents += docs.length;
-    findings.push(...validateDocuments(docs, options));
+    const checked = checkDocuments(docs, options);
+    findings.push(...checked.findings);
+    silenced.push(checked.silenced);
   }
   const schema = `Kubernetes ${schemaVersionFor(options)} schema`;
   const checkedFor =
@@ -88,10 +107,21 @@ export function validateFiles(files: readonly string[], options: ValidateOptions
       : options.podman === 'all'
         ? `every supported podman (4.3.0-5.x; ${schema})`
         : `podman ${formatVersion(options.podman)} (${options.podmanSource ? `${options.podmanSource}; ` : ''}${schema})`;
-  return { files, documents, findings, checkedFor };
+  return { files, documents, findings, checkedFor, silenced: mergeSilenced(silenced) };
 }
 
-function sortFindings(findings: Finding[]): Finding[] {
+/** The results of several runs (each part of dist/ for its own target) as one. */
+export function mergeResults(results: readonly ValidationResult[]): ValidationResult {
+  return {
+    files: results.flatMap((r) => r.files),
+    documents: results.reduce((n, r) => n + r.documents, 0),
+    findings: results.flatMap((r) => r.findings),
+    checkedFor: results.map((r) => r.checkedFor).join(' and '),
+    silenced: mergeSilenced(results.map((r) => r.silenced)),
+  };
+}
+
+function sortFindings(findings: ManifestFinding[]): ManifestFinding[] {
   return findings.sort((a, b) => a.file.localeCompare(b.file) || a.document - b.document || (a.line ?? 0) - (b.line ?? 0) || SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || a.rule.localeCompare(b.rule));
 }
 
@@ -111,6 +141,7 @@ export function formatText(result: ValidationResult): string {
     if (f.fix) lines.push(`  fix: ${f.fix}`);
     lines.push('');
   }
+  lines.push(...result.silenced.map(formatSilenced));
   const count = (s: string) => result.findings.filter((f) => f.severity === s).length;
   const objects = `${result.documents} object${result.documents === 1 ? '' : 's'} in ${result.files.length} file${result.files.length === 1 ? '' : 's'}`;
   lines.push(`${objects} checked for ${result.checkedFor}: ${count('error')} error(s), ${count('warning')} warning(s), ${count('info')} note(s)`);
@@ -118,5 +149,6 @@ export function formatText(result: ValidationResult): string {
 }
 
 export function formatJson(result: ValidationResult): string {
-  return JSON.stringify({ checkedFor: result.checkedFor, files: result.files, documents: result.documents, findings: result.findings }, null, 2);
+  const { checkedFor, files, documents, findings, silenced } = result;
+  return JSON.stringify({ checkedFor, files, documents, findings, ...(silenced.length ? { silenced } : {}) }, null, 2);
 }

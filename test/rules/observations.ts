@@ -2,7 +2,7 @@
 // `RULES_WRITE=1 npm run test:rules`, and the README table made from it.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PODMAN_RULES } from '../../src/validate/podman-rules';
+import { PODMAN_RULES } from '../../src/validate/rules';
 import { describeRange } from '../../src/lib/podman-version';
 import { CaseResult, VersionResults } from './results';
 

@@ -4,7 +4,7 @@
 // --write: records this run's verdicts in observations.json and regenerates the README table.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PODMAN_RULES } from '../../src/validate/podman-rules';
+import { PODMAN_RULES } from '../../src/validate/rules';
 import { columnOf, Observations, OBSERVATIONS_FILE, readObservations, renderRuleTable, Verdict, verdictsOf, withRuleTable } from './observations';
 import { VersionResults } from './results';
 
