@@ -480,7 +480,8 @@ converged() { [ "$(systemctl is-active "$unit")" = active ] && all_healthy; }
 settle_unit() { # INVOCATION_BEFORE
   local inv i
   for i in 1 2 3; do
-    wait_for 120 converged || return 1
+    # A new run of the unit is a whole ordered start: as long as the other waits for it (up_wait).
+    wait_for "$(( up_wait > 120 ? up_wait : 120 ))" converged || return 1
     settled_at=$(now_ms)
     inv=$(systemctl show -p InvocationID --value "$unit")
     sleep 12
