@@ -13,7 +13,8 @@ afterEach(() => {
   for (const pid of victims.splice(0)) spawnSync('kill', ['-9', String(pid)]);
 });
 
-function round(psLines: string[], opts: { active?: boolean; health?: string; stateDir?: string } = {}) {
+/** health: what `inspect` says of .State.Healthcheck.Status; after: of .State.Status once a process was killed (5.x: running again). */
+function round(psLines: string[], opts: { active?: boolean; health?: string; after?: string; stateDir?: string } = {}) {
   const dir = tempDir('omp-watchdog-');
   const bin = join(dir, 'bin');
   mkdirSync(bin);
@@ -21,7 +22,9 @@ function round(psLines: string[], opts: { active?: boolean; health?: string; sta
   writeFileSync(join(bin, 'systemctl'), `#!/bin/sh\necho "systemctl $*" >>${calls}\nexit ${opts.active === false ? 3 : 0}\n`);
   writeFileSync(
     join(bin, 'podman'),
-    `#!/bin/sh\necho "podman $*" >>${calls}\ncase $1 in\n  ps) cat ${join(dir, 'ps')} ;;\n  inspect) echo "${opts.health ?? ''}" ;;\nesac\n`,
+    `#!/bin/sh\necho "podman $*" >>${calls}\ncase $1 in\n  ps) cat ${join(dir, 'ps')} ;;\n` +
+      `  inspect) case $3 in\n    '{{.State.Status}}') echo "${opts.after ?? 'running'}" ;;\n    '{{.State.Pid}}') echo 4242 ;;\n` +
+      `    *) echo "${opts.health ?? ''}" ;;\n  esac ;;\nesac\n`,
   );
   for (const f of ['systemctl', 'podman']) chmodSync(join(bin, f), 0o755);
   writeFileSync(join(dir, 'ps'), psLines.map((l) => `${l}\n`).join(''));
@@ -64,6 +67,38 @@ describe('watchdog.sh (one round)', () => {
     const plain = round([`opencode-memory-pod-valkey|${fine}|Stopping (healthy)`]);
     expect(plain.stdout).toBe('');
     expect(alive(fine)).toBe(true);
+  });
+
+  it('starts a killed container at once when podman left it stopped (4.3.1), and leaves it to podman when podman restarted it', async () => {
+    const hung = victim();
+    const left = round([`opencode-memory-pod-opencode|${hung}|Stopping (unhealthy)`], { after: 'exited' });
+    expect(left.stdout).toContain('opencode was left stopped after the kill; starting it');
+    expect(left.calls).toMatch(/^podman start opencode-memory-pod-opencode$/m);
+    const other = victim();
+    const restarted = round([`opencode-memory-pod-opencode|${other}|Up 1 minute (unhealthy)`], { after: 'running' });
+    expect(restarted.stdout).toContain('killing');
+    expect(restarted.calls).not.toMatch(/podman start/);
+  });
+
+  it('kills a container stuck in Stopping for 40 s (its stopping podman process is gone), not before', async () => {
+    const state = join(tempDir('omp-watchdog-state-'), 'state');
+    const stuck = victim();
+    const first = round([`opencode-memory-pod-valkey|${stuck}|Stopping (healthy)`], { stateDir: state });
+    expect(first.stdout).toBe('');
+    expect(alive(stuck)).toBe(true);
+    expect(readFileSync(join(state, 'valkey.stopping'), 'utf8').trim()).toMatch(/^\d+$/);
+    // 39 s later: a slow stop (20 s timeout, a store saving) is still left alone.
+    writeFileSync(join(state, 'valkey.stopping'), `${Math.floor(Date.now() / 1000) - 39}\n`);
+    expect(round([`opencode-memory-pod-valkey|${stuck}|Stopping (healthy)`], { stateDir: state }).stdout).toBe('');
+    writeFileSync(join(state, 'valkey.stopping'), `${Math.floor(Date.now() / 1000) - 41}\n`);
+    const late = round([`opencode-memory-pod-valkey|${stuck}|Stopping (healthy)`], { stateDir: state });
+    expect(late.stdout).toMatch(new RegExp(`valkey is stuck stopping \\(Stopping \\(healthy\\), for 4[01] s\\); killing pid ${stuck}`));
+    await new Promise((res) => setTimeout(res, 100));
+    expect(alive(stuck)).toBe(false);
+    // Seen running in between: the clock starts over.
+    writeFileSync(join(state, 'valkey.stopping'), `${Math.floor(Date.now() / 1000) - 100}\n`);
+    round([`opencode-memory-pod-valkey|${stuck}|Up 1 second (starting)`], { stateDir: state });
+    expect(existsSync(join(state, 'valkey.stopping'))).toBe(false);
   });
 
   it('does not kill the same container again within its grace period, nor pid 0 or 1', () => {

@@ -6,6 +6,15 @@ import type { UnitFile, UnitKind } from './unit-file';
 export const WATCHDOG_PERIOD_SECONDS = 5;
 /** Seconds a container the watchdog killed is not killed again: its health record may still say "unhealthy". */
 const REPLACED_GRACE_SECONDS = 20;
+/**
+ * Seconds a container may stay "Stopping" (while the pod's unit is active) before the watchdog
+ * kills its process: twice the longest stop timeout podman applies (20 s, terminationGracePeriodSeconds).
+ * Longer means the podman process that stopped it is gone (seen on 4.3.1 after a failed
+ * `podman pod restart`): nothing else will ever finish that stop.
+ */
+const STUCK_STOPPING_SECONDS = 40;
+/** Seconds the round waits, after a kill, to see whether podman starts the container itself. */
+const AFTER_KILL_WAIT_SECONDS = 4;
 
 /** Name of the watchdog's timer and service (without suffix) for this pod. */
 export function watchdogUnitBase(model: PodModel): string {
@@ -90,8 +99,12 @@ function watchdogScript(model: PodModel): string {
 #    was killed in the last ${REPLACED_GRACE_SECONDS} s; its launcher waits for its dependencies again;
 #  - an unhealthy container that podman is stopping (its own answer to the probe: 5.x restart it,
 #    4.3.1 stops it) is killed too, or podman waits the whole stop timeout for a hung process;
-#  - a container that podman stopped because it was unhealthy (podman 4.3.1 does, and never starts
-#    it again) is started at once; one that is stopped otherwise, after two rounds in a row.
+#  - after such a kill the round waits up to ${AFTER_KILL_WAIT_SECONDS} s: if podman does not start the container
+#    itself (4.3.1, whose own restart waits out its stop timeout first), the round starts it;
+#  - a container that podman stopped because it was unhealthy (podman 4.3.1 does) is started at
+#    once; one that is stopped otherwise, after two rounds in a row;
+#  - a container that stays "Stopping" for ${STUCK_STOPPING_SECONDS} s (no stop takes that long: the podman
+#    process that was stopping it is gone) has its process killed, and is then started as above.
 set -u
 pod=${model.podName}
 services=" ${services} "
@@ -99,6 +112,23 @@ state=/run/${watchdogUnitBase(model)}
 systemctl is-active --quiet "$1" || exit 0
 mkdir -p "$state"
 now=$(date +%s)
+# After a kill: 5.x (and 4.3.1 for a running container) restart it at once under restartPolicy
+# Always; 4.3.1 leaves one it was stopping exited until its own stop timeout has passed, then
+# restarts it. Do not wait for that, or for the next round: start it now.
+start_if_left_stopped() {
+  i=0
+  while [ $i -lt ${AFTER_KILL_WAIT_SECONDS * 2} ]; do
+    sleep 0.5
+    i=$((i + 1))
+    case $(podman inspect --format '{{.State.Status}}' "$ctr" 2>/dev/null) in
+      exited | stopped)
+        echo "opencode-memory-pod: $svc was left stopped after the kill; starting it"
+        podman start "$ctr" >/dev/null
+        return ;;
+      running) [ "$(podman inspect --format '{{.State.Pid}}' "$ctr" 2>/dev/null)" = "$pid" ] || return ;;
+    esac
+  done
+}
 podman ps -a --filter "pod=$pod" --format '{{.Names}}|{{.Pid}}|{{.Status}}' 2>/dev/null |
 while IFS='|' read -r ctr pid status; do
   svc=\${ctr#"$pod-"}
@@ -108,7 +138,7 @@ while IFS='|' read -r ctr pid status; do
       # Up: the probe failed on consecutive runs (hung, deadlocked, not answering). Stopping: podman's
       # own answer to it (5.x restart, 4.3.1 stop) waits the stop timeout (20 s) for a process that
       # cannot take SIGTERM when it is hung: cut that short.
-      rm -f "$state/$svc.stopped"
+      rm -f "$state/$svc.stopped" "$state/$svc.stopping"
       replaced=$(cat "$state/$svc.replaced" 2>/dev/null || echo 0)
       # Just killed: its health record may say "unhealthy" until the next probe has run.
       [ $((now - replaced)) -lt ${REPLACED_GRACE_SECONDS} ] && continue
@@ -116,12 +146,23 @@ while IFS='|' read -r ctr pid status; do
       case $pid in '' | *[!0-9]*) continue ;; esac
       [ "$pid" -gt 1 ] || continue
       echo "opencode-memory-pod: $svc is unhealthy ($status); killing pid $pid so podman starts it again"
-      kill -KILL "$pid" && echo "$now" >"$state/$svc.replaced"
+      kill -KILL "$pid" && echo "$now" >"$state/$svc.replaced" && start_if_left_stopped
+      ;;
+    Stopping*)
+      # A stop takes at most its timeout; one that lasts much longer has lost its podman process.
+      rm -f "$state/$svc.stopped"
+      since=$(cat "$state/$svc.stopping" 2>/dev/null) || { since=$now; echo "$now" >"$state/$svc.stopping"; }
+      [ $((now - since)) -ge ${STUCK_STOPPING_SECONDS} ] || continue
+      case $pid in '' | *[!0-9]*) continue ;; esac
+      [ "$pid" -gt 1 ] || continue
+      echo "opencode-memory-pod: $svc is stuck stopping ($status, for $((now - since)) s); killing pid $pid"
+      kill -KILL "$pid" && rm -f "$state/$svc.stopping"
       ;;
     Up*)
-      rm -f "$state/$svc.stopped"
+      rm -f "$state/$svc.stopped" "$state/$svc.stopping"
       ;;
     Exited* | Stopped*)
+      rm -f "$state/$svc.stopping"
       health=$(podman inspect --format '{{.State.Healthcheck.Status}}' "$ctr" 2>/dev/null)
       if [ "$health" = unhealthy ] || [ -e "$state/$svc.stopped" ]; then
         echo "opencode-memory-pod: $svc is stopped ($status, health: \${health:-none}); starting it"

@@ -456,7 +456,7 @@ if [ "$mode" = systemd ]; then
   done
   # Who replaced it: podman 5.x restarts an unhealthy container itself (the watchdog then has nothing
   # to do); podman 4.3.1 stops it and never starts it again, so there the watchdog must have acted.
-  acted=$(journalctl --no-pager -o cat -u "${pod}-watchdog.service" 2>/dev/null | grep -E 'is (unhealthy|stopped)' | sed 's/.*opencode-memory-pod: //; s/[;(].*//' | sort | uniq -c | tr -s ' ' | tr '\n' ';')
+  acted=$(journalctl --no-pager -o cat -u "${pod}-watchdog.service" 2>/dev/null | grep -E 'is (unhealthy|stopped|stuck stopping)|was left stopped' | sed 's/.*opencode-memory-pod: //; s/[;(].*//; s/ after the kill.*//' | sort | uniq -c | tr -s ' ' | tr '\n' ';')
   case $(podman --version) in
     *' 4.3.'*) [ -n "$acted" ] && ok "the watchdog replaced what podman 4.3.1 left stopped:$acted" || fail "podman 4.3.1 and no watchdog line in the journal" ;;
     *) note "watchdog actions:${acted:- none (podman restarted the unhealthy containers itself)}" ;;
@@ -480,7 +480,8 @@ converged() { [ "$(systemctl is-active "$unit")" = active ] && all_healthy; }
 settle_unit() { # INVOCATION_BEFORE
   local inv i
   for i in 1 2 3; do
-    wait_for 120 converged || return 1
+    # A new run of the unit is a whole ordered start: as long as the other waits for it (up_wait).
+    wait_for "$(( up_wait > 120 ? up_wait : 120 ))" converged || return 1
     settled_at=$(now_ms)
     inv=$(systemctl show -p InvocationID --value "$unit")
     sleep 12
