@@ -39,14 +39,28 @@ function timeCommand(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}, c
 
 /** A do-nothing service for the scale test, chained after `after`. */
 class ChainLink extends Service {
-  constructor(scope: Construct, id: string, private readonly after: string) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly after: string,
+  ) {
     super(scope, id);
   }
   get spec(): ServiceSpec {
     return {
-      name: this.name, description: 'bench link', image: 'localhost/bench:1', entrypoint: ['sleep'], args: ['infinity'], env: {},
-      ports: [], mounts: [], health: { script: 'true', envKeys: [] }, dependsOn: [{ service: this.after }],
-      secrets: { envKeys: [] }, memoryLimit: '64Mi', startTimeoutSeconds: 30,
+      name: this.name,
+      description: 'bench link',
+      image: 'localhost/bench:1',
+      entrypoint: ['sleep'],
+      args: ['infinity'],
+      env: {},
+      ports: [],
+      mounts: [],
+      health: { script: 'true', envKeys: [] },
+      dependsOn: [{ service: this.after }],
+      secrets: { envKeys: [] },
+      memoryLimit: '64Mi',
+      startTimeoutSeconds: 30,
     };
   }
 }
@@ -116,13 +130,26 @@ const validateInProcess = median(
   })(),
 );
 rmSync(tmp, { recursive: true, force: true });
-out.synth = { nodeBaselineMs: node, npmRunSynthMs: npmSynth, cliSynthMs: cliSynth, npxCdk8sSynthMs: cdk8sSynth, npxCdk8sSynthWithoutValidationMs: cdk8sNoValidation, cliSynthBothTargetsMs: cliBoth, inProcessMs: inproc };
+out.synth = {
+  nodeBaselineMs: node,
+  npmRunSynthMs: npmSynth,
+  cliSynthMs: cliSynth,
+  npxCdk8sSynthMs: cdk8sSynth,
+  npxCdk8sSynthWithoutValidationMs: cdk8sNoValidation,
+  cliSynthBothTargetsMs: cliBoth,
+  inProcessMs: inproc,
+};
 out.validate = { cliValidatePodmanAllMs: cliValidate, inProcessAfterCompileMs: validateInProcess };
-rows.push(['node -e \'\' (baseline)', ms(node), '1.0x', '']);
+rows.push(["node -e '' (baseline)", ms(node), '1.0x', '']);
 rows.push(['npm run synth', ms(npmSynth), `${(npmSynth / node).toFixed(1)}x`, '']);
 rows.push(['opencode-memory-pod synth (CLI)', ms(cliSynth), `${(cliSynth / node).toFixed(1)}x`, 'target <= 300 ms']);
 rows.push(['npx cdk8s synth (with the validation plugin)', ms(cdk8sSynth), `${(cdk8sSynth / node).toFixed(1)}x`, 'target <= 1500 ms']);
-rows.push(['npx cdk8s synth, no validation plugin', ms(cdk8sNoValidation), `${(cdk8sNoValidation / node).toFixed(1)}x`, `plugin costs ${ms(cdk8sSynth - cdk8sNoValidation)}`]);
+rows.push([
+  'npx cdk8s synth, no validation plugin',
+  ms(cdk8sNoValidation),
+  `${(cdk8sNoValidation / node).toFixed(1)}x`,
+  `plugin costs ${ms(cdk8sSynth - cdk8sNoValidation)}`,
+]);
 rows.push(['synth --target podman,kubernetes (CLI)', ms(cliBoth), `${(cliBoth / node).toFixed(1)}x`, '']);
 rows.push(['validate --podman all dist/pod.yaml (CLI)', ms(cliValidate), `${(cliValidate / node).toFixed(1)}x`, '']);
 rows.push(['validateDocuments(), schema compiled', ms(validateInProcess), '', 'schema + every podman rule']);
@@ -140,7 +167,12 @@ if (process.env.BENCH_SKIP_PODMAN || process.getuid?.() !== 0 || spawnSync('sh',
   rows.push(['podman parts', 'skipped', '', 'need root and podman: sudo npm run bench']);
 } else {
   const r = spawnSync('bash', [join(REPO, 'bench/podman-bench.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  const kv = Object.fromEntries(r.stdout.split('\n').filter((l) => /^[a-z0-9_.]+=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  const kv = Object.fromEntries(
+    r.stdout
+      .split('\n')
+      .filter((l) => /^[a-z0-9_.]+=/.test(l))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
   out.podman = kv;
   if (r.status !== 0) rows.push(['podman parts', 'FAILED', '', 'see the output above']);
   for (const [k, v] of Object.entries(kv)) rows.push([k, v, '', '']);
@@ -157,7 +189,11 @@ if (process.env.BENCH_MACHINES && process.getuid?.() === 0) {
     maxBuffer: 64 * 1024 * 1024,
   });
   const machines: Record<string, string> = {};
-  const slug = (what: string) => what.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, '').toLowerCase();
+  const slug = (what: string) =>
+    what
+      .replace(/[^A-Za-z0-9]+/g, '_')
+      .replace(/^_|_$/g, '')
+      .toLowerCase();
   for (const l of r.stdout.split('\n')) {
     const t = /^timing \[(\S+)\] (.*?): ([\d.]+)s/.exec(l);
     if (t) machines[`${t[1]}.${slug(t[2])}_s`] = t[3];

@@ -60,13 +60,20 @@ describe('configuration', () => {
         { field: 'services.valkey.image', value: image, allowed: expect.stringMatching(/must name a version tag or a digest \(not :latest, not untagged\)/) },
       ]);
     }
-    expect(() => buildModel(parseConfig({ services: { valkey: { image: `docker.io/valkey/valkey@sha256:${'a'.repeat(64)}` }, opencode: { image: 'localhost/opencode:latest' } } }))).not.toThrow();
+    expect(() =>
+      buildModel(
+        parseConfig({ services: { valkey: { image: `docker.io/valkey/valkey@sha256:${'a'.repeat(64)}` }, opencode: { image: 'localhost/opencode:latest' } } }),
+      ),
+    ).not.toThrow();
   });
 
   it('kubernetes and targets settings: names the field, the value and what is allowed', () => {
     expect(problems({ targets: ['nomad'] })[0]).toMatchObject({ field: 'targets.0', value: 'nomad' });
     expect(problems({ targets: [] })[0].allowed).toMatch(/at least one target/);
-    expect(problems({ kubernetes: { datadog: 'daemonset' } })[0]).toMatchObject({ field: 'kubernetes.datadog', allowed: 'must be one of "node-agent", "sidecar"' });
+    expect(problems({ kubernetes: { datadog: 'daemonset' } })[0]).toMatchObject({
+      field: 'kubernetes.datadog',
+      allowed: 'must be one of "node-agent", "sidecar"',
+    });
     expect(problems({ kubernetes: { storage: { 'valkey-data': '5GB' } } })[0]).toMatchObject({ field: 'kubernetes.storage.valkey-data', value: '5GB' });
     expect(problems({ kubernetes: { namespace: 'Memory' } })[0].field).toBe('kubernetes.namespace');
   });

@@ -37,7 +37,8 @@ function fakeHost(images: string[], socket: string | undefined): DoctorHost {
     run(cmd, args) {
       if (cmd === 'podman' && args[0] === 'image' && args[1] === 'exists') return { status: images.includes(args[2]) ? 0 : 1, stdout: '' };
       if (cmd === 'podman' && args[0] === 'pod') return { status: 1, stdout: '' };
-      if (cmd === 'systemctl' && args.join(' ') === 'is-enabled podman.socket') return socket === undefined ? undefined : { status: socket === 'enabled' ? 0 : 1, stdout: `${socket}\n` };
+      if (cmd === 'systemctl' && args.join(' ') === 'is-enabled podman.socket')
+        return socket === undefined ? undefined : { status: socket === 'enabled' ? 0 : 1, stdout: `${socket}\n` };
       throw new Error(`unexpected ${cmd} ${args.join(' ')}`);
     },
     systemdRunning: () => socket !== undefined,
@@ -77,7 +78,9 @@ describe('doctor', () => {
           expect.stringMatching(/line 2 is skipped \(no '='\)/),
           expect.stringMatching(new RegExp(`127\\.0\\.0\\.1:${port} \\(valkey\\) is already in use`)),
           expect.stringMatching(/opencode: image localhost\/opencode-server:1\.18\.34 is not in local storage.* \| opencode-memory-pod image build$/),
-          expect.stringMatching(/podman\.socket is disabled: after a reboot .*podman\.sock is missing and datadog cannot start \| systemctl enable --now podman\.socket/),
+          expect.stringMatching(
+            /podman\.socket is disabled: after a reboot .*podman\.sock is missing and datadog cannot start \| systemctl enable --now podman\.socket/,
+          ),
           expect.stringMatching(/no cgroup memory controller.* \| set memoryLimits: false/),
         ]),
       );
@@ -86,12 +89,22 @@ describe('doctor', () => {
       const note = findings.find((f) => f.message.startsWith('not installed yet'))!;
       expect(note).toMatchObject({ severity: 'info' });
       expect(note.message).toContain(`install will copy pod.yaml to ${join(dir, 'installed', 'pod.yaml')} and 1 unit and helper files`);
-      expect(findings.find((f) => f.message.includes('valkey: image'))).toMatchObject({ severity: 'passed', message: 'valkey: image docker.io/valkey/valkey:7.2 is present' });
+      expect(findings.find((f) => f.message.includes('valkey: image'))).toMatchObject({
+        severity: 'passed',
+        message: 'valkey: image docker.io/valkey/valkey:7.2 is present',
+      });
       expect(findings.find((f) => f.severity === 'info' && f.message.includes('full control of the host'))).toBeDefined();
       expect(findings.filter((f) => f.severity === 'passed').map((f) => f.message)).toEqual(expect.arrayContaining(['env file sets DD_API_KEY']));
       // Which container receives which key, by name; a key nobody receives is pointed out.
       const notes = findings.filter((f) => f.severity === 'info').map((f) => f.message);
-      expect(notes).toEqual(expect.arrayContaining(['datadog receives DD_API_KEY from the env file', 'opencode receives ANTHROPIC_API_KEY from the env file', 'valkey receives no key from the env file', 'no container receives TYPO_PASWORD']));
+      expect(notes).toEqual(
+        expect.arrayContaining([
+          'datadog receives DD_API_KEY from the env file',
+          'opencode receives ANTHROPIC_API_KEY from the env file',
+          'valkey receives no key from the env file',
+          'no container receives TYPO_PASWORD',
+        ]),
+      );
       expect(JSON.stringify(findings)).not.toContain('abc');
       expect(JSON.stringify(findings)).not.toContain('ant"');
     } finally {
@@ -114,7 +127,10 @@ describe('doctor', () => {
     writeFileSync(join(dir, 'installed', 'pod.yaml'), 'old\n');
     const host = fakeHost(['docker.io/valkey/valkey:7.2', 'localhost/opencode-server:1.18.34'], 'enabled');
     let findings = await doctor(plan(dir, 1), join(dir, 'dist'), host);
-    expect(findings.find((f) => f.message.includes('differs from'))).toMatchObject({ severity: 'error', fix: expect.stringMatching(/^opencode-memory-pod install/) });
+    expect(findings.find((f) => f.message.includes('differs from'))).toMatchObject({
+      severity: 'error',
+      fix: expect.stringMatching(/^opencode-memory-pod install/),
+    });
     expect(findings.find((f) => f.message.startsWith('podman.socket'))).toMatchObject({ severity: 'passed' });
     expect(findings.filter((f) => f.message.includes('image') && f.severity === 'error')).toEqual([]);
     writeFileSync(join(dir, 'installed', 'pod.yaml'), 'new\n');

@@ -12,7 +12,7 @@ describe('env-file parser (TypeScript, used by doctor)', () => {
     expect(values.get('PLAIN')).toBe('value with spaces');
     expect(values.get('SUBST')).toBe('$(touch PWNED_SUBST)');
     expect(values.get('DQ')).toBe('double $(touch PWNED_DQ) `id` \\" inner');
-    expect(values.get('SQ')).toBe("single $HOME ; rm -rf /");
+    expect(values.get('SQ')).toBe('single $HOME ; rm -rf /');
     expect(values.get('EQUALS')).toBe('a=b=c==');
     expect(values.get('EXPORTED')).toBe('yes');
     expect(values.get('CRLF')).toBe('windows');
@@ -24,7 +24,10 @@ describe('env-file parser (TypeScript, used by doctor)', () => {
     expect(values.get('ARITH')).toBe('$((1+$(touch PWNED_ARITH2)))');
     expect(skipped.slice(0, 3).map((s) => s.reason)).toEqual(['invalid name', 'invalid name', "no '='"]);
     expect(skipped.slice(3)).toEqual(
-      Object.entries(SKIPPED).map(([k, line]) => ({ line, reason: /[a-z]/.test(k) ? `${k} is not upper case ([A-Z_][A-Z0-9_]*)` : `${k} is reserved (it would change how the launcher or the container runs)` })),
+      Object.entries(SKIPPED).map(([k, line]) => ({
+        line,
+        reason: /[a-z]/.test(k) ? `${k} is not upper case ([A-Z_][A-Z0-9_]*)` : `${k} is reserved (it would change how the launcher or the container runs)`,
+      })),
     );
     for (const k of Object.keys(SKIPPED)) expect(values.has(k), k).toBe(false);
   });
@@ -48,7 +51,11 @@ describe('env-file reader in the pod (runtime/envfile.sh) under real shells', ()
       const run = spawnSync(sh[0], [...sh.slice(1), '-c', script, 'sh', envFile], { cwd: dir, env: { PATH: process.env.PATH!, HOME: '/root-home' } });
       expect(run.status, run.stderr.toString()).toBe(0);
       const fromShell = new Map(
-        run.stdout.toString('utf8').split('\0').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+        run.stdout
+          .toString('utf8')
+          .split('\0')
+          .filter(Boolean)
+          .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
       );
       const fromTs = parseEnvFile(HOSTILE).values;
       for (const key of KEYS) expect(fromShell.get(key), key).toBe(fromTs.get(key));
@@ -60,7 +67,11 @@ describe('env-file reader in the pod (runtime/envfile.sh) under real shells', ()
       expect(fromShell.get('home')).toBe('/root-home');
       expect(fromShell.get('ld')).toBe('unset');
       for (const [k, line] of Object.entries(SKIPPED)) {
-        expect(run.stderr.toString()).toMatch(new RegExp(`line ${line}: ${k} is (reserved \\(it would change how the launcher or the container runs\\)|not upper case \\(\\[A-Z_\\]\\[A-Z0-9_\\]\\*\\)), skipped`));
+        expect(run.stderr.toString()).toMatch(
+          new RegExp(
+            `line ${line}: ${k} is (reserved \\(it would change how the launcher or the container runs\\)|not upper case \\(\\[A-Z_\\]\\[A-Z0-9_\\]\\*\\)), skipped`,
+          ),
+        );
       }
       // The skipped lines' values never reach the log.
       expect(run.stderr.toString()).not.toMatch(/evil|PWNED_ARITH|other/);

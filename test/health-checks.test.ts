@@ -135,7 +135,9 @@ describe('Valkey health check against a real server', () => {
     mkdirSync(bin);
     symlinkSync(spawnSync('sh', ['-c', 'command -v redis-check-rdb']).stdout.toString().trim(), join(bin, 'redis-server'));
     symlinkSync(spawnSync('sh', ['-c', 'command -v redis-cli']).stdout.toString().trim(), join(bin, 'valkey-cli'));
-    const server = spawn(join(bin, 'redis-server'), ['-', '--port', String(port), '--bind', '127.0.0.1', '--save', ''], { stdio: ['pipe', 'ignore', 'ignore'] });
+    const server = spawn(join(bin, 'redis-server'), ['-', '--port', String(port), '--bind', '127.0.0.1', '--save', ''], {
+      stdio: ['pipe', 'ignore', 'ignore'],
+    });
     server.stdin!.end('requirepass "s3cret pw"\n');
     try {
       const m = model({ services: { valkey: { port } } });

@@ -40,6 +40,27 @@ export const HOSTILE = [
   'LAST=no-newline',
 ].join('\n');
 
-export const KEYS = ['PLAIN', 'SUBST', 'BACKTICK', 'DQ', 'SQ', 'EQUALS', 'EXPORTED', 'CRLF', 'SEMI', 'SPACEKEY', 'QUOTE_ONLY', 'MISMATCH', 'DOLLAR', 'GLOB', 'BACKSLASH', 'UNICODE', 'EMPTY', 'DUP', 'ARITH', 'LAST'];
+export const KEYS = [
+  'PLAIN',
+  'SUBST',
+  'BACKTICK',
+  'DQ',
+  'SQ',
+  'EQUALS',
+  'EXPORTED',
+  'CRLF',
+  'SEMI',
+  'SPACEKEY',
+  'QUOTE_ONLY',
+  'MISMATCH',
+  'DOLLAR',
+  'GLOB',
+  'BACKSLASH',
+  'UNICODE',
+  'EMPTY',
+  'DUP',
+  'ARITH',
+  'LAST',
+];
 /** Keys the launcher must leave alone (reserved, or not upper case), with their line numbers in HOSTILE. */
 export const SKIPPED = { IFS: 26, PATH: 27, LD_PRELOAD: 28, BASH_ENV: 29, ENV: 30, HOME: 31, OMP_STATE_DIR: 32, name: 33, timeout: 34 };

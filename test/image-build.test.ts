@@ -38,7 +38,8 @@ describe('OpenCode image', () => {
     expect(text).toContain('ENTRYPOINT ["/usr/bin/tini", "--", "opencode"]');
     expect(text).toContain('ENV HOME=/root');
     expect(text).not.toMatch(/^(USER|WORKDIR|CMD)\b/m);
-    for (const t of OPENCODE_IMAGE_TOOLS) expect(text).toMatch(new RegExp(`for tool in [a-z0-9 ]*\\b${t.command}\\b[a-z0-9 ]*; do command -v "\\$tool" >/dev/null 2>&1 \\|\\| missing`));
+    for (const t of OPENCODE_IMAGE_TOOLS)
+      expect(text).toMatch(new RegExp(`for tool in [a-z0-9 ]*\\b${t.command}\\b[a-z0-9 ]*; do command -v "\\$tool" >/dev/null 2>&1 \\|\\| missing`));
     for (const t of OPENCODE_IMAGE_APPLETS) expect(text).toMatch(new RegExp(`for applet in [a-z ]*\\b${t.command}\\b`));
     expect(text).toMatch(/missing after install: \$tool/);
   });
@@ -58,9 +59,13 @@ describe('OpenCode image', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'x'), 'x');
     execFileSync('tar', ['-czf', join(dir, 'empty.tgz'), '-C', dir, 'x']);
-    expect(() => fetchRelease({ version: '1.0.0', arch: 'amd64', tarball: join(dir, 'empty.tgz') }, join(dir, 'w1'), () => {})).toThrow(/holds no opencode binary/);
+    expect(() => fetchRelease({ version: '1.0.0', arch: 'amd64', tarball: join(dir, 'empty.tgz') }, join(dir, 'w1'), () => {})).toThrow(
+      /holds no opencode binary/,
+    );
     expect(() => fetchRelease({ version: '1.0.0', arch: 'amd64', tarball: join(dir, 'nope.tgz') }, join(dir, 'w2'), () => {})).toThrow(ReleaseError);
-    expect(() => fetchRelease({ version: '1.18.34', arch: 'amd64', npmCache: join(dir, 'empty-cache'), offline: true }, join(dir, 'w3'), () => {})).toThrow(/offline: is it in the npm cache\?/);
+    expect(() => fetchRelease({ version: '1.18.34', arch: 'amd64', npmCache: join(dir, 'empty-cache'), offline: true }, join(dir, 'w3'), () => {})).toThrow(
+      /offline: is it in the npm cache\?/,
+    );
   });
 
   it('image build: a version that does not match the binary exits 1; a custom image without --tag exits 2, naming the field', () => {
@@ -69,15 +74,33 @@ describe('OpenCode image', () => {
     const tgz = fakeRelease(dir, '9.9.9');
     writeFileSync(join(dir, 'c.yaml'), 'services:\n  opencode:\n    version: 1.2.3\n');
     if (hostArch() === 'amd64') {
-      expect(runImageBuild({ config: join(dir, 'c.yaml'), tarball: tgz, tag: `localhost/omp-test-never-built-${process.pid}:1`, offline: true }, () => {}, (l) => errors.push(l))).toBe(1);
+      expect(
+        runImageBuild(
+          { config: join(dir, 'c.yaml'), tarball: tgz, tag: `localhost/omp-test-never-built-${process.pid}:1`, offline: true },
+          () => {},
+          (l) => errors.push(l),
+        ),
+      ).toBe(1);
       expect(errors.join('\n')).toContain('the release binary says it is 9.9.9, not 1.2.3');
     }
     writeFileSync(join(dir, 'd.yaml'), 'services:\n  opencode:\n    image: ghcr.io/anomalyco/opencode:1.18.34\n');
-    expect(runImageBuild({ config: join(dir, 'd.yaml') }, () => {}, (l) => errors.push(l))).toBe(2);
+    expect(
+      runImageBuild(
+        { config: join(dir, 'd.yaml') },
+        () => {},
+        (l) => errors.push(l),
+      ),
+    ).toBe(2);
     expect(errors.at(-1)).toMatch(/services\.opencode\.image is ghcr\.io\/anomalyco\/opencode:1\.18\.34, which image build does not make/);
     // An invalid configuration: exit 2, its error names the file and the field.
     writeFileSync(join(dir, 'e.yaml'), 'services:\n  opencode:\n    version: latest\n');
-    expect(runImageBuild({ config: join(dir, 'e.yaml') }, () => {}, (l) => errors.push(l))).toBe(2);
+    expect(
+      runImageBuild(
+        { config: join(dir, 'e.yaml') },
+        () => {},
+        (l) => errors.push(l),
+      ),
+    ).toBe(2);
     expect(errors.at(-1)).toMatch(/invalid configuration in .*e\.yaml:\n  - services\.opencode\.version: got "latest"/);
   });
 
@@ -85,9 +108,19 @@ describe('OpenCode image', () => {
     const dir = tempDir();
     const lines: string[] = [];
     writeFileSync(join(dir, 'c.yaml'), 'services:\n  opencode:\n    version: 9.9.9\n');
-    expect(runImageBuild({ config: join(dir, 'c.yaml'), tarball: fakeRelease(dir, '9.9.9'), context: join(dir, 'ctx'), arch: hostArch() ?? 'amd64' }, (l) => lines.push(l))).toBe(0);
+    expect(
+      runImageBuild({ config: join(dir, 'c.yaml'), tarball: fakeRelease(dir, '9.9.9'), context: join(dir, 'ctx'), arch: hostArch() ?? 'amd64' }, (l) =>
+        lines.push(l),
+      ),
+    ).toBe(0);
     const text = lines.join('\n');
-    expect(text).toMatch(/podman build --platform linux\/(amd64|arm64) --build-arg BASE=docker\.io\/library\/debian:bookworm-slim .*--label org\.opencontainers\.image\.version=9\.9\.9 .*-t localhost\/opencode-server:9\.9\.9 -f .*ctx\/Containerfile .*ctx$/m);
-    expect(execFileSync('sh', ['-c', `ls ${join(dir, 'ctx')}`], { encoding: 'utf8' }).split('\n').filter(Boolean)).toEqual(['Containerfile', 'opencode']);
+    expect(text).toMatch(
+      /podman build --platform linux\/(amd64|arm64) --build-arg BASE=docker\.io\/library\/debian:bookworm-slim .*--label org\.opencontainers\.image\.version=9\.9\.9 .*-t localhost\/opencode-server:9\.9\.9 -f .*ctx\/Containerfile .*ctx$/m,
+    );
+    expect(
+      execFileSync('sh', ['-c', `ls ${join(dir, 'ctx')}`], { encoding: 'utf8' })
+        .split('\n')
+        .filter(Boolean),
+    ).toEqual(['Containerfile', 'opencode']);
   });
 });

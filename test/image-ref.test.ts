@@ -30,7 +30,7 @@ describe('image references: one grammar (src/lib/image-ref.ts)', () => {
     for (const image of ['NGINX', 'UPPER/x:1', 'docker.io/a b', 'x@sha512:abc', '']) expect(parseImageRef(image), image).toBeUndefined();
   });
 
-  it('the configuration\'s pattern is the same grammar with the registry required, as written to config.schema.json', () => {
+  it("the configuration's pattern is the same grammar with the registry required, as written to config.schema.json", () => {
     const schema = readFileSync(join(REPO, 'test', 'golden', 'config.schema.json'), 'utf8');
     expect(schema).toContain(JSON.stringify(FULLY_QUALIFIED_IMAGE.source));
     for (const image of ['docker.io/valkey/valkey:7.2', 'localhost/x', `quay.io/a/b@${SHA}`, 'valkey/valkey:7.2', 'NGINX']) {
@@ -38,7 +38,7 @@ describe('image references: one grammar (src/lib/image-ref.ts)', () => {
     }
   });
 
-  it('a reference the grammar does not read gets the pattern\'s error alone, in the configuration', () => {
+  it("a reference the grammar does not read gets the pattern's error alone, in the configuration", () => {
     let problems: ConfigError['problems'] = [];
     try {
       parseConfig({ services: { valkey: { image: 'docker.io/a b' } } });
@@ -48,11 +48,13 @@ describe('image references: one grammar (src/lib/image-ref.ts)', () => {
     expect(problems.map((p) => p.allowed)).toEqual([expect.stringMatching(/fully qualified/)]);
   });
 
-  it('the validator\'s image rules judge only what the grammar reads', () => {
+  it("the validator's image rules judge only what the grammar reads", () => {
     const rules = (image: string) => {
       const text = `apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: "${image}", imagePullPolicy: IfNotPresent}]\n`;
       const docs = parseManifests(Buffer.from(text), 'x.yaml', PODMAN_KINDS);
-      return validateDocuments(docs, { target: 'podman', podman: 'all' }).map((f) => f.rule).filter((r) => ['short-image-name', 'latest-tag'].includes(r));
+      return validateDocuments(docs, { target: 'podman', podman: 'all' })
+        .map((f) => f.rule)
+        .filter((r) => ['short-image-name', 'latest-tag'].includes(r));
     };
     expect(rules('nginx')).toEqual(['latest-tag', 'short-image-name']);
     expect(rules('NGINX')).toEqual([]);

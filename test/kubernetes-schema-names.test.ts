@@ -20,7 +20,11 @@ function clientModels(): Map<string, string[]> {
       if (!Array.isArray(value?.attributeTypeMap)) continue;
       // V1DownwardAPIVolumeSource -> downwardapivolumesource (cdk8s: DownwardApiVolumeSource)
       const key = name.replace(/^V\d+((alpha|beta)\d+)?/, '').toLowerCase();
-      if (!models.has(key)) models.set(key, value.attributeTypeMap.map((a) => a.baseName));
+      if (!models.has(key))
+        models.set(
+          key,
+          value.attributeTypeMap.map((a) => a.baseName),
+        );
     }
   }
   return models;

@@ -29,7 +29,13 @@ function podSpec(files: Map<string, string>): Obj {
 const CONFIGS: Array<[string, ConfigInput]> = [
   ['defaults (Datadog as node agent)', {}],
   ['Datadog as sidecar, Graphiti on', { kubernetes: { datadog: 'sidecar' }, services: { graphiti: { enabled: true } } }],
-  ['no Datadog, namespace, storage class and sizes', { services: { datadog: { enabled: false } }, kubernetes: { namespace: 'memory', storageClassName: 'fast', storage: { 'valkey-data': '5Gi' }, defaultStorage: '20Gi', cpuRequest: '250m' } }],
+  [
+    'no Datadog, namespace, storage class and sizes',
+    {
+      services: { datadog: { enabled: false } },
+      kubernetes: { namespace: 'memory', storageClassName: 'fast', storage: { 'valkey-data': '5Gi' }, defaultStorage: '20Gi', cpuRequest: '250m' },
+    },
+  ],
 ];
 
 describe('kubernetes target', () => {
@@ -71,13 +77,20 @@ describe('kubernetes target', () => {
         for (const c of init) expect(dependents(c.name), c.name).toBeGreaterThan(0);
         for (const c of apps) expect(dependents(c.name), c.name).toBe(0);
         // Same relative order as the podman pod.
-        expect(order).toEqual(m.stages.map((s) => s.spec.name).filter((n) => inPod.has(n)).filter((n) => init.some((c) => c.name === n)).concat(apps.map((c) => c.name)));
+        expect(order).toEqual(
+          m.stages
+            .map((s) => s.spec.name)
+            .filter((n) => inPod.has(n))
+            .filter((n) => init.some((c) => c.name === n))
+            .concat(apps.map((c) => c.name)),
+        );
       });
 
       it('every container has startup, liveness and readiness probes and memory/cpu requests; no host paths', () => {
         const spec = podSpec(files);
         for (const c of [...spec.initContainers, ...spec.containers]) {
-          for (const p of ['startupProbe', 'livenessProbe', 'readinessProbe']) expect(c[p]?.exec?.command, `${c.name}.${p}`).toEqual(['/bin/sh', '/opt/opencode-memory-pod/health.sh', c.name]);
+          for (const p of ['startupProbe', 'livenessProbe', 'readinessProbe'])
+            expect(c[p]?.exec?.command, `${c.name}.${p}`).toEqual(['/bin/sh', '/opt/opencode-memory-pod/health.sh', c.name]);
           expect(c.resources.requests.cpu).toBeTruthy();
           expect(c.resources.requests.memory).toBe(c.resources.limits.memory);
         }
@@ -90,9 +103,23 @@ describe('kubernetes target', () => {
   it("writes no secret value: each container's secrets come only through its own Secret", () => {
     const dir = tempDir();
     const envFile = join(dir, 'opencode.env');
-    const markers = { VALKEY_PASSWORD: 'vk-MARK-1', FALKORDB_PASSWORD: 'fk-MARK-2', DD_API_KEY: 'dd-MARK-3', OPENCODE_SERVER_PASSWORD: 'oc-MARK-4', OPENAI_API_KEY: 'oa-MARK-5' };
-    writeFileSync(envFile, Object.entries(markers).map(([k, v]) => `${k}=${v}\n`).join(''), { mode: 0o600 });
-    const files = synthesize(parseConfig({ envFile, targets: ['podman', 'kubernetes'], kubernetes: { datadog: 'sidecar' }, services: { graphiti: { enabled: true } } }));
+    const markers = {
+      VALKEY_PASSWORD: 'vk-MARK-1',
+      FALKORDB_PASSWORD: 'fk-MARK-2',
+      DD_API_KEY: 'dd-MARK-3',
+      OPENCODE_SERVER_PASSWORD: 'oc-MARK-4',
+      OPENAI_API_KEY: 'oa-MARK-5',
+    };
+    writeFileSync(
+      envFile,
+      Object.entries(markers)
+        .map(([k, v]) => `${k}=${v}\n`)
+        .join(''),
+      { mode: 0o600 },
+    );
+    const files = synthesize(
+      parseConfig({ envFile, targets: ['podman', 'kubernetes'], kubernetes: { datadog: 'sidecar' }, services: { graphiti: { enabled: true } } }),
+    );
     for (const f of files) for (const v of Object.values(markers)) expect(f.content, f.path).not.toContain(v);
     const spec = podSpec(new Map(files.map((f) => [f.path, f.content])));
     for (const c of [...spec.initContainers, ...spec.containers]) {
@@ -107,26 +134,49 @@ describe('kubernetes target', () => {
     expect(opencode.envFrom).toEqual([{ secretRef: { name: 'opencode-env-opencode' } }]);
     const valkey = spec.initContainers.find((c: Obj) => c.name === 'valkey');
     expect(valkey.envFrom).toBeUndefined();
-    expect(valkey.env).toEqual([{ name: 'VALKEY_PASSWORD', valueFrom: { secretKeyRef: { name: 'opencode-env-valkey', key: 'VALKEY_PASSWORD', optional: true } } }]);
+    expect(valkey.env).toEqual([
+      { name: 'VALKEY_PASSWORD', valueFrom: { secretKeyRef: { name: 'opencode-env-valkey', key: 'VALKEY_PASSWORD', optional: true } } },
+    ]);
   });
 
   it("the printed steps create one Secret per container of the pod, with only that service's keys (kubectl recorded)", () => {
     const dir = tempDir();
     const envFile = join(dir, 'opencode.env');
-    writeFileSync(envFile, 'VALKEY_PASSWORD="vk pw"\r\nexport DD_API_KEY=dd\nOPENAI_API_KEY=oa $(id)\nOPENCODE_SERVER_PASSWORD=first\nIFS=,\nOPENCODE_SERVER_PASSWORD=oc\n', { mode: 0o600 });
+    writeFileSync(
+      envFile,
+      'VALKEY_PASSWORD="vk pw"\r\nexport DD_API_KEY=dd\nOPENAI_API_KEY=oa $(id)\nOPENCODE_SERVER_PASSWORD=first\nIFS=,\nOPENCODE_SERVER_PASSWORD=oc\n',
+      { mode: 0o600 },
+    );
     // No cluster here: a kubectl that records each Secret's name and the env file it was given.
     const bin = join(dir, 'bin');
     mkdirSync(bin);
-    writeFileSync(join(bin, 'kubectl'), '#!/bin/sh\nfor a; do case $a in --from-env-file=*) cp "${a#*=}" "$REC/$4.env"; echo "${a#*=}" >>"$REC/paths" ;; esac; done\n', { mode: 0o755 });
+    writeFileSync(
+      join(bin, 'kubectl'),
+      '#!/bin/sh\nfor a; do case $a in --from-env-file=*) cp "${a#*=}" "$REC/$4.env"; echo "${a#*=}" >>"$REC/paths" ;; esac; done\n',
+      { mode: 0o755 },
+    );
     mkdirSync(join(dir, 'rec'));
     writeFileSync(join(dir, 'c.yaml'), `envFile: ${envFile}\n`);
-    const synth = spawnSync(process.execPath, [join(REPO, 'build', 'cli.js'), 'synth', '--target', 'kubernetes', '-o', 'out', '-c', 'c.yaml'], { cwd: dir, encoding: 'utf8' });
+    const synth = spawnSync(process.execPath, [join(REPO, 'build', 'cli.js'), 'synth', '--target', 'kubernetes', '-o', 'out', '-c', 'c.yaml'], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
     expect(synth.status, synth.stderr).toBe(0);
     const lines = synth.stdout.split('\n');
-    const steps = lines.slice(lines.findIndex((l) => l.includes('Kubernetes:'))).filter((l) => l.startsWith('  ')).map((l) => l.trim());
-    const secretSteps = steps.slice(0, steps.findIndex((l) => l.startsWith('kubectl apply')));
+    const steps = lines
+      .slice(lines.findIndex((l) => l.includes('Kubernetes:')))
+      .filter((l) => l.startsWith('  '))
+      .map((l) => l.trim());
+    const secretSteps = steps.slice(
+      0,
+      steps.findIndex((l) => l.startsWith('kubectl apply')),
+    );
     expect(secretSteps).toEqual([`sh out/kubernetes/create-secrets.sh ${envFile}`]);
-    const run = spawnSync('sh', ['-ec', secretSteps.join('\n')], { cwd: dir, encoding: 'utf8', env: { PATH: `${bin}:${process.env.PATH}`, REC: join(dir, 'rec') } });
+    const run = spawnSync('sh', ['-ec', secretSteps.join('\n')], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { PATH: `${bin}:${process.env.PATH}`, REC: join(dir, 'rec') },
+    });
     expect(run.status, run.stderr).toBe(0);
     const rec = (name: string) => readFileSync(join(dir, 'rec', `${name}.env`), 'utf8');
     expect(readdirSync(join(dir, 'rec')).sort()).toEqual(['opencode-env-falkordb.env', 'opencode-env-opencode.env', 'opencode-env-valkey.env', 'paths']);
@@ -137,11 +187,28 @@ describe('kubernetes target', () => {
     expect(run.stderr).toContain('IFS is reserved');
     expect(run.stderr).toContain('OPENCODE_SERVER_PASSWORD is set again; its last value counts');
     // The temporary folder with the plain copies is gone again.
-    for (const p of readFileSync(join(dir, 'rec', 'paths'), 'utf8').trim().split('\n')) expect(existsSync(p), p).toBe(false);
+    for (const p of readFileSync(join(dir, 'rec', 'paths'), 'utf8')
+      .trim()
+      .split('\n'))
+      expect(existsSync(p), p).toBe(false);
   });
 
   it('every container stays within the baseline Pod Security level (capabilities it may add)', () => {
-    const BASELINE = ['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT'];
+    const BASELINE = [
+      'AUDIT_WRITE',
+      'CHOWN',
+      'DAC_OVERRIDE',
+      'FOWNER',
+      'FSETID',
+      'KILL',
+      'MKNOD',
+      'NET_BIND_SERVICE',
+      'SETFCAP',
+      'SETGID',
+      'SETPCAP',
+      'SETUID',
+      'SYS_CHROOT',
+    ];
     for (const input of [{}, { kubernetes: { datadog: 'sidecar' as const }, services: { graphiti: { enabled: true } } }]) {
       const spec = podSpec(kube(input));
       for (const c of [...spec.initContainers, ...spec.containers]) {
@@ -180,13 +247,23 @@ describe('kubernetes target', () => {
     expect(services.find((s) => s.spec.clusterIP === 'None')!.metadata.name).toBe(sts.spec.serviceName);
     const np = all.find((o) => o.kind === 'NetworkPolicy')!;
     expect(np.spec.ingress).toEqual([
-      { ports: [{ port: 4096, protocol: 'TCP' }, { port: 8000, protocol: 'TCP' }] },
-      { from: [{ podSelector: { matchLabels: { 'opencode-memory-pod/store-client': 'true' } } }], ports: [6380, 6379, 3000].map((port) => ({ port, protocol: 'TCP' })) },
+      {
+        ports: [
+          { port: 4096, protocol: 'TCP' },
+          { port: 8000, protocol: 'TCP' },
+        ],
+      },
+      {
+        from: [{ podSelector: { matchLabels: { 'opencode-memory-pod/store-client': 'true' } } }],
+        ports: [6380, 6379, 3000].map((port) => ({ port, protocol: 'TCP' })),
+      },
     ]);
   });
 
   it('rejects a storage size for a volume that does not exist, naming it', () => {
-    expect(() => kube({ kubernetes: { storage: { 'valkey-dat': '5Gi' } } })).toThrow(/kubernetes\.storage\.valkey-dat: got "5Gi"; no such persistent volume; volumes: valkey-data, falkordb-data, opencode-data/);
+    expect(() => kube({ kubernetes: { storage: { 'valkey-dat': '5Gi' } } })).toThrow(
+      /kubernetes\.storage\.valkey-dat: got "5Gi"; no such persistent volume; volumes: valkey-data, falkordb-data, opencode-data/,
+    );
   });
 
   it('golden copy of dist/kubernetes/ for the default configuration (reviewed; UPDATE_GOLDEN=1 rewrites it)', () => {
@@ -205,19 +282,27 @@ describe('requirepass-exec.sh (Kubernetes target) as a real process', () => {
   for (const sh of shells()) {
     it(`${sh.join(' ')}: password from the environment to stdin, escaped; not in argv, not left in the environment`, () => {
       const dir = tempDir();
-      const password = 'p"w\\d $(touch pwned) `x` \'q\'';
-      const r = spawnSync(sh[0], [...sh.slice(1), script, 'VALKEY_PASSWORD', '--', 'sh', '-c', 'printf "%s\\n" "$@" > argv; env > environ; cat > stdin', 'server', '-', '--port', '1'], {
-        cwd: dir,
-        env: { PATH: process.env.PATH, VALKEY_PASSWORD: password },
-        encoding: 'utf8',
-      });
+      const password = "p\"w\\d $(touch pwned) `x` 'q'";
+      const r = spawnSync(
+        sh[0],
+        [...sh.slice(1), script, 'VALKEY_PASSWORD', '--', 'sh', '-c', 'printf "%s\\n" "$@" > argv; env > environ; cat > stdin', 'server', '-', '--port', '1'],
+        {
+          cwd: dir,
+          env: { PATH: process.env.PATH, VALKEY_PASSWORD: password },
+          encoding: 'utf8',
+        },
+      );
       expect(r.status, r.stderr).toBe(0);
       expect(readFileSync(join(dir, 'stdin'), 'utf8')).toBe(`requirepass "p\\"w\\\\d $(touch pwned) \`x\` 'q'"\n`);
       expect(readFileSync(join(dir, 'argv'), 'utf8')).toBe('-\n--port\n1\n');
       expect(readFileSync(join(dir, 'environ'), 'utf8')).not.toContain('VALKEY_PASSWORD');
       expect(spawnSync('ls', [dir]).stdout.toString()).not.toContain('pwned');
       // No password set: the server reads an empty stdin.
-      const none = spawnSync(sh[0], [...sh.slice(1), script, 'VALKEY_PASSWORD', '--', 'sh', '-c', 'cat > stdin2'], { cwd: dir, env: { PATH: process.env.PATH }, encoding: 'utf8' });
+      const none = spawnSync(sh[0], [...sh.slice(1), script, 'VALKEY_PASSWORD', '--', 'sh', '-c', 'cat > stdin2'], {
+        cwd: dir,
+        env: { PATH: process.env.PATH },
+        encoding: 'utf8',
+      });
       expect(none.status).toBe(0);
       expect(readFileSync(join(dir, 'stdin2'), 'utf8')).toBe('');
       const bad = spawnSync(sh[0], [...sh.slice(1), script, 'X;touch pwned', '--', 'true'], { cwd: dir, encoding: 'utf8' });
@@ -235,7 +320,11 @@ describe('requirepass-exec.sh (Kubernetes target) as a real process', () => {
     const port = String(20000 + Math.floor(Math.random() * 20000));
     const password = 'sp ace"quote\\slash $(x)';
     const env = { PATH: `${bin}:${process.env.PATH}`, FALKORDB_PASSWORD: password };
-    const server = spawn('dash', [join(REPO, 'runtime', 'requirepass-exec.sh'), 'FALKORDB_PASSWORD', '--', 'redis-server', '-', '--port', port, '--bind', '127.0.0.1', '--save', ''], { env, stdio: 'ignore' });
+    const server = spawn(
+      'dash',
+      [join(REPO, 'runtime', 'requirepass-exec.sh'), 'FALKORDB_PASSWORD', '--', 'redis-server', '-', '--port', port, '--bind', '127.0.0.1', '--save', ''],
+      { env, stdio: 'ignore' },
+    );
     try {
       const files = kube({ services: { falkordb: { port: Number(port) }, valkey: { port: Number(port) + 1 } } });
       const cm = objects(files).find((o) => o.kind === 'ConfigMap')!;
@@ -270,7 +359,9 @@ describe('synth --target', () => {
     expect(v.status).toBe(0);
     // With no file and no --target, validate checks each part of what synth wrote for its own target.
     const both = cli(['validate', '--podman', '5.4.2', '--from', 'out']);
-    expect(both.stdout).toContain('7 objects in 5 files checked for podman 5.4.2 (Kubernetes 1.28 schema) and Kubernetes 1.29 (Kubernetes 1.28 schema): 0 error(s), 0 warning(s)');
+    expect(both.stdout).toContain(
+      '7 objects in 5 files checked for podman 5.4.2 (Kubernetes 1.28 schema) and Kubernetes 1.29 (Kubernetes 1.28 schema): 0 error(s), 0 warning(s)',
+    );
     expect(both.status).toBe(0);
     const bad = cli(['synth', '--target', 'nomad', '-o', 'out']);
     expect(bad.status).toBe(2);

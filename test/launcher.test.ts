@@ -106,7 +106,7 @@ for (const sh of shells()) {
       await until(() => l.out().includes('STARTED'));
     });
 
-    it('the service it execs keeps the container\'s lock, released when it ends', async () => {
+    it("the service it execs keeps the container's lock, released when it ends", async () => {
       const p = pod();
       const l = launch(sh, p, ['--name', 'a', '--', 'sh', '-c', 'echo STARTED; exec sleep 30']);
       await until(() => l.out().includes('STARTED'));
@@ -181,9 +181,22 @@ for (const sh of shells()) {
     });
 
     it('feeds requirepass on stdin, escaped, and never in argv', async () => {
-      const password = 'p"w\\d $(touch pwned) `x` \'q\'';
+      const password = "p\"w\\d $(touch pwned) `x` 'q'";
       const p = pod('exit 1', `VALKEY_PASSWORD='${password}'\n`);
-      const l = launch(sh, p, ['--name', 'v', '--requirepass-from', 'VALKEY_PASSWORD', '--', 'sh', '-c', 'printf "%s\\n" "$@" > argv; cat > stdin', 'server', '-', '--port', '1']);
+      const l = launch(sh, p, [
+        '--name',
+        'v',
+        '--requirepass-from',
+        'VALKEY_PASSWORD',
+        '--',
+        'sh',
+        '-c',
+        'printf "%s\\n" "$@" > argv; cat > stdin',
+        'server',
+        '-',
+        '--port',
+        '1',
+      ]);
       expect(await l.done).toBe(0);
       expect(readFileSync(join(p.dir, 'stdin'), 'utf8')).toBe(`requirepass "p\\"w\\\\d $(touch pwned) \`x\` 'q'"\n`);
       expect(readFileSync(join(p.dir, 'argv'), 'utf8')).toBe('-\n--port\n1\n');
@@ -208,9 +221,25 @@ describe('launch.sh with a real Redis-protocol server', () => {
     symlinkSync(spawnSync('sh', ['-c', 'command -v redis-check-rdb']).stdout.toString().trim(), join(bin, 'redis-server'));
     const port = String(20000 + Math.floor(Math.random() * 20000));
     p.env.PATH = `${bin}:${process.env.PATH}`;
-    const l = launch(['dash'], p, ['--name', 'falkordb', '--requirepass-from', 'FALKORDB_PASSWORD', '--', 'redis-server', '-', '--port', port, '--bind', '127.0.0.1', '--save', '']);
+    const l = launch(['dash'], p, [
+      '--name',
+      'falkordb',
+      '--requirepass-from',
+      'FALKORDB_PASSWORD',
+      '--',
+      'redis-server',
+      '-',
+      '--port',
+      port,
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+    ]);
     const ping = (auth?: string) =>
-      spawnSync('redis-cli', ['-p', port, 'ping'], { env: { PATH: process.env.PATH, ...(auth ? { REDISCLI_AUTH: auth } : {}) } }).stdout.toString().trim();
+      spawnSync('redis-cli', ['-p', port, 'ping'], { env: { PATH: process.env.PATH, ...(auth ? { REDISCLI_AUTH: auth } : {}) } })
+        .stdout.toString()
+        .trim();
     await until(() => ping(password) === 'PONG', 5000);
     expect(ping()).toMatch(/NOAUTH/);
     expect(ping('wrong')).not.toBe('PONG');

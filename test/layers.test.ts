@@ -14,17 +14,7 @@ import { describe, expect, it } from 'vitest';
  * - render reads the model (and the configuration's Kubernetes settings); app wires config,
  *   stack, model and renderers into dist/; host reads what app wrote (install.json); cli calls all.
  */
-const LAYERS: ReadonlyArray<readonly string[]> = [
-  ['lib'],
-  ['image', 'validate'],
-  ['model'],
-  ['services'],
-  ['config'],
-  ['render'],
-  ['app'],
-  ['host'],
-  ['cli'],
-];
+const LAYERS: ReadonlyArray<readonly string[]> = [['lib'], ['image', 'validate'], ['model'], ['services'], ['config'], ['render'], ['app'], ['host'], ['cli']];
 
 const SRC = resolve(__dirname, '..', 'src');
 

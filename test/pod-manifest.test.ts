@@ -19,7 +19,19 @@ describe('pod.yaml for podman kube play', () => {
   it('wraps every entrypoint in the launcher with the waits from the dependency graph', () => {
     const p = pod();
     const cmd = (n: string) => container(p, n).command as string[];
-    expect(cmd('valkey')).toEqual(['/bin/sh', '/opt/opencode-memory-pod/launch.sh', '--name', 'valkey', '--timeout', '120', '--post-health', '--requirepass-from', 'VALKEY_PASSWORD', '--', 'docker-entrypoint.sh']);
+    expect(cmd('valkey')).toEqual([
+      '/bin/sh',
+      '/opt/opencode-memory-pod/launch.sh',
+      '--name',
+      'valkey',
+      '--timeout',
+      '120',
+      '--post-health',
+      '--requirepass-from',
+      'VALKEY_PASSWORD',
+      '--',
+      'docker-entrypoint.sh',
+    ]);
     expect(cmd('falkordb').slice(4, 6)).toEqual(['--after', 'valkey']);
     expect(cmd('datadog').slice(4, 6)).toEqual(['--after', 'falkordb']);
     expect(cmd('opencode')).toContain('--env-all');
@@ -32,7 +44,10 @@ describe('pod.yaml for podman kube play', () => {
   it('keeps the corrected values of the original design', () => {
     const p = pod();
     expect(container(p, 'valkey').args).toEqual(['-', '--port', '6380', '--maxmemory', '2gb', '--maxmemory-policy', 'allkeys-lru', '--save', '60 1000']);
-    expect(container(p, 'falkordb').env).toEqual([{ name: 'REDIS_ARGS', value: '- --save 60 100' }, { name: 'BROWSER', value: '1' }]);
+    expect(container(p, 'falkordb').env).toEqual([
+      { name: 'REDIS_ARGS', value: '- --save 60 100' },
+      { name: 'BROWSER', value: '1' },
+    ]);
     expect(container(p, 'falkordb').volumeMounts).toContainEqual({ name: 'falkordb-data', mountPath: '/var/lib/falkordb/data' });
     expect(container(p, 'opencode').volumeMounts).toContainEqual({ name: 'opencode-data', mountPath: '/root/.local/share/opencode' });
     const dd = container(p, 'datadog');
@@ -94,11 +109,22 @@ describe('pod.yaml for podman kube play', () => {
       datadog: { drop: ['ALL'], add: ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'KILL', 'SETGID', 'SETUID'] },
       opencode: { drop: ['ALL'], add: ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'SETGID', 'SETUID'] },
     });
-    expect(caps(pod({ services: { opencode: { extraCapabilities: ['NET_BIND_SERVICE', 'CHOWN'] } } })).opencode.add).toEqual(['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'NET_BIND_SERVICE', 'SETGID', 'SETUID']);
+    expect(caps(pod({ services: { opencode: { extraCapabilities: ['NET_BIND_SERVICE', 'CHOWN'] } } })).opencode.add).toEqual([
+      'CHOWN',
+      'DAC_OVERRIDE',
+      'FOWNER',
+      'FSETID',
+      'KILL',
+      'NET_BIND_SERVICE',
+      'SETGID',
+      'SETUID',
+    ]);
     expect(caps(pod({ services: { falkordb: { browser: false } } })).falkordb).toEqual({ drop: ['ALL'] });
     const graphiti = pod({ services: { graphiti: { enabled: true } } }).spec.containers.find((c: Doc) => c.name === 'graphiti');
     expect(graphiti.securityContext.capabilities).toEqual({ drop: ['ALL'] });
-    expect(() => pod({ services: { valkey: { extraCapabilities: ['CAP_SYS_ADMIN'] } } })).toThrow(/services\.valkey\.extraCapabilities\.0: got "CAP_SYS_ADMIN"; must be one of .*"SYS_ADMIN"/);
+    expect(() => pod({ services: { valkey: { extraCapabilities: ['CAP_SYS_ADMIN'] } } })).toThrow(
+      /services\.valkey\.extraCapabilities\.0: got "CAP_SYS_ADMIN"; must be one of .*"SYS_ADMIN"/,
+    );
   });
 
   it('can leave out memory limits for hosts without the memory controller', () => {

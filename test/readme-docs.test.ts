@@ -17,8 +17,16 @@ describe('README parts generated from the rule registry (npm run docs)', () => {
     const lines = listRules().split('\n');
     expect(lines).toHaveLength(allRules().length);
     for (const rule of PODMAN_RULES) {
-      expect(lines.filter((l) => l.startsWith(`${rule.id} `)), rule.id).toHaveLength(1);
-      expect(shownIn(readme, SECTIONS[0]).split('\n').filter((l) => l.startsWith(`| \`${rule.id}\` |`)), rule.id).toHaveLength(1);
+      expect(
+        lines.filter((l) => l.startsWith(`${rule.id} `)),
+        rule.id,
+      ).toHaveLength(1);
+      expect(
+        shownIn(readme, SECTIONS[0])
+          .split('\n')
+          .filter((l) => l.startsWith(`| \`${rule.id}\` |`)),
+        rule.id,
+      ).toHaveLength(1);
     }
   });
 });

@@ -93,19 +93,30 @@ describe('podman rules: one file each, with examples (src/validate/rules/)', () 
             expect(mine[0].message.length).toBeGreaterThan(20);
             expect(mine[0].fix?.length).toBeGreaterThan(5);
             const loud = findings.filter((f) => f.severity !== 'info' && f.rule !== rule.id && !(bad.also ?? []).includes(f.rule));
-            expect(loud.map((f) => f.rule), `other rules on ${formatVersion(v)}`).toEqual([]);
+            expect(
+              loud.map((f) => f.rule),
+              `other rules on ${formatVersion(v)}`,
+            ).toEqual([]);
           }
         }
       });
       it(`is silent on its near miss(es) on ${show(inside)}`, () => {
         for (const near of rule.examples.nearMiss) {
-          for (const v of inside) expect(check(example(near), v).filter((f) => f.rule === rule.id), formatVersion(v)).toEqual([]);
+          for (const v of inside)
+            expect(
+              check(example(near), v).filter((f) => f.rule === rule.id),
+              formatVersion(v),
+            ).toEqual([]);
         }
       });
       if (outside.length) {
         it(`is silent outside its range, on ${show(outside)}`, () => {
           for (const bad of rule.examples.bad) {
-            for (const v of outside) expect(check(example(bad.edit), v).filter((f) => f.rule === rule.id), formatVersion(v)).toEqual([]);
+            for (const v of outside)
+              expect(
+                check(example(bad.edit), v).filter((f) => f.rule === rule.id),
+                formatVersion(v),
+              ).toEqual([]);
           }
         });
       }

@@ -22,7 +22,7 @@ describe('real-podman observations of the validator rules', () => {
     expect(PODMAN_RULES.map((r) => r.id).filter((id) => !CASES.some((c) => c.rule === id))).toEqual([]);
   });
 
-  it('agree with each rule\'s version range as it is now (a changed range needs a new run)', () => {
+  it("agree with each rule's version range as it is now (a changed range needs a new run)", () => {
     for (const rule of PODMAN_RULES) {
       for (const c of COLUMNS) {
         const v = obs.rules[rule.id][c];

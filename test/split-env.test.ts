@@ -78,10 +78,16 @@ describe('secret key patterns', () => {
       }
       return '';
     };
-    expect(problems({ services: { valkey: { secretKeys: ['valkey_password'] } } })).toMatch(/services\.valkey\.secretKeys\.0: .*valkey_password|services\.valkey\.secretKeys.*must be an env-file key/);
+    expect(problems({ services: { valkey: { secretKeys: ['valkey_password'] } } })).toMatch(
+      /services\.valkey\.secretKeys\.0: .*valkey_password|services\.valkey\.secretKeys.*must be an env-file key/,
+    );
     expect(problems({ services: { datadog: { secretKeys: ['DD_$(id)'] } } })).toMatch(/services\.datadog\.secretKeys/);
-    expect(problems({ services: { valkey: { secretKeys: ['REDIS_*'] } } })).toMatch(/services\.valkey\.secretKeys: got .*REDIS_\*.*must include VALKEY_PASSWORD: valkey reads it/);
-    expect(problems({ services: { opencode: { secretKeys: ['*_API_KEY', '!OPENCODE_*'] } } })).toMatch(/services\.opencode\.secretKeys: .*must include OPENCODE_SERVER_PASSWORD/);
+    expect(problems({ services: { valkey: { secretKeys: ['REDIS_*'] } } })).toMatch(
+      /services\.valkey\.secretKeys: got .*REDIS_\*.*must include VALKEY_PASSWORD: valkey reads it/,
+    );
+    expect(problems({ services: { opencode: { secretKeys: ['*_API_KEY', '!OPENCODE_*'] } } })).toMatch(
+      /services\.opencode\.secretKeys: .*must include OPENCODE_SERVER_PASSWORD/,
+    );
     expect(problems({ services: { datadog: { secretKeys: ['!DD_*'] } } })).toMatch(/services\.datadog\.secretKeys: .*at least one key or pattern/);
     expect(problems({ services: { opencode: { secretKeys: ['OPENCODE_*', 'ANTHROPIC_API_KEY'] } } })).toBe('');
     // All at once, not the first only.
@@ -127,7 +133,9 @@ describe('split-env.sh (every shell present: dash, busybox sh, bash)', () => {
   }
 
   it('agrees with the TypeScript patterns on many keys and custom patterns (every shell)', () => {
-    const custom = model({ services: { opencode: { secretKeys: ['OPENCODE_*', 'A*B*C', '*_KEY', '!SECRET_*', '!*_OLD_KEY'] }, datadog: { secretKeys: ['DD_*', '!DD_APP_*'] } } });
+    const custom = model({
+      services: { opencode: { secretKeys: ['OPENCODE_*', 'A*B*C', '*_KEY', '!SECRET_*', '!*_OLD_KEY'] }, datadog: { secretKeys: ['DD_*', '!DD_APP_*'] } },
+    });
     const parts = ['A', 'B', 'C', 'DD', 'APP', 'SECRET', 'OLD', 'KEY', 'OPENCODE', 'X', 'VALKEY', 'PASSWORD'];
     const keys = new Set<string>(['OPENCODE_SERVER_PASSWORD']);
     let seed = 7;

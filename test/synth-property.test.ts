@@ -19,9 +19,25 @@ const VERSIONS = ['4.3.1', '4.4.0', '4.6.0', '4.7.0', '4.8.0', '4.9.0', '5.0.0',
 // below Valkey's headroom, bad paths, images, names, types.
 const pick = <T>(valid: fc.Arbitrary<T>, invalid: fc.Arbitrary<unknown>, invalidWeight = 1) =>
   fc.oneof({ arbitrary: valid, weight: 30 }, { arbitrary: invalid as fc.Arbitrary<T>, weight: invalidWeight });
-const portArb = pick(fc.oneof({ arbitrary: fc.integer({ min: 10000, max: 60000 }), weight: 20 }, { arbitrary: fc.constantFrom(6379, 6380, 3000, 8126, 4096, 8000, 4318), weight: 1 }), fc.constantFrom(0, -1, 65536, 70000, '6379', 1.5));
+const portArb = pick(
+  fc.oneof(
+    { arbitrary: fc.integer({ min: 10000, max: 60000 }), weight: 20 },
+    { arbitrary: fc.constantFrom(6379, 6380, 3000, 8126, 4096, 8000, 4318), weight: 1 },
+  ),
+  fc.constantFrom(0, -1, 65536, 70000, '6379', 1.5),
+);
 const pathArb = pick(fc.stringMatching(/^\/[a-z0-9._-]{1,12}(\/[a-z0-9_-]{1,8})?$/), fc.constantFrom('relative/path', '/a/../b', '/with space', '', '/x;rm'));
-const imageArb = pick(fc.constantFrom('docker.io/valkey/valkey:8.0', 'localhost/x:1', 'docker.io/falkordb/falkordb:v4.1', 'quay.io/a/b@sha256:' + 'a'.repeat(64), 'localhost/opencode:latest'), fc.constantFrom('valkey:7', 'UPPER/x:1', 'docker.io/a b', 'docker.io/valkey/valkey', 'docker.io/valkey/valkey:latest'), 6);
+const imageArb = pick(
+  fc.constantFrom(
+    'docker.io/valkey/valkey:8.0',
+    'localhost/x:1',
+    'docker.io/falkordb/falkordb:v4.1',
+    'quay.io/a/b@sha256:' + 'a'.repeat(64),
+    'localhost/opencode:latest',
+  ),
+  fc.constantFrom('valkey:7', 'UPPER/x:1', 'docker.io/a b', 'docker.io/valkey/valkey', 'docker.io/valkey/valkey:latest'),
+  6,
+);
 const memArb = pick(fc.constantFrom('512Mi', '1Gi', '3Gi', '4Gi', '100Gi', '64Mi'), fc.constantFrom('1G', '0Mi', 'lots', '2.5Gi'));
 const boolArb = pick(fc.boolean(), fc.constantFrom('yes', 1));
 // freq 2: a field is left out (default) half of the time.
@@ -38,11 +54,61 @@ const configArb = fc.record({
   unknownField: fc.oneof({ arbitrary: fc.constant(undefined), weight: 40 }, { arbitrary: fc.constant(1), weight: 1 }),
   services: opt(
     fc.record({
-      valkey: opt(fc.record({ image: opt(imageArb), port: opt(portArb), hostPort: opt(portArb), maxmemory: opt(pick(fc.constantFrom('64mb', '512mb', '2gb'), fc.constantFrom('2GB', '0gb'))), memoryLimit: opt(memArb), save: opt(pick(fc.constantFrom('', '60 1000', '900 1 300 10'), fc.constant('60'))), dataDir: opt(pathArb), maxmemoryPolicy: opt(pick(fc.constantFrom('noeviction', 'allkeys-lru'), fc.constant('lru'))) })),
-      falkordb: opt(fc.record({ image: opt(imageArb), port: opt(portArb), hostPort: opt(portArb), browser: opt(boolArb), browserHostPort: opt(portArb), memoryLimit: opt(memArb), dataDir: opt(pathArb), save: opt(pick(fc.constant('60 100'), fc.constant(''))) })),
-      datadog: opt(fc.record({ enabled: opt(boolArb), image: opt(imageArb), apmHostPort: opt(portArb), podmanSocket: opt(pathArb), hostname: opt(pick(fc.constantFrom('host-1', 'a.b'), fc.constant('bad host'))), llmObservability: opt(boolArb), memoryLimit: opt(memArb) })),
-      opencode: opt(fc.record({ image: opt(imageArb), port: opt(portArb), hostPort: opt(portArb), dataDir: opt(pathArb), pluginsDir: opt(pathArb), configFile: opt(pathArb), memoryLimit: opt(memArb) })),
-      graphiti: opt(fc.record({ enabled: opt(boolArb), image: opt(imageArb), hostPort: opt(portArb), database: opt(pick(fc.constant('default_db'), fc.constant('bad db'))), memoryLimit: opt(memArb) })),
+      valkey: opt(
+        fc.record({
+          image: opt(imageArb),
+          port: opt(portArb),
+          hostPort: opt(portArb),
+          maxmemory: opt(pick(fc.constantFrom('64mb', '512mb', '2gb'), fc.constantFrom('2GB', '0gb'))),
+          memoryLimit: opt(memArb),
+          save: opt(pick(fc.constantFrom('', '60 1000', '900 1 300 10'), fc.constant('60'))),
+          dataDir: opt(pathArb),
+          maxmemoryPolicy: opt(pick(fc.constantFrom('noeviction', 'allkeys-lru'), fc.constant('lru'))),
+        }),
+      ),
+      falkordb: opt(
+        fc.record({
+          image: opt(imageArb),
+          port: opt(portArb),
+          hostPort: opt(portArb),
+          browser: opt(boolArb),
+          browserHostPort: opt(portArb),
+          memoryLimit: opt(memArb),
+          dataDir: opt(pathArb),
+          save: opt(pick(fc.constant('60 100'), fc.constant(''))),
+        }),
+      ),
+      datadog: opt(
+        fc.record({
+          enabled: opt(boolArb),
+          image: opt(imageArb),
+          apmHostPort: opt(portArb),
+          podmanSocket: opt(pathArb),
+          hostname: opt(pick(fc.constantFrom('host-1', 'a.b'), fc.constant('bad host'))),
+          llmObservability: opt(boolArb),
+          memoryLimit: opt(memArb),
+        }),
+      ),
+      opencode: opt(
+        fc.record({
+          image: opt(imageArb),
+          port: opt(portArb),
+          hostPort: opt(portArb),
+          dataDir: opt(pathArb),
+          pluginsDir: opt(pathArb),
+          configFile: opt(pathArb),
+          memoryLimit: opt(memArb),
+        }),
+      ),
+      graphiti: opt(
+        fc.record({
+          enabled: opt(boolArb),
+          image: opt(imageArb),
+          hostPort: opt(portArb),
+          database: opt(pick(fc.constant('default_db'), fc.constant('bad db'))),
+          memoryLimit: opt(memArb),
+        }),
+      ),
     }),
   ),
 });
@@ -52,7 +118,13 @@ describe('synth on random configurations (fast-check)', () => {
     const dir = tempDir();
     const outDir = join(dir, 'dist');
     // A good dist/ that a failed synth must not touch.
-    expect(runSynth({ outDir }, () => {}, () => {})).toBe(0);
+    expect(
+      runSynth(
+        { outDir },
+        () => {},
+        () => {},
+      ),
+    ).toBe(0);
     let ok = 0;
     let failed = 0;
     fc.assert(
@@ -61,7 +133,11 @@ describe('synth on random configurations (fast-check)', () => {
         writeFileSync(configPath, dump(config, { noRefs: true, skipInvalid: true }));
         const before = tree(outDir);
         const errors: string[] = [];
-        const code = runSynth({ configPath, outDir }, () => {}, (line) => errors.push(line));
+        const code = runSynth(
+          { configPath, outDir },
+          () => {},
+          (line) => errors.push(line),
+        );
         // Nothing besides dist/ and the config file is left next to it (no staging folders).
         expect(readdirSync(dir).sort()).toEqual(['config.yaml', 'dist']);
         if (code === 2) {

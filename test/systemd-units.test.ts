@@ -22,7 +22,7 @@ describe('generated units', () => {
   const dropInPath = [...out.keys()].find((k) => k.startsWith('systemd/'))!;
   const dropIn = out.get(dropInPath)!;
 
-  it('names the drop-in after the escaped install path and has the design\'s settings', () => {
+  it("names the drop-in after the escaped install path and has the design's settings", () => {
     expect(dropInPath).toBe('systemd/podman-kube@-etc-opencode\\x2dmemory\\x2dpod-pod.yaml.service.d/opencode-memory-pod.conf');
     expect(dropIn).toMatch(/^After=network-online\.target tailscaled\.service onepassword-secrets\.service$/m);
     expect(dropIn).toMatch(/^Wants=network-online\.target$/m);
@@ -39,17 +39,23 @@ describe('generated units', () => {
     expect(JSON.parse(moved.get('install.json')!).files[0]).toEqual({ from: 'pod.yaml', to: '/srv/omp/pod.yaml', mode: 0o644 });
   });
 
-  it('the drop-in on podman\'s template passes systemd-analyze verify with empty output', () => {
+  it("the drop-in on podman's template passes systemd-analyze verify with empty output", () => {
     const dir = tempDir('omp-units-');
     const unit = dropInPath.split('/')[1].replace(/\.d$/, '');
     copyFileSync(TEMPLATE, join(dir, 'podman-kube@.service'));
     mkdirSync(join(dir, `${unit}.d`));
     writeFileSync(join(dir, `${unit}.d`, 'opencode-memory-pod.conf'), dropIn);
-    const r = spawnSync('systemd-analyze', ['verify', '--man=no', join(dir, unit)], { env: { ...process.env, SYSTEMD_UNIT_PATH: `${dir}:` }, encoding: 'utf8' });
+    const r = spawnSync('systemd-analyze', ['verify', '--man=no', join(dir, unit)], {
+      env: { ...process.env, SYSTEMD_UNIT_PATH: `${dir}:` },
+      encoding: 'utf8',
+    });
     expect(r.stdout + r.stderr).toBe('');
     // The check is real: a bad line is reported.
     writeFileSync(join(dir, `${unit}.d`, 'opencode-memory-pod.conf'), dropIn.replace('Restart=always', 'Restart=sometimes'));
-    const bad = spawnSync('systemd-analyze', ['verify', '--man=no', join(dir, unit)], { env: { ...process.env, SYSTEMD_UNIT_PATH: `${dir}:` }, encoding: 'utf8' });
+    const bad = spawnSync('systemd-analyze', ['verify', '--man=no', join(dir, unit)], {
+      env: { ...process.env, SYSTEMD_UNIT_PATH: `${dir}:` },
+      encoding: 'utf8',
+    });
     expect(bad.stdout + bad.stderr).toMatch(/Failed to parse service restart specifier/);
   });
 
@@ -57,13 +63,24 @@ describe('generated units', () => {
     // Quadlet (podman 4.4+) turns [Kube] into ExecStart=podman kube play; verify the rest as systemd sees it.
     const dir = tempDir('omp-quadlet-');
     const kube = out.get('quadlet/opencode-memory-pod.kube')!;
-    const asService = kube.replace(/\[Kube\]\nYaml=(.*)\n/, '').replace('[Service]\n', '[Service]\nType=notify\nNotifyAccess=all\nExecStart=/usr/bin/podman kube play --replace --service-container=true $1\n'.replace('$1', '/etc/opencode-memory-pod/pod.yaml'));
+    const asService = kube
+      .replace(/\[Kube\]\nYaml=(.*)\n/, '')
+      .replace(
+        '[Service]\n',
+        '[Service]\nType=notify\nNotifyAccess=all\nExecStart=/usr/bin/podman kube play --replace --service-container=true $1\n'.replace(
+          '$1',
+          '/etc/opencode-memory-pod/pod.yaml',
+        ),
+      );
     writeFileSync(join(dir, 'opencode-memory-pod.service'), asService);
-    const r = spawnSync('systemd-analyze', ['verify', '--man=no', join(dir, 'opencode-memory-pod.service')], { env: { ...process.env, SYSTEMD_UNIT_PATH: `${dir}:` }, encoding: 'utf8' });
+    const r = spawnSync('systemd-analyze', ['verify', '--man=no', join(dir, 'opencode-memory-pod.service')], {
+      env: { ...process.env, SYSTEMD_UNIT_PATH: `${dir}:` },
+      encoding: 'utf8',
+    });
     expect(r.stdout + r.stderr).toBe('');
   });
 
-  it('wait-healthy.sh runs each service\'s own check in its container, in start order', () => {
+  it("wait-healthy.sh runs each service's own check in its container, in start order", () => {
     const script = out.get('libexec/wait-healthy.sh')!;
     expect(script).toMatch(/^for svc in valkey falkordb datadog opencode; do$/m);
     expect(script).toMatch(/^  until podman exec "\$ctr" \/bin\/sh \/opt\/opencode-memory-pod\/health\.sh "\$svc"/m);
@@ -79,8 +96,12 @@ describe('generated units', () => {
     expect(timer).toMatch(/^PartOf=podman-kube@-etc-opencode\\x2dmemory\\x2dpod-pod\.yaml\.service$/m);
     expect(timer).toMatch(/^OnUnitActiveSec=5s$/m);
     // systemd C-unescapes ExecStart= arguments: the backslashes of \x2d are doubled to reach the script.
-    expect(out.get('systemd/opencode-memory-pod-watchdog.service')).toContain('watchdog.sh podman-kube@-etc-opencode\\\\x2dmemory\\\\x2dpod-pod.yaml.service\n');
-    expect(out.get('quadlet/opencode-memory-pod-watchdog.service')).toMatch(/^ExecStart=\/bin\/sh \/etc\/opencode-memory-pod\/watchdog\.sh opencode-memory-pod\.service$/m);
+    expect(out.get('systemd/opencode-memory-pod-watchdog.service')).toContain(
+      'watchdog.sh podman-kube@-etc-opencode\\\\x2dmemory\\\\x2dpod-pod.yaml.service\n',
+    );
+    expect(out.get('quadlet/opencode-memory-pod-watchdog.service')).toMatch(
+      /^ExecStart=\/bin\/sh \/etc\/opencode-memory-pod\/watchdog\.sh opencode-memory-pod\.service$/m,
+    );
     expect(spawnSync('sh', ['-n', '-c', out.get('libexec/watchdog.sh')!]).status).toBe(0);
   });
 
@@ -89,7 +110,11 @@ describe('generated units', () => {
     const unit = dropInPath.split('/')[1].replace(/\.d$/, '');
     copyFileSync(TEMPLATE, join(dir, 'podman-kube@.service'));
     for (const f of ['opencode-memory-pod-watchdog.timer', 'opencode-memory-pod-watchdog.service']) writeFileSync(join(dir, f), out.get(`systemd/${f}`)!);
-    const r = spawnSync('systemd-analyze', ['verify', '--man=no', join(dir, 'opencode-memory-pod-watchdog.timer'), join(dir, 'opencode-memory-pod-watchdog.service')], { env: { ...process.env, SYSTEMD_UNIT_PATH: `${dir}:` }, encoding: 'utf8' });
+    const r = spawnSync(
+      'systemd-analyze',
+      ['verify', '--man=no', join(dir, 'opencode-memory-pod-watchdog.timer'), join(dir, 'opencode-memory-pod-watchdog.service')],
+      { env: { ...process.env, SYSTEMD_UNIT_PATH: `${dir}:` }, encoding: 'utf8' },
+    );
     expect(r.stdout + r.stderr, unit).toBe('');
   });
 });

@@ -33,7 +33,11 @@ const rulesOf = (findings: Array<{ rule: string; document: number }>) => finding
 function run(args: { files: string[]; ignore?: string[]; format?: string }) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = runValidate({ podman: '4.3.1', ...args }, (t) => out.push(t), (t) => err.push(t));
+  const code = runValidate(
+    { podman: '4.3.1', ...args },
+    (t) => out.push(t),
+    (t) => err.push(t),
+  );
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
@@ -103,7 +107,8 @@ describe('silencing rules', () => {
   it('the command line takes --ignore repeated and as a comma list', () => {
     const file = join(tempDir(), 'pods.yaml');
     writeFileSync(file, pod('p'));
-    const cli = (...args: string[]) => spawnSync(process.execPath, [join(REPO, 'build', 'cli.js'), 'validate', '--podman', '4.3.1', ...args, file], { encoding: 'utf8' });
+    const cli = (...args: string[]) =>
+      spawnSync(process.execPath, [join(REPO, 'build', 'cli.js'), 'validate', '--podman', '4.3.1', ...args, file], { encoding: 'utf8' });
     const r = cli('--ignore', 'latest-tag,exec-probe-split', '--ignore', 'probe-timeout-ignored');
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
@@ -111,6 +116,8 @@ describe('silencing rules', () => {
     expect(r.stdout).toContain('silenced probe-timeout-ignored by --ignore: 1 finding(s)');
     const bad = cli('--ignore', 'nope');
     expect(bad.status).toBe(2);
-    expect(bad.stderr.trim().split('\n')).toEqual(['opencode-memory-pod: validate: --ignore "nope": no rule has the id "nope"; `opencode-memory-pod validate --rules` lists the rule ids']);
+    expect(bad.stderr.trim().split('\n')).toEqual([
+      'opencode-memory-pod: validate: --ignore "nope": no rule has the id "nope"; `opencode-memory-pod validate --rules` lists the rule ids',
+    ]);
   });
 });

@@ -15,7 +15,9 @@ describe('validate options', () => {
   it('a --format commander refuses is one line, exit 2', () => {
     const r = cli(['validate', '--format', 'xml', 'x.yaml']);
     expect(r.status).toBe(2);
-    expect(r.stderr.trim().split('\n')).toEqual(["opencode-memory-pod: validate: option '--format <format>' argument 'xml' is invalid. Allowed choices are text, json."]);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      "opencode-memory-pod: validate: option '--format <format>' argument 'xml' is invalid. Allowed choices are text, json.",
+    ]);
   });
 
   it('--target takes the list synth takes: each target checks its own part of dist/', () => {

@@ -34,7 +34,12 @@ describe('layer 1: strict Kubernetes 1.28 schema', () => {
   it('names an unknown field, its line, and the field that was meant', () => {
     const [f, ...rest] = schemaFindings(POD('      livenessProbe:\n        exec:\n          command: [valkey-cli, ping]\n        periodSecond: 5\n'));
     expect(rest).toEqual([]);
-    expect(f).toMatchObject({ rule: 'schema/unknown-field', path: 'spec.containers[0].livenessProbe.periodSecond', line: 13, fix: 'did you mean "periodSeconds"?' });
+    expect(f).toMatchObject({
+      rule: 'schema/unknown-field',
+      path: 'spec.containers[0].livenessProbe.periodSecond',
+      line: 13,
+      fix: 'did you mean "periodSeconds"?',
+    });
   });
   it('catches fields cdk8s spells differently in TypeScript (hostIp is not hostIP)', () => {
     const ok = schemaFindings(POD('      ports:\n        - containerPort: 80\n          hostPort: 8080\n          hostIP: 127.0.0.1\n'));
@@ -62,7 +67,8 @@ spec:
   it('checks apiVersion and unknown top-level fields; accepts what kubectl and podman generate write', () => {
     const found = schemaFindings('apiVersion: apps/v1\nkind: Pod\nmetadata: {name: web}\nspc: {}\n');
     expect(found.map((f) => `${f.rule} ${f.path} ${f.fix ?? ''}`)).toEqual(['schema/value apiVersion ', 'schema/unknown-field spc did you mean "spec"?']);
-    const generated = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  creationTimestamp: null\nspec:\n  containers:\n    - name: a\n      image: docker.io/library/nginx:1.27\n      resources: {}\nstatus: {}\n';
+    const generated =
+      'apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  creationTimestamp: null\nspec:\n  containers:\n    - name: a\n      image: docker.io/library/nginx:1.27\n      resources: {}\nstatus: {}\n';
     expect(schemaFindings(generated)).toEqual([]);
   });
   it('the committed schemas are what the generator makes from the installed cdk8s-plus-28 and -33', () => {
@@ -108,18 +114,27 @@ describe('our own manifests', () => {
   const configs: Array<[string, ConfigInput | undefined]> = [
     ['defaults', undefined],
     ['graphiti on, datadog off', { services: { graphiti: { enabled: true }, datadog: { enabled: false } } }],
-    ['no ordering, no memory limits, other ports', { ordering: false, memoryLimits: false, bindAddress: '0.0.0.0', services: { valkey: { port: 7000 }, opencode: { hostPort: 14096 } } }],
+    [
+      'no ordering, no memory limits, other ports',
+      { ordering: false, memoryLimits: false, bindAddress: '0.0.0.0', services: { valkey: { port: 7000 }, opencode: { hostPort: 14096 } } },
+    ],
   ];
   for (const [name, input] of configs) {
     it(`${name}: no error or warning on any supported podman`, () => {
       const docs = parseManifests(Buffer.from(files(input).get('pod.yaml')!), 'pod.yaml', PODMAN_KINDS);
       for (const v of VERSIONS) {
         const findings = validateDocuments(docs, { target: 'podman', podman: parsePodmanVersion(v)! });
-        expect(findings.filter((f) => f.severity !== 'info').map((f) => `${f.rule}: ${f.message}`), v).toEqual([]);
+        expect(
+          findings.filter((f) => f.severity !== 'info').map((f) => `${f.rule}: ${f.message}`),
+          v,
+        ).toEqual([]);
         // What remains are notes about podman itself, which no manifest can change (the units' watchdog
         // starts what 4.3 leaves stopped; health.sh bounds its own checks with timeout).
         const notes = ['liveness-no-restart', 'liveness-restart-stops', 'probe-timeout-ignored', 'termination-grace-ignored'];
-        expect(findings.filter((f) => !notes.includes(f.rule)).map((f) => f.rule), v).toEqual([]);
+        expect(
+          findings.filter((f) => !notes.includes(f.rule)).map((f) => f.rule),
+          v,
+        ).toEqual([]);
       }
     });
   }
@@ -152,7 +167,16 @@ describe('validate command', () => {
     const r = cli(['validate', '--podman', 'all', '--format', 'json', bad]);
     expect(r.status).toBe(0); // a warning does not fail
     const out = JSON.parse(r.stdout);
-    expect(out.findings).toEqual([expect.objectContaining({ rule: 'readiness-probe-ignored', severity: 'warning', file: bad, document: 1, path: 'spec.containers[0].readinessProbe', line: 10 })]);
+    expect(out.findings).toEqual([
+      expect.objectContaining({
+        rule: 'readiness-probe-ignored',
+        severity: 'warning',
+        file: bad,
+        document: 1,
+        path: 'spec.containers[0].readinessProbe',
+        line: 10,
+      }),
+    ]);
   });
   it('bad input: one line on stderr, exit 2, no stack trace', () => {
     const dir = tempDir();
@@ -165,7 +189,17 @@ describe('validate command', () => {
       ['nokind.yaml', 'apiVersion: v1\nmetadata: {name: x}\n', /no kind/],
       ['dupkey.yaml', 'kind: Pod\nkind: Pod\n', /Map keys must be unique/],
       ['empty.yaml', '', /no Kubernetes objects/],
-      ['bomb.yaml', `a: &a [x,x,x,x,x,x,x,x,x,x]\n${Array.from({ length: 12 }, (_, i) => `b${i}: &b${i} [${Array(10).fill(i ? `*b${i - 1}` : '*a').join(',')}]`).join('\n')}\nkind: Pod\n`, /alias|Excessive/i],
+      [
+        'bomb.yaml',
+        `a: &a [x,x,x,x,x,x,x,x,x,x]\n${Array.from(
+          { length: 12 },
+          (_, i) =>
+            `b${i}: &b${i} [${Array(10)
+              .fill(i ? `*b${i - 1}` : '*a')
+              .join(',')}]`,
+        ).join('\n')}\nkind: Pod\n`,
+        /alias|Excessive/i,
+      ],
       ['huge.yaml', Buffer.alloc(5 * 1024 * 1024, 0x61), /too large/],
     ];
     for (const [name, content, message] of inputs) {

@@ -46,7 +46,11 @@ describe('watchdog.sh (one round)', () => {
     for (const status of ['Up 2 minutes ago (unhealthy)', 'Up 2 minutes (unhealthy)']) {
       const hung = victim();
       const fine = victim();
-      const r = round([`abc-infra|1|Up 3 minutes`, `opencode-memory-pod-valkey|${hung}|${status}`, `opencode-memory-pod-falkordb|${fine}|Up 2 minutes (healthy)`]);
+      const r = round([
+        `abc-infra|1|Up 3 minutes`,
+        `opencode-memory-pod-valkey|${hung}|${status}`,
+        `opencode-memory-pod-falkordb|${fine}|Up 2 minutes (healthy)`,
+      ]);
       expect(r.status, r.stderr).toBe(0);
       expect(r.stdout).toContain(`valkey is unhealthy (${status}); killing pid ${hung}`);
       await new Promise((res) => setTimeout(res, 100));
@@ -131,7 +135,10 @@ describe('watchdog.sh (one round)', () => {
 
   it('does nothing while the pod unit is not active (starting, stopping, stopped)', () => {
     const hung = victim();
-    const r = round([`opencode-memory-pod-valkey|${hung}|Up 1 minute (unhealthy)`, 'opencode-memory-pod-falkordb|0|Exited (137) 1 minute ago'], { active: false, health: 'unhealthy' });
+    const r = round([`opencode-memory-pod-valkey|${hung}|Up 1 minute (unhealthy)`, 'opencode-memory-pod-falkordb|0|Exited (137) 1 minute ago'], {
+      active: false,
+      health: 'unhealthy',
+    });
     expect(r.stdout).toBe('');
     expect(r.calls).not.toMatch(/^podman/m);
     expect(alive(hung)).toBe(true);

@@ -14,7 +14,9 @@ describe('synth writes only where it may (never deletes what it did not write)',
     writeFileSync(join(dir, 'd', 'notes.txt'), 'mine\n');
     const r = cli(dir, 'synth', '-o', 'd');
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/d\/ is not empty and was not written by synth \(it has no \.opencode-memory-pod-dist\.json\): refusing to replace it \(notes\.txt\)/);
+    expect(r.stderr).toMatch(
+      /d\/ is not empty and was not written by synth \(it has no \.opencode-memory-pod-dist\.json\): refusing to replace it \(notes\.txt\)/,
+    );
     expect(readdirSync(join(dir, 'd'))).toEqual(['notes.txt']);
     expect(readdirSync(dir).filter((f) => f.startsWith('.d-'))).toEqual([]);
   });

@@ -47,7 +47,14 @@ function jsonFieldNames(version: string): Map<string, Map<string, string>> {
 }
 
 export function generateSchema(version: string): Schema {
-  const generator = createGenerator({ path: `${k8sTypes(version)}.d.ts`, skipTypeCheck: true, expose: 'all', topRef: false, additionalProperties: false, jsDoc: 'none' });
+  const generator = createGenerator({
+    path: `${k8sTypes(version)}.d.ts`,
+    skipTypeCheck: true,
+    expose: 'all',
+    topRef: false,
+    additionalProperties: false,
+    jsDoc: 'none',
+  });
   const definitions: Record<string, Schema> = {};
   const kinds: Record<string, Schema> = {};
   for (const [kind, [apiVersion, propsType]] of Object.entries(KINDS)) {

@@ -51,7 +51,11 @@ export function writeDist(outDir: string, files: readonly GeneratedFile[]): void
   mkdirSync(parent, { recursive: true });
   const staging = mkdtempSync(join(parent, `.${basename(target)}-new-`));
   try {
-    const stamp = { generator: 'opencode-memory-pod', note: 'synth replaces this folder only while it holds just these files', files: files.map((f) => f.path).sort() };
+    const stamp = {
+      generator: 'opencode-memory-pod',
+      note: 'synth replaces this folder only while it holds just these files',
+      files: files.map((f) => f.path).sort(),
+    };
     writeFileSync(join(staging, DIST_STAMP), `${JSON.stringify(stamp, null, 2)}\n`, { mode: 0o644 });
     for (const file of files) {
       const path = join(staging, file.path);
@@ -92,10 +96,12 @@ function listFiles(dir: string): string[] {
   walk(dir);
   // An empty folder is still something synth did not write.
   const emptyDirs = (d: string): string[] =>
-    readdirSync(d, { withFileTypes: true }).filter((e) => e.isDirectory()).flatMap((e) => {
-      const p = join(d, e.name);
-      return readdirSync(p).length ? emptyDirs(p) : [`${relative(dir, p)}/`];
-    });
+    readdirSync(d, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .flatMap((e) => {
+        const p = join(d, e.name);
+        return readdirSync(p).length ? emptyDirs(p) : [`${relative(dir, p)}/`];
+      });
   return [...out, ...emptyDirs(dir)];
 }
 

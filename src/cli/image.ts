@@ -34,13 +34,26 @@ export function runImageBuild(o: ImageBuildCommandOptions, log: (line: string) =
   const { version } = config.services.opencode;
   const { image } = resolveOpenCodeImage(config.services.opencode);
   if (!o.tag && !isBuiltOpenCodeImage(image)) {
-    err(`opencode-memory-pod: services.opencode.image is ${image}, which image build does not make; remove it to run ${builtOpenCodeImage(version)}, or pass --tag`);
+    err(
+      `opencode-memory-pod: services.opencode.image is ${image}, which image build does not make; remove it to run ${builtOpenCodeImage(version)}, or pass --tag`,
+    );
     return 2;
   }
   const say = (line: string) => log(`opencode-memory-pod: ${line}`);
   try {
     buildOpenCodeImage(
-      { version, tag: o.tag ?? image, arch: o.arch, base: o.base, tarball: o.tarball, npmCache: o.npmCache, offline: o.offline, force: o.force, noCache: o.noCache, contextOnly: o.context },
+      {
+        version,
+        tag: o.tag ?? image,
+        arch: o.arch,
+        base: o.base,
+        tarball: o.tarball,
+        npmCache: o.npmCache,
+        offline: o.offline,
+        force: o.force,
+        noCache: o.noCache,
+        contextOnly: o.context,
+      },
       say,
     );
     return 0;

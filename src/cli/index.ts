@@ -45,7 +45,11 @@ program
   .option('--from <dir>', 'folder written by synth', 'dist')
   .option('--root <dir>', 'install under this folder instead of /')
   .option('--dry-run', 'only print what would be done')
-  .addOption(new Option('--unit <kind>', 'podman-kube (drop-in for podman\'s template, every podman) or quadlet (podman 4.4+)').choices(UNIT_KINDS).default('podman-kube'))
+  .addOption(
+    new Option('--unit <kind>', "podman-kube (drop-in for podman's template, every podman) or quadlet (podman 4.4+)")
+      .choices(UNIT_KINDS)
+      .default('podman-kube'),
+  )
   .action((opts: { from: string; root?: string; dryRun?: boolean; unit: 'podman-kube' | 'quadlet' }) => {
     process.exitCode = runInstall(opts);
   });
@@ -55,18 +59,31 @@ image
   .command('build')
   .description('build localhost/opencode-server:<version> with podman from the official OpenCode release binary (npm: opencode-linux-<arch>)')
   .option('-c, --config <file>', `YAML configuration: services.opencode.version (default: ./${DEFAULT_CONFIG_FILE} if present, else built-in defaults)`)
-  .addOption(new Option('--arch <arch>', 'architecture of the image (default: this machine\'s)').choices(['amd64', 'arm64']))
+  .addOption(new Option('--arch <arch>', "architecture of the image (default: this machine's)").choices(['amd64', 'arm64']))
   .option('--base <image>', 'Debian-based base image (default: docker.io/library/debian:bookworm-slim); a local one for offline builds')
   .option('--tarball <file>', 'release tarball already on disk (the npm package .tgz, or a release .tar.gz holding opencode)')
   .option('--npm-cache <dir>', 'npm cache folder to fetch into or, with --offline, read from')
   .option('--offline', 'do not use the network for the release (needs --tarball or a filled --npm-cache)')
-  .option('--tag <image>', 'image name to build (default: the configuration\'s OpenCode image)')
+  .option('--tag <image>', "image name to build (default: the configuration's OpenCode image)")
   .option('--force', 'build again even when the image for this version and architecture exists')
   .option('--no-cache', 'with --force: build every layer again (podman build --no-cache)')
   .option('--context <dir>', 'only write the build context (Containerfile + binary) there and print the podman build line')
-  .action((opts: { config?: string; arch?: 'amd64' | 'arm64'; base?: string; tarball?: string; npmCache?: string; offline?: boolean; tag?: string; force?: boolean; cache: boolean; context?: string }) => {
-    process.exitCode = runImageBuild({ ...opts, noCache: !opts.cache });
-  });
+  .action(
+    (opts: {
+      config?: string;
+      arch?: 'amd64' | 'arm64';
+      base?: string;
+      tarball?: string;
+      npmCache?: string;
+      offline?: boolean;
+      tag?: string;
+      force?: boolean;
+      cache: boolean;
+      context?: string;
+    }) => {
+      process.exitCode = runImageBuild({ ...opts, noCache: !opts.cache });
+    },
+  );
 
 image
   .command('pull')
@@ -78,7 +95,9 @@ image
 
 program
   .command('doctor')
-  .description('check this host before and after install: podman, images, podman.socket, env file and its keys, data directories, free host ports, the installed pod.yaml')
+  .description(
+    'check this host before and after install: podman, images, podman.socket, env file and its keys, data directories, free host ports, the installed pod.yaml',
+  )
   .option('--from <dir>', 'folder written by synth', 'dist')
   .action(async (opts: { from: string }) => {
     process.exitCode = await runDoctor(opts);
@@ -92,23 +111,37 @@ program
   .configureOutput({ outputError: (text, write) => write(`opencode-memory-pod: validate: ${text.replace(/^error: /, '')}`) })
   .argument('[files...]', 'manifests to check (default: what synth wrote: dist/pod.yaml and dist/kubernetes/*.yaml)')
   .option('--podman <version>', 'podman version to check for, or "all" (default: the podman on this machine, else 4.3.1)')
-  .option('-t, --target <targets>', 'podman (kube play), kubernetes (a cluster), or podman,kubernetes as synth takes it (named files: one target); default: podman for named files, else each part of dist/ for its own')
+  .option(
+    '-t, --target <targets>',
+    'podman (kube play), kubernetes (a cluster), or podman,kubernetes as synth takes it (named files: one target); default: podman for named files, else each part of dist/ for its own',
+  )
   .option('--kubernetes <version>', 'Kubernetes version of the cluster for --target kubernetes (default: 1.29, which native sidecars need)')
-  .option('--schema <version>', 'Kubernetes schema that judges the fields: 1.28 or 1.33 (default: 1.28 for podman, whose kube play knows no newer fields; for a cluster the newest not newer than --kubernetes)')
+  .option(
+    '--schema <version>',
+    'Kubernetes schema that judges the fields: 1.28 or 1.33 (default: 1.28 for podman, whose kube play knows no newer fields; for a cluster the newest not newer than --kubernetes)',
+  )
   .addOption(new Option('--format <format>', 'how to print the findings').choices(['text', 'json']).default('text'))
   .option('--from <dir>', 'folder written by synth, for the default files', 'dist')
-  .option('--ignore <rules>', 'silence these rules (ids from --rules, comma-separated; repeatable); the output says what was silenced', (v: string, all: string[] = []) => [...all, v])
+  .option(
+    '--ignore <rules>',
+    'silence these rules (ids from --rules, comma-separated; repeatable); the output says what was silenced',
+    (v: string, all: string[] = []) => [...all, v],
+  )
   .option('--rules', 'list the rules and exit')
-  .action((files: string[], opts: { podman?: string; target?: string; kubernetes?: string; schema?: string; format: string; from: string; ignore?: string[]; rules?: boolean }) => {
-    if (opts.rules) {
-      console.log(listRules());
-      return;
-    }
-    process.exitCode = runValidate({ files, ...opts });
-  });
+  .action(
+    (
+      files: string[],
+      opts: { podman?: string; target?: string; kubernetes?: string; schema?: string; format: string; from: string; ignore?: string[]; rules?: boolean },
+    ) => {
+      if (opts.rules) {
+        console.log(listRules());
+        return;
+      }
+      process.exitCode = runValidate({ files, ...opts });
+    },
+  );
 
 program.parseAsync(process.argv).catch((e: Error) => {
   console.error(`opencode-memory-pod: ${e.message}`);
   process.exit(2);
 });
-

@@ -37,7 +37,9 @@ export function runValidate(options: ValidateCommandOptions, out: (text: string)
     // Without files or --target: everything synth wrote, each part for its own target.
     const targets = options.target === undefined ? undefined : parseTargets(options.target);
     if (targets && targets.length > 1 && options.files.length) {
-      throw new InputError(`--target "${options.target}": named files are checked for one target; give podman or kubernetes, or name no files to check each target's part of ${from}/`);
+      throw new InputError(
+        `--target "${options.target}": named files are checked for one target; give podman or kubernetes, or name no files to check each target's part of ${from}/`,
+      );
     }
     const runs: Array<[Target, string[]]> = options.files.length
       ? [[targets?.[0] ?? 'podman', [...options.files]]]
@@ -97,7 +99,8 @@ function parseKubernetes(text: string | undefined): number | undefined {
 /** What synth wrote in `from`: pod.yaml for podman, kubernetes/*.yaml for a cluster. */
 function distFiles(from: string): Array<[Target, string[]]> {
   const runs = TARGET_NAMES.filter((t) => existsSync(manifestsIn(t, from).path)).map((t): [Target, string[]] => [t, defaultFiles(t, from)]);
-  if (!runs.length) throw new InputError(`${from}/ has neither ${TARGET_NAMES.map((t) => TARGETS[t].manifests).join(' nor ')}: run synth first, or name the files`);
+  if (!runs.length)
+    throw new InputError(`${from}/ has neither ${TARGET_NAMES.map((t) => TARGETS[t].manifests).join(' nor ')}: run synth first, or name the files`);
   return runs;
 }
 
@@ -106,12 +109,12 @@ function defaultFiles(target: Target, from: string): string[] {
   if (!folder) return [dir];
   let names: string[];
   try {
-    names = readdirSync(dir).filter((n) => n.endsWith('.yaml')).sort();
+    names = readdirSync(dir)
+      .filter((n) => n.endsWith('.yaml'))
+      .sort();
   } catch {
     throw new InputError(`${dir}/ not found: run synth with --target ${target} first, or name the files`);
   }
   if (!names.length) throw new InputError(`${dir}/ has no .yaml files`);
   return names.map((n) => join(dir, n));
 }
-
-

@@ -42,13 +42,16 @@ export const imageRef = z
     error: 'must be a fully qualified image reference such as docker.io/valkey/valkey:7.2 or localhost/name:tag',
   })
   // What runs must not depend on when it was pulled; a local build (localhost/) is never pulled.
-  .refine((ref) => {
-    const parts = parseImageRef(ref);
-    // A reference the grammar does not read has the pattern's error already.
-    return !parts || parts.domain === 'localhost' || isPinned(parts);
-  }, {
-    error: 'must name a version tag or a digest (not :latest, not untagged), e.g. docker.io/valkey/valkey:7.2; only localhost/ images may use any tag',
-  });
+  .refine(
+    (ref) => {
+      const parts = parseImageRef(ref);
+      // A reference the grammar does not read has the pattern's error already.
+      return !parts || parts.domain === 'localhost' || isPinned(parts);
+    },
+    {
+      error: 'must name a version tag or a digest (not :latest, not untagged), e.g. docker.io/valkey/valkey:7.2; only localhost/ images may use any tag',
+    },
+  );
 
 /** An absolute host path without `..` components, spaces or characters systemd/podman would mangle. */
 export const hostPath = z
@@ -57,14 +60,10 @@ export const hostPath = z
   .refine((p) => !p.split('/').includes('..'), { error: 'must not contain ".." components' });
 
 /** A Kubernetes memory quantity (binary suffixes), e.g. 512Mi, 3Gi. */
-export const memoryQuantity = z
-  .string()
-  .regex(/^[1-9]\d*(Ki|Mi|Gi|Ti)$/, { error: 'must be a memory quantity such as 512Mi or 3Gi (Ki, Mi, Gi, Ti)' });
+export const memoryQuantity = z.string().regex(/^[1-9]\d*(Ki|Mi|Gi|Ti)$/, { error: 'must be a memory quantity such as 512Mi or 3Gi (Ki, Mi, Gi, Ti)' });
 
 /** A Valkey memory size, e.g. 2gb, 512mb (Valkey units: kb/mb/gb are powers of 1024). */
-export const valkeyMemory = z
-  .string()
-  .regex(/^[1-9]\d*(kb|mb|gb)$/, { error: 'must be a Valkey size such as 2gb or 512mb' });
+export const valkeyMemory = z.string().regex(/^[1-9]\d*(kb|mb|gb)$/, { error: 'must be a Valkey size such as 2gb or 512mb' });
 
 /**
  * The env-file keys one container receives: names or patterns with *, ! to exclude. The unit
@@ -94,7 +93,11 @@ const VALKEY_POLICIES = [
 ] as const;
 
 const seconds = (max: number) =>
-  z.number().int({ error: `must be a whole number of seconds from 1 to ${max}` }).min(1, { error: `must be a whole number of seconds from 1 to ${max}` }).max(max, { error: `must be a whole number of seconds from 1 to ${max}` });
+  z
+    .number()
+    .int({ error: `must be a whole number of seconds from 1 to ${max}` })
+    .min(1, { error: `must be a whole number of seconds from 1 to ${max}` })
+    .max(max, { error: `must be a whole number of seconds from 1 to ${max}` });
 
 const valkey = z
   .strictObject({
@@ -124,7 +127,9 @@ const falkordb = z
     browserHostPort: port.default(3000),
     save: z
       .string()
-      .regex(/^(\d+ \d+)( \d+ \d+)*$/, { error: 'must be pairs "SECONDS CHANGES", e.g. "60 100" (REDIS_ARGS is word-split, so it cannot carry an empty value)' })
+      .regex(/^(\d+ \d+)( \d+ \d+)*$/, {
+        error: 'must be pairs "SECONDS CHANGES", e.g. "60 100" (REDIS_ARGS is word-split, so it cannot carry an empty value)',
+      })
       .default('60 100'),
     memoryLimit: memoryQuantity.default('2Gi'),
     extraCapabilities,
@@ -142,7 +147,9 @@ const datadog = z
     containerDiscovery: z
       .boolean()
       .default(true)
-      .describe('Mount the podman socket, /proc and /sys/fs/cgroup into the agent: logs of every container and container metrics. The socket is the rootful podman API (read-only does not limit it): whoever controls the agent container controls the host. false: no host mounts; APM, OTLP and the agent itself only.'),
+      .describe(
+        'Mount the podman socket, /proc and /sys/fs/cgroup into the agent: logs of every container and container metrics. The socket is the rootful podman API (read-only does not limit it): whoever controls the agent container controls the host. false: no host mounts; APM, OTLP and the agent itself only.',
+      ),
     hostname: z
       .string()
       .regex(/^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$/, { error: 'must be a host name (letters, digits, . and -)' })
@@ -150,10 +157,7 @@ const datadog = z
       .describe('DD_HOSTNAME; inside a container the agent cannot always find the host name itself.'),
     extraCapabilities,
     secretKeys: secretKeys(DATADOG_SECRET_KEYS),
-    llmObservability: z
-      .boolean()
-      .default(true)
-      .describe('Receive OpenTelemetry from OpenCode on the agent (OTLP/HTTP 4318) and turn it on in OpenCode.'),
+    llmObservability: z.boolean().default(true).describe('Receive OpenTelemetry from OpenCode on the agent (OTLP/HTTP 4318) and turn it on in OpenCode.'),
     memoryLimit: memoryQuantity.default('1Gi'),
   })
   .prefault({});
@@ -168,22 +172,20 @@ const opencode = z
       .regex(/^\d+\.\d+\.\d+$/, { error: 'must be an OpenCode release version such as 1.18.34' })
       .default(OPENCODE_VERSION)
       .describe('OpenCode release the image is built from (`opencode-memory-pod image build`); the default image is localhost/opencode-server:<version>.'),
-    image: imageRef
-      .optional()
-      .describe('OpenCode server image; unset: localhost/opencode-server:<version>, built by `opencode-memory-pod image build`.'),
+    image: imageRef.optional().describe('OpenCode server image; unset: localhost/opencode-server:<version>, built by `opencode-memory-pod image build`.'),
     init: z
       .enum(['tini', 'none'])
       .optional()
-      .describe('tini: start OpenCode through /usr/bin/tini (in the image `image build` makes), since as PID 1 OpenCode ignores SIGTERM; none: exec it directly (other images). Unset: tini for the built image, else none.'),
+      .describe(
+        'tini: start OpenCode through /usr/bin/tini (in the image `image build` makes), since as PID 1 OpenCode ignores SIGTERM; none: exec it directly (other images). Unset: tini for the built image, else none.',
+      ),
     port: port.default(4096),
     hostPort: port.optional(),
     extraCapabilities,
     secretKeys: secretKeys(OPENCODE_SECRET_KEYS),
     dataDir: hostPath.default('/persist/containers/opencode').describe('Host directory for /root/.local/share/opencode.'),
     pluginsDir: hostPath.optional().describe('Host directory mounted read-only at /root/.config/opencode/plugins (global plugins).'),
-    configFile: hostPath
-      .optional()
-      .describe('Host file mounted read-only at /root/.config/opencode/opencode.json (e.g. the Graphiti MCP entry).'),
+    configFile: hostPath.optional().describe('Host file mounted read-only at /root/.config/opencode/opencode.json (e.g. the Graphiti MCP entry).'),
     memoryLimit: memoryQuantity.default('2Gi'),
   })
   .prefault({});
@@ -195,7 +197,10 @@ const graphiti = z
     hostPort: port.default(8000).describe('Host port for the MCP endpoint (the server listens on 8000).'),
     extraCapabilities,
     secretKeys: secretKeys(GRAPHITI_SECRET_KEYS),
-    database: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'must be 1-64 letters, digits, _ or -' }).default('default_db'),
+    database: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'must be 1-64 letters, digits, _ or -' })
+      .default('default_db'),
     memoryLimit: memoryQuantity.default('1Gi'),
   })
   .prefault({});
@@ -215,18 +220,30 @@ const kubernetes = z
       .string()
       .regex(DNS_LABEL, { error: 'must be a DNS label: lowercase letters, digits and -' })
       .default('opencode-env')
-      .describe('Prefix of the Secrets made from the env file, one per container of the pod: NAME-<service>, holding only the keys that service receives (synth prints the commands).'),
+      .describe(
+        'Prefix of the Secrets made from the env file, one per container of the pod: NAME-<service>, holding only the keys that service receives (synth prints the commands).',
+      ),
     datadog: z
       .enum(['node-agent', 'sidecar'])
       .default('node-agent')
-      .describe('node-agent: use the cluster\'s Datadog Agent DaemonSet (DD_AGENT_HOST = node IP); sidecar: run the agent in the pod (APM and OTLP only, no host mounts).'),
-    storageClassName: z.string().regex(DNS_LABEL, { error: 'must be a storage class name (a DNS label)' }).optional().describe('Storage class of the volume claims; unset: the cluster default.'),
+      .describe(
+        "node-agent: use the cluster's Datadog Agent DaemonSet (DD_AGENT_HOST = node IP); sidecar: run the agent in the pod (APM and OTLP only, no host mounts).",
+      ),
+    storageClassName: z
+      .string()
+      .regex(DNS_LABEL, { error: 'must be a storage class name (a DNS label)' })
+      .optional()
+      .describe('Storage class of the volume claims; unset: the cluster default.'),
     storage: z
       .record(z.string(), storageQuantity)
       .default({})
       .describe('Size per persistent volume, by volume name (valkey-data, falkordb-data, opencode-data); others get defaultStorage.'),
     defaultStorage: storageQuantity.default('10Gi'),
-    cpuRequest: z.string().regex(/^([1-9]\d*m|\d+(\.\d+)?)$/, { error: 'must be a CPU quantity such as 100m or 0.5' }).default('100m').describe('CPU request of every container.'),
+    cpuRequest: z
+      .string()
+      .regex(/^([1-9]\d*m|\d+(\.\d+)?)$/, { error: 'must be a CPU quantity such as 100m or 0.5' })
+      .default('100m')
+      .describe('CPU request of every container.'),
   })
   .prefault({});
 
@@ -250,10 +267,10 @@ export const configSchema = z
     memoryLimits: z
       .boolean()
       .default(true)
-      .describe('Set each container\'s memory limit. false for hosts without the cgroup memory controller (e.g. inside nspawn or LXC), where podman cannot start a container that has one.'),
-    startTimeoutSeconds: seconds(3600)
-      .default(120)
-      .describe('How long each service may take to become healthy before its dependents give up.'),
+      .describe(
+        "Set each container's memory limit. false for hosts without the cgroup memory controller (e.g. inside nspawn or LXC), where podman cannot start a container that has one.",
+      ),
+    startTimeoutSeconds: seconds(3600).default(120).describe('How long each service may take to become healthy before its dependents give up.'),
     targets: z
       .array(z.enum(TARGET_NAMES as [Target, ...Target[]]))
       .min(1, { error: `must name at least one target: ${TARGET_NAMES.join(', ')}` })

@@ -60,7 +60,11 @@ export async function doctor(plan: InstallPlan, from: string, host: DoctorHost =
 
   const version = detectPodmanVersion();
   if (!version) {
-    findings.push({ severity: 'error', message: 'podman is not installed or does not run', fix: 'apt-get install podman (Debian 12: 4.3.1; also install runc if crun fails)' });
+    findings.push({
+      severity: 'error',
+      message: 'podman is not installed or does not run',
+      fix: 'apt-get install podman (Debian 12: 4.3.1; also install runc if crun fails)',
+    });
   } else if (olderThan(version, OLDEST_SUPPORTED_PODMAN)) {
     findings.push({ severity: 'error', message: `podman ${formatVersion(version)} is older than ${OLDEST_SUPPORTED_PODMAN}`, fix: 'upgrade podman' });
   } else {
@@ -72,7 +76,11 @@ export async function doctor(plan: InstallPlan, from: string, host: DoctorHost =
   // Without the controller (inside LXC or systemd-nspawn, some VPS kernels) runc fails every
   // container that has a limit ("error setting cgroup config"), and the unit never comes up.
   if (plan.memoryLimits && !host.memoryController()) {
-    findings.push({ severity: 'error', message: 'this host has no cgroup memory controller: podman cannot start a container with a memory limit', fix: 'set memoryLimits: false in the configuration and synth again (or enable the controller)' });
+    findings.push({
+      severity: 'error',
+      message: 'this host has no cgroup memory controller: podman cannot start a container with a memory limit',
+      fix: 'set memoryLimits: false in the configuration and synth again (or enable the controller)',
+    });
   }
 
   for (const mount of plan.hostMounts) {
@@ -80,7 +88,11 @@ export async function doctor(plan: InstallPlan, from: string, host: DoctorHost =
     const problem = checkHostPath(mount.path, mount.type);
     findings.push(
       problem
-        ? { severity: 'error', message: `${mount.service}: ${mount.path} ${problem}`, fix: mount.type === 'Socket' ? 'systemctl enable --now podman.socket' : `create ${mount.path} or change it in the configuration` }
+        ? {
+            severity: 'error',
+            message: `${mount.service}: ${mount.path} ${problem}`,
+            fix: mount.type === 'Socket' ? 'systemctl enable --now podman.socket' : `create ${mount.path} or change it in the configuration`,
+          }
         : { severity: 'passed', message: `${mount.service}: ${mount.path} (${mount.type})` },
     );
     if (mount.type === 'Socket') findings.push(...checkPodmanSocket(mount, host));
@@ -90,7 +102,11 @@ export async function doctor(plan: InstallPlan, from: string, host: DoctorHost =
 
   for (const dir of plan.dataDirs) {
     if (existsSync(dir)) {
-      findings.push(statSync(dir).isDirectory() ? { severity: 'passed', message: `data directory ${dir}` } : { severity: 'error', message: `${dir} exists but is not a directory`, fix: `move it away; the pod keeps data there` });
+      findings.push(
+        statSync(dir).isDirectory()
+          ? { severity: 'passed', message: `data directory ${dir}` }
+          : { severity: 'error', message: `${dir} exists but is not a directory`, fix: `move it away; the pod keeps data there` },
+      );
     } else {
       findings.push({ severity: 'passed', message: `data directory ${dir} will be created (parent ${nearestExisting(dir)})` });
     }
@@ -101,7 +117,12 @@ export async function doctor(plan: InstallPlan, from: string, host: DoctorHost =
     const free = await portFree(address, port);
     if (free) findings.push({ severity: 'passed', message: `${address}:${port} (${service}) is free` });
     else if (podRunning) findings.push({ severity: 'passed', message: `${address}:${port} (${service}) is in use; pod ${plan.podName} is running` });
-    else findings.push({ severity: 'error', message: `${address}:${port} (${service}) is already in use by another program`, fix: `ss -ltnp 'sport = :${port}' shows which; stop it or change the port in the configuration` });
+    else
+      findings.push({
+        severity: 'error',
+        message: `${address}:${port} (${service}) is already in use by another program`,
+        fix: `ss -ltnp 'sport = :${port}' shows which; stop it or change the port in the configuration`,
+      });
   }
 
   findings.push(checkInstalled(plan, from, podYamlInstalled));
@@ -130,7 +151,11 @@ function checkPodmanSocket(mount: InstallPlan['hostMounts'][number], host: Docto
   out.push(
     enabled === 'enabled'
       ? { severity: 'passed', message: 'podman.socket is enabled (the socket is there after a reboot)' }
-      : { severity: 'error', message: `podman.socket is ${enabled || 'unknown to systemd'}: after a reboot ${mount.path} is missing and ${mount.service} cannot start`, fix: 'systemctl enable --now podman.socket' },
+      : {
+          severity: 'error',
+          message: `podman.socket is ${enabled || 'unknown to systemd'}: after a reboot ${mount.path} is missing and ${mount.service} cannot start`,
+          fix: 'systemctl enable --now podman.socket',
+        },
   );
   return out;
 }
@@ -146,7 +171,11 @@ function checkInstalled(plan: InstallPlan, from: string, podYamlInstalled: strin
   }
   const synthesized = join(from, 'pod.yaml');
   if (existsSync(synthesized) && readFileSync(synthesized, 'utf8') !== readFileSync(podYamlInstalled, 'utf8')) {
-    return { severity: 'error', message: `${podYamlInstalled} differs from ${synthesized} (installed from an older synth?)`, fix: 'opencode-memory-pod install, then systemctl restart the unit' };
+    return {
+      severity: 'error',
+      message: `${podYamlInstalled} differs from ${synthesized} (installed from an older synth?)`,
+      fix: 'opencode-memory-pod install, then systemctl restart the unit',
+    };
   }
   return { severity: 'passed', message: `${podYamlInstalled} is installed and matches ${synthesized}` };
 }
@@ -154,7 +183,13 @@ function checkInstalled(plan: InstallPlan, from: string, podYamlInstalled: strin
 function checkEnvFile(plan: InstallPlan): Check[] {
   const path = plan.envFile;
   if (!existsSync(path)) {
-    return [{ severity: 'error', message: `env file ${path} is missing`, fix: `install -m 0600 /dev/null ${path} and add ${plan.requiredEnvKeys.map((k) => `${k}=...`).join(', ')}` }];
+    return [
+      {
+        severity: 'error',
+        message: `env file ${path} is missing`,
+        fix: `install -m 0600 /dev/null ${path} and add ${plan.requiredEnvKeys.map((k) => `${k}=...`).join(', ')}`,
+      },
+    ];
   }
   try {
     accessSync(path, constants.R_OK);
@@ -163,10 +198,15 @@ function checkEnvFile(plan: InstallPlan): Check[] {
   }
   const findings: Check[] = [];
   const mode = statSync(path).mode & 0o777;
-  if (mode & 0o077) findings.push({ severity: 'error', message: `env file ${path} has mode ${mode.toString(8)}: others can read the secrets`, fix: `chmod 600 ${path}` });
+  if (mode & 0o077)
+    findings.push({ severity: 'error', message: `env file ${path} has mode ${mode.toString(8)}: others can read the secrets`, fix: `chmod 600 ${path}` });
   const parsed = parseEnvFile(readFileSync(path, 'utf8'));
   for (const key of plan.requiredEnvKeys) {
-    findings.push(parsed.values.get(key) ? { severity: 'passed', message: `env file sets ${key}` } : { severity: 'error', message: `env file does not set ${key}`, fix: `add ${key}=... to ${path}` });
+    findings.push(
+      parsed.values.get(key)
+        ? { severity: 'passed', message: `env file sets ${key}` }
+        : { severity: 'error', message: `env file does not set ${key}`, fix: `add ${key}=... to ${path}` },
+    );
   }
   // Which container gets which key (names only): a key nobody receives is most likely a typo or a
   // provider key the configuration does not hand to OpenCode yet.
@@ -177,7 +217,11 @@ function checkEnvFile(plan: InstallPlan): Check[] {
   }
   const nobody = plan.secretKeys ? keys.filter((k) => !Object.values(plan.secretKeys).some((p) => receivesKey(p, k))) : [];
   if (nobody.length) {
-    findings.push({ severity: 'info', message: `no container receives ${nobody.join(', ')}`, fix: 'add it to services.<name>.secretKeys of the service that reads it, or remove it' });
+    findings.push({
+      severity: 'info',
+      message: `no container receives ${nobody.join(', ')}`,
+      fix: 'add it to services.<name>.secretKeys of the service that reads it, or remove it',
+    });
   }
   for (const s of parsed.skipped) {
     const fix = /reserved|upper case/.test(s.reason) ? 'remove the line or rename the key: the containers never get it' : 'write it as KEY=VALUE';

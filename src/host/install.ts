@@ -51,8 +51,10 @@ export function install(options: InstallOptions): string[] {
   const newDirs = plan.dataDirs.map((d) => join(root, d)).filter((d) => !existsSync(d));
 
   if (options.dryRun) {
-    for (const f of files) out.push(`would install ${join(root, f.to)}${existsSync(join(root, f.to)) ? ' (the file there is kept as a backup if it differs)' : ''}`);
-    for (const d of plan.dataDirs.map((x) => join(root, x))) out.push(newDirs.includes(d) ? `would create data directory ${d}` : `data directory ${d} exists (left as it is)`);
+    for (const f of files)
+      out.push(`would install ${join(root, f.to)}${existsSync(join(root, f.to)) ? ' (the file there is kept as a backup if it differs)' : ''}`);
+    for (const d of plan.dataDirs.map((x) => join(root, x)))
+      out.push(newDirs.includes(d) ? `would create data directory ${d}` : `data directory ${d} exists (left as it is)`);
   } else {
     out.push(...installFiles(options.from, root, files, newDirs));
     for (const d of plan.dataDirs.map((x) => join(root, x))) if (!newDirs.includes(d)) out.push(`data directory ${d} exists (left as it is)`);
@@ -71,7 +73,10 @@ type Step = { undo(): void };
 function installFiles(from: string, root: string, files: InstallPlan['files'], newDirs: readonly string[]): string[] {
   const done: Step[] = [];
   const out: string[] = [];
-  const time = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const time = new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   const mkdirs = (dir: string) => {
     // Record each folder this install creates, so that undoing removes exactly those.
     const missing: string[] = [];

@@ -39,7 +39,10 @@ export class ImageBuildError extends Error {}
  */
 export function buildOpenCodeImage(o: ImageBuildOptions, log: (line: string) => void): void {
   const arch = o.arch ?? hostArch();
-  if (!arch) throw new ImageBuildError(`this machine's architecture (${process.arch}) has no OpenCode release binary; pass --arch ${Object.keys(OPENCODE_ARCHES).join(' or ')}`);
+  if (!arch)
+    throw new ImageBuildError(
+      `this machine's architecture (${process.arch}) has no OpenCode release binary; pass --arch ${Object.keys(OPENCODE_ARCHES).join(' or ')}`,
+    );
   const base = o.base ?? DEFAULT_OPENCODE_BASE;
   if (!o.contextOnly) {
     const existing = builtLabels(o.tag);
@@ -61,7 +64,11 @@ export function buildOpenCodeImage(o: ImageBuildOptions, log: (line: string) => 
     if (reported !== undefined && reported !== o.version) {
       throw new ReleaseError(`the release binary says it is ${reported}, not ${o.version}`);
     }
-    log(reported ? `release binary: OpenCode ${reported} (${release.integrity.slice(0, 22)}...)` : `release binary for ${arch} (not run here: another architecture)`);
+    log(
+      reported
+        ? `release binary: OpenCode ${reported} (${release.integrity.slice(0, 22)}...)`
+        : `release binary for ${arch} (not run here: another architecture)`,
+    );
     const ctx = o.contextOnly ?? join(work, 'context');
     mkdirSync(ctx, { recursive: true });
     writeFileSync(join(ctx, 'Containerfile'), renderOpenCodeContainerfile());
@@ -75,7 +82,20 @@ export function buildOpenCodeImage(o: ImageBuildOptions, log: (line: string) => 
       [IMAGE_LABELS.arch]: arch,
       [IMAGE_LABELS.base]: base,
     };
-    const args = ['build', ...(o.noCache ? ['--no-cache'] : []), '--platform', `linux/${arch}`, '--build-arg', `BASE=${base}`, ...Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]), '-t', o.tag, '-f', join(ctx, 'Containerfile'), ctx];
+    const args = [
+      'build',
+      ...(o.noCache ? ['--no-cache'] : []),
+      '--platform',
+      `linux/${arch}`,
+      '--build-arg',
+      `BASE=${base}`,
+      ...Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
+      '-t',
+      o.tag,
+      '-f',
+      join(ctx, 'Containerfile'),
+      ctx,
+    ];
     if (o.contextOnly) {
       log(`wrote the build context to ${ctx}; build it with:`);
       log(`  podman ${args.map(shellQuote).join(' ')}`);
@@ -85,13 +105,20 @@ export function buildOpenCodeImage(o: ImageBuildOptions, log: (line: string) => 
     const res = spawnSync('podman', args, { stdio: ['ignore', 'inherit', 'inherit'] });
     if (res.error) throw new ImageBuildError(`podman cannot run: ${res.error.message}`);
     if (res.status !== 0) {
-      throw new ImageBuildError(`podman build failed (exit ${res.status}). Offline? The base ${base} must be present (podman pull ${base}) or name a local one with --base; its package sources must be reachable unless it already has ${'git, ripgrep, tini, busybox'}`);
+      throw new ImageBuildError(
+        `podman build failed (exit ${res.status}). Offline? The base ${base} must be present (podman pull ${base}) or name a local one with --base; its package sources must be reachable unless it already has ${'git, ripgrep, tini, busybox'}`,
+      );
     }
     if (reported !== undefined) {
       // The binary must run in the image, not only on this host (libc, loader, architecture).
-      const run = spawnSync('podman', ['run', '--rm', '--network', 'none', '--entrypoint', 'opencode', o.tag, '--version'], { encoding: 'utf8', timeout: 120_000 });
+      const run = spawnSync('podman', ['run', '--rm', '--network', 'none', '--entrypoint', 'opencode', o.tag, '--version'], {
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
       if (run.status !== 0 || run.stdout.trim() !== o.version) {
-        throw new ImageBuildError(`the built image does not run opencode --version (exit ${run.status}): ${(run.stderr || run.stdout || '').trim().slice(0, 300)}`);
+        throw new ImageBuildError(
+          `the built image does not run opencode --version (exit ${run.status}): ${(run.stderr || run.stdout || '').trim().slice(0, 300)}`,
+        );
       }
     }
     log(`built ${o.tag}: OpenCode ${o.version} for ${arch}, from ${release.source}, in ${((Date.now() - started) / 1000).toFixed(1)} s`);

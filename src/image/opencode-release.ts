@@ -53,10 +53,16 @@ export function fetchRelease(src: ReleaseSource, workDir: string, log: (line: st
     const res = spawnSync('npm', args, { encoding: 'utf8', maxBuffer: 16 << 20 });
     if (res.error) throw new ReleaseError(`npm cannot run: ${res.error.message}`);
     if (res.status !== 0 && /E404|ETARGET|404 Not Found/.test(res.stderr || '')) {
-      throw new ReleaseError(`${pkg} is not on the npm registry: OpenCode ${src.version} has no ${src.arch} build (npm view opencode-linux-${OPENCODE_ARCHES[src.arch]} versions lists those that do); set services.opencode.version to one of them`);
+      throw new ReleaseError(
+        `${pkg} is not on the npm registry: OpenCode ${src.version} has no ${src.arch} build (npm view opencode-linux-${OPENCODE_ARCHES[src.arch]} versions lists those that do); set services.opencode.version to one of them`,
+      );
     }
     if (res.status !== 0) {
-      const why = (res.stderr || '').split('\n').filter((l) => /ERR|error/i.test(l)).slice(0, 4).join('\n  ');
+      const why = (res.stderr || '')
+        .split('\n')
+        .filter((l) => /ERR|error/i.test(l))
+        .slice(0, 4)
+        .join('\n  ');
       throw new ReleaseError(`npm pack ${pkg} failed${src.offline ? ' (offline: is it in the npm cache?)' : ''}:\n  ${why || `exit ${res.status}`}`);
     }
     const packed = JSON.parse(res.stdout) as Array<{ filename: string }>;
@@ -79,7 +85,11 @@ export function fetchRelease(src: ReleaseSource, workDir: string, log: (line: st
 /** `opencode --version` of the binary, when it can run on this machine; undefined otherwise. */
 export function binaryVersion(binary: string, arch: OpenCodeArch, home: string): string | undefined {
   if (hostArch() !== arch) return undefined;
-  const res = spawnSync(binary, ['--version'], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, HOME: home, XDG_CONFIG_HOME: undefined, XDG_DATA_HOME: undefined } });
+  const res = spawnSync(binary, ['--version'], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, HOME: home, XDG_CONFIG_HOME: undefined, XDG_DATA_HOME: undefined },
+  });
   if (res.status !== 0) throw new ReleaseError(`${binary} --version failed (exit ${res.status}): ${(res.stderr || '').trim().slice(0, 200)}`);
   return res.stdout.trim();
 }

@@ -16,7 +16,25 @@ const BLANK = /^[ \t]+|[ \t]+$/g;
  * Keys the launcher skips (runtime/envfile.sh has the same list): they would change how a shell, the
  * dynamic loader or the container run, or steer the launcher itself.
  */
-export const RESERVED_KEYS = ['IFS', 'PATH', 'ENV', 'BASH_ENV', 'CDPATH', 'HOME', 'SHELL', 'SHELLOPTS', 'BASHOPTS', 'POSIXLY_CORRECT', 'PS1', 'PS2', 'PS4', 'OPTIND', 'OPTARG', 'PWD', 'OLDPWD'];
+export const RESERVED_KEYS = [
+  'IFS',
+  'PATH',
+  'ENV',
+  'BASH_ENV',
+  'CDPATH',
+  'HOME',
+  'SHELL',
+  'SHELLOPTS',
+  'BASHOPTS',
+  'POSIXLY_CORRECT',
+  'PS1',
+  'PS2',
+  'PS4',
+  'OPTIND',
+  'OPTARG',
+  'PWD',
+  'OLDPWD',
+];
 export const RESERVED_PREFIXES = ['LD_', 'BASH_FUNC_', 'OMP_'];
 
 export function parseEnvFile(text: string): EnvFileResult {

@@ -11,7 +11,12 @@ export const SECRET_KEY_PATTERN = /^!?[A-Z_*][A-Z0-9_*]*$/;
 export const SECRET_KEY_PATTERN_TEXT = 'an env-file key name or a pattern with * (e.g. VALKEY_PASSWORD, DD_*, *_API_KEY), optionally after ! to exclude';
 
 function globToRegExp(glob: string): RegExp {
-  return new RegExp(`^${glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return new RegExp(
+    `^${glob
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
 }
 
 /** Whether `key` is received under `patterns`. */

@@ -39,9 +39,7 @@ export function startupOrder(nodes: readonly OrderNode[]): StartupStage[] {
       if (d.service === n.name) throw new DependencyError(`service "${n.name}" depends on itself`);
       if (!names.has(d.service)) {
         if (d.optional) continue;
-        throw new DependencyError(
-          `service "${n.name}" depends on "${d.service}", which is not part of the stack (services: ${[...names].join(', ')})`,
-        );
+        throw new DependencyError(`service "${n.name}" depends on "${d.service}", which is not part of the stack (services: ${[...names].join(', ')})`);
       }
       if (!deps.includes(d.service)) deps.push(d.service);
     }

@@ -204,7 +204,12 @@ function renderContainer(props: KubernetesProps, plan: KubernetesPlan, stage: St
   const secrets = spec.secrets;
   const secretName = containerSecretName(props.secretName, spec.name);
   const required = new Set(secrets.requiredKeys ?? []);
-  const listed = new Set<string>([...(secrets.envKeys === 'all' ? [] : secrets.envKeys), ...spec.health.envKeys, ...(secrets.requirepassFrom ? [secrets.requirepassFrom] : []), ...required]);
+  const listed = new Set<string>([
+    ...(secrets.envKeys === 'all' ? [] : secrets.envKeys),
+    ...spec.health.envKeys,
+    ...(secrets.requirepassFrom ? [secrets.requirepassFrom] : []),
+    ...required,
+  ]);
   for (const key of [...listed].sort()) {
     if (secrets.envKeys === 'all' && !required.has(key)) continue;
     env.push({ name: key, valueFrom: { secretKeyRef: { name: secretName, key, optional: !required.has(key) } } });

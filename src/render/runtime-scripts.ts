@@ -64,7 +64,7 @@ export function healthScript(model: PodModel): string {
     ],
     (keys) => `    omp_load_env "$omp_env_file" "${keys}" 2>/dev/null || exit 1\n`,
     [
-      '# Exit status 0 = healthy. Runs inside the service\'s own container with only that image\'s tools.',
+      "# Exit status 0 = healthy. Runs inside the service's own container with only that image's tools.",
       '# health.sh SERVICE: the service answers what its dependents use (start order, start gate).',
       '# health.sh --live SERVICE: liveness probe; waiting for dependencies or starting counts as alive.',
     ],
@@ -83,7 +83,12 @@ export const DEFAULT_HEALTH_TIMEOUT_SECONDS = 5;
  * The health.sh text for any target: a `case` over the services with each one's check, after
  * `preamble`; `load` emits what makes the check's secret keys available (nothing when unset).
  */
-export function renderHealthScript(stages: readonly Stage[], preamble: readonly string[], load?: (keys: string) => string, comment?: readonly string[]): string {
+export function renderHealthScript(
+  stages: readonly Stage[],
+  preamble: readonly string[],
+  load?: (keys: string) => string,
+  comment?: readonly string[],
+): string {
   const cases = stages.map(({ spec }) => {
     const keys = spec.health.envKeys.join(' ');
     const body = spec.health.script

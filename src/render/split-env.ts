@@ -36,7 +36,9 @@ export function splitEnvScript(model: PodModel): string {
 # Values are never printed, evaluated or put on a command line: kept lines are copied as written.
 #
 # What each container receives (services.<name>.secretKeys; * is any run of characters, ! excludes):
-${secretKeyLines(model).map((l) => `#   ${l}`).join('\n')}
+${secretKeyLines(model)
+  .map((l) => `#   ${l}`)
+  .join('\n')}
 set -u
 umask 077
 

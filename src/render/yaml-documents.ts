@@ -1,7 +1,28 @@
 import * as yaml from 'js-yaml';
 
 /** Keys a reader looks for first; the rest follow alphabetically (cdk8s emits them sorted). */
-const FIRST = ['apiVersion', 'kind', 'metadata', 'name', 'image', 'imagePullPolicy', 'command', 'args', 'env', 'envFrom', 'ports', 'volumeMounts', 'livenessProbe', 'readinessProbe', 'startupProbe', 'resources', 'restartPolicy', 'initContainers', 'containers', 'volumes'];
+const FIRST = [
+  'apiVersion',
+  'kind',
+  'metadata',
+  'name',
+  'image',
+  'imagePullPolicy',
+  'command',
+  'args',
+  'env',
+  'envFrom',
+  'ports',
+  'volumeMounts',
+  'livenessProbe',
+  'readinessProbe',
+  'startupProbe',
+  'resources',
+  'restartPolicy',
+  'initContainers',
+  'containers',
+  'volumes',
+];
 
 function rank(key: string): number {
   const i = FIRST.indexOf(key);

@@ -42,10 +42,7 @@ export const DATADOG_CAPABILITIES: readonly Capability[] = ['CHOWN', 'DAC_OVERRI
  */
 function datadogHealthScript(otlpReceiver: boolean): string {
   const ports = otlpReceiver ? [APM_PORT, OTLP_HTTP_PORT] : [APM_PORT];
-  return [
-    'agent health >/dev/null 2>&1 || exit 1',
-    ...ports.map((port) => `bash -c 'exec 3<>/dev/tcp/127.0.0.1/${port}' 2>/dev/null || exit 1`),
-  ].join('\n');
+  return ['agent health >/dev/null 2>&1 || exit 1', ...ports.map((port) => `bash -c 'exec 3<>/dev/tcp/127.0.0.1/${port}' 2>/dev/null || exit 1`)].join('\n');
 }
 
 /**
@@ -89,9 +86,23 @@ export class DatadogAgent extends Service {
       mounts: p.containerDiscovery
         ? [
             // Mounted where the agent looks for a docker socket by default, so no DOCKER_HOST is needed.
-            { name: 'podman-socket', hostPath: p.podmanSocket, mountPath: '/var/run/docker.sock', readOnly: true, type: 'Socket', configField: 'services.datadog.podmanSocket' },
+            {
+              name: 'podman-socket',
+              hostPath: p.podmanSocket,
+              mountPath: '/var/run/docker.sock',
+              readOnly: true,
+              type: 'Socket',
+              configField: 'services.datadog.podmanSocket',
+            },
             { name: 'host-proc', hostPath: '/proc', mountPath: '/host/proc', readOnly: true, type: 'Directory', configField: 'services.datadog' },
-            { name: 'host-cgroup', hostPath: '/sys/fs/cgroup', mountPath: '/host/sys/fs/cgroup', readOnly: true, type: 'Directory', configField: 'services.datadog' },
+            {
+              name: 'host-cgroup',
+              hostPath: '/sys/fs/cgroup',
+              mountPath: '/host/sys/fs/cgroup',
+              readOnly: true,
+              type: 'Directory',
+              configField: 'services.datadog',
+            },
           ]
         : [],
       health: { script: datadogHealthScript(p.otlpReceiver), envKeys: [], timeoutSeconds: 10 },

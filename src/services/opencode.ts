@@ -76,10 +76,24 @@ export class OpenCode extends Service {
       },
     ];
     if (p.pluginsDir) {
-      mounts.push({ name: 'opencode-plugins', hostPath: p.pluginsDir, mountPath: '/root/.config/opencode/plugins', readOnly: true, type: 'Directory', configField: 'services.opencode.pluginsDir' });
+      mounts.push({
+        name: 'opencode-plugins',
+        hostPath: p.pluginsDir,
+        mountPath: '/root/.config/opencode/plugins',
+        readOnly: true,
+        type: 'Directory',
+        configField: 'services.opencode.pluginsDir',
+      });
     }
     if (p.configFile) {
-      mounts.push({ name: 'opencode-config', hostPath: p.configFile, mountPath: '/root/.config/opencode/opencode.json', readOnly: true, type: 'File', configField: 'services.opencode.configFile' });
+      mounts.push({
+        name: 'opencode-config',
+        hostPath: p.configFile,
+        mountPath: '/root/.config/opencode/opencode.json',
+        readOnly: true,
+        type: 'File',
+        configField: 'services.opencode.configFile',
+      });
     }
     const env: Record<string, string> = {};
     if (p.otlpEndpoint) {

@@ -77,7 +77,15 @@ export class Valkey extends Service {
       env: {},
       ports: [{ name: 'valkey', containerPort: p.port, hostPort: p.hostPort ?? p.port, configField: 'services.valkey.port' }],
       mounts: [
-        { name: 'valkey-data', hostPath: p.dataDir, mountPath: '/data', readOnly: false, type: 'DirectoryOrCreate', persistent: true, configField: 'services.valkey.dataDir' },
+        {
+          name: 'valkey-data',
+          hostPath: p.dataDir,
+          mountPath: '/data',
+          readOnly: false,
+          type: 'DirectoryOrCreate',
+          persistent: true,
+          configField: 'services.valkey.dataDir',
+        },
       ],
       health: { script: redisPingScript('valkey-cli', p.port, VALKEY_PASSWORD_KEY), envKeys: [VALKEY_PASSWORD_KEY] },
       dependsOn: p.dependsOn ?? [],

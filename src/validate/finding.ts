@@ -42,6 +42,10 @@ export interface FindingSource {
 }
 
 /** A finding at `path` in `doc`: location filled in, the rest as given. */
-export function findingAt(doc: FindingSource, path: FieldPath, what: Pick<ManifestFinding, 'rule' | 'severity' | 'message' | 'fix' | 'versions'>): ManifestFinding {
+export function findingAt(
+  doc: FindingSource,
+  path: FieldPath,
+  what: Pick<ManifestFinding, 'rule' | 'severity' | 'message' | 'fix' | 'versions'>,
+): ManifestFinding {
   return { file: doc.file, document: doc.index, resource: `${doc.kind}/${doc.name}`, path: formatPath(path), line: doc.lineOf(path), ...what };
 }

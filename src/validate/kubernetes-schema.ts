@@ -36,7 +36,8 @@ function validatorFor(kind: string, version: SchemaVersion): ValidateFunction {
     // failing sub-schema, from which "did you mean" suggestions are taken.
     // optimize: false compiles the Pod validator in ~70 ms instead of ~200 ms; manifests are small.
     let ajv = ajvs.get(version);
-    if (!ajv) ajvs.set(version, (ajv = new Ajv2019({ allErrors: true, strict: false, verbose: true, code: { optimize: false } }).addSchema(SCHEMAS[version], 'k8s')));
+    if (!ajv)
+      ajvs.set(version, (ajv = new Ajv2019({ allErrors: true, strict: false, verbose: true, code: { optimize: false } }).addSchema(SCHEMAS[version], 'k8s')));
     fn = ajv.compile({ $ref: `k8s#/kinds/${kind}` });
     validators.set(`${version} ${kind}`, fn);
   }

@@ -70,12 +70,15 @@ export function parseManifests(bytes: Buffer, file: string, acceptedKinds: reado
     }
     if (object === null || object === undefined) return; // `---` with nothing after it
     if (typeof object !== 'object' || Array.isArray(object)) {
-      throw new InputError(`${where}: a Kubernetes object is a mapping with apiVersion and kind; found ${Array.isArray(object) ? 'a list' : `the ${typeof object} ${JSON.stringify(object).slice(0, 40)}`}`);
+      throw new InputError(
+        `${where}: a Kubernetes object is a mapping with apiVersion and kind; found ${Array.isArray(object) ? 'a list' : `the ${typeof object} ${JSON.stringify(object).slice(0, 40)}`}`,
+      );
     }
     const record = object as Record<string, unknown>;
     const kind = record.kind;
     if (typeof kind !== 'string' || !kind) throw new InputError(`${where}: no kind; expected one of ${acceptedKinds.join(', ')}`);
-    if (!acceptedKinds.includes(kind)) throw new InputError(`${where}: kind ${kind} is not accepted here; expected one of ${acceptedKinds.join(', ')}${kindHint}`);
+    if (!acceptedKinds.includes(kind))
+      throw new InputError(`${where}: kind ${kind} is not accepted here; expected one of ${acceptedKinds.join(', ')}${kindHint}`);
     const metadata = record.metadata as Record<string, unknown> | undefined;
     const name = typeof metadata?.name === 'string' ? metadata.name : '(unnamed)';
     out.push({ file, index, kind, name, object: record, lineOf: (path) => lineOf(doc, lines, path) });

@@ -37,7 +37,12 @@ export function podSpecsOf(doc: ManifestDocument): PodSpecAt[] {
 /** Init containers first, as they run. */
 export function containersOf(pod: PodSpecAt): ContainerAt[] {
   const list = (key: 'initContainers' | 'containers') =>
-    asList(pod.spec[key]).map((container, i) => ({ container, path: [...pod.path, key, i], init: key === 'initContainers', name: String(container.name ?? `#${i}`) }));
+    asList(pod.spec[key]).map((container, i) => ({
+      container,
+      path: [...pod.path, key, i],
+      init: key === 'initContainers',
+      name: String(container.name ?? `#${i}`),
+    }));
   return [...list('initContainers'), ...list('containers')];
 }
 

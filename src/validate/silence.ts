@@ -28,7 +28,10 @@ export function parseIgnore(values: readonly string[]): string[] {
   const known = ruleIds();
   const ids: string[] = [];
   for (const value of values) {
-    const parts = value.split(',').map((p) => p.trim()).filter(Boolean);
+    const parts = value
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean);
     if (!parts.length) throw new InputError(`--ignore "${value}": expected rule ids, e.g. --ignore latest-tag,short-image-name`);
     const unknown = parts.filter((p) => !known.includes(p));
     if (unknown.length) throw new InputError(`--ignore "${value}": no rule has the id ${unknown.map((u) => `"${u}"`).join(', ')}; ${HOW_TO_LIST}`);
@@ -43,7 +46,10 @@ export function annotationIgnores(doc: ManifestDocument): string[] {
   const value = metadata?.annotations?.[IGNORE_ANNOTATION];
   // Not a string: the schema reports it (annotations are strings).
   if (typeof value !== 'string') return [];
-  const ids = value.split(',').map((p) => p.trim()).filter(Boolean);
+  const ids = value
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   const unknown = ids.filter((id) => !ruleIds().includes(id));
   if (unknown.length) {
     const where = `${doc.file}: document ${doc.index} (${doc.kind}/${doc.name})`;
@@ -94,8 +100,6 @@ export function mergeSilenced(lists: ReadonlyArray<readonly Silenced[]>): Silenc
 /** "silenced latest-tag by --ignore: 2 finding(s)", or by the annotation of a document (file:line). */
 export function formatSilenced(s: Silenced): string {
   const by =
-    s.by === '--ignore'
-      ? '--ignore'
-      : `the ${IGNORE_ANNOTATION} annotation of ${s.resource} (${s.file}${s.line ? `:${s.line}` : ''}, document ${s.document})`;
+    s.by === '--ignore' ? '--ignore' : `the ${IGNORE_ANNOTATION} annotation of ${s.resource} (${s.file}${s.line ? `:${s.line}` : ''}, document ${s.document})`;
   return `silenced ${s.rule} by ${by}: ${s.findings} finding(s)`;
 }

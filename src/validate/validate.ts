@@ -122,7 +122,14 @@ export function mergeResults(results: readonly ValidationResult[]): ValidationRe
 }
 
 function sortFindings(findings: ManifestFinding[]): ManifestFinding[] {
-  return findings.sort((a, b) => a.file.localeCompare(b.file) || a.document - b.document || (a.line ?? 0) - (b.line ?? 0) || SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || a.rule.localeCompare(b.rule));
+  return findings.sort(
+    (a, b) =>
+      a.file.localeCompare(b.file) ||
+      a.document - b.document ||
+      (a.line ?? 0) - (b.line ?? 0) ||
+      SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
+      a.rule.localeCompare(b.rule),
+  );
 }
 
 /** 1 when there is a finding at error level, else 0. */

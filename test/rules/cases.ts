@@ -38,7 +38,8 @@ export interface DifferentialCase {
 }
 
 const app = (extra: Obj = {}): Obj => ({ name: 'app', image: IMAGE, imagePullPolicy: 'IfNotPresent', command: ['sleep', 'infinity'], ...extra });
-const httpServer = (port: number, extra: Obj = {}): Obj => app({ command: ['python3', '-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', '/tmp'], ...extra });
+const httpServer = (port: number, extra: Obj = {}): Obj =>
+  app({ command: ['python3', '-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', '/tmp'], ...extra });
 const podDoc = (name: string, spec: Obj): Obj => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { restartPolicy: 'Always', ...spec } });
 /**
  * A probe the case runs itself (`podman healthcheck run`): the timer does not run it again within the
@@ -85,15 +86,24 @@ function inspectShows(ctx: PlayContext, marker: string): Observation {
 function askedRegistry(ctx: PlayContext): Observation {
   const out = `${ctx.play.stderr}\n${ctx.play.stdout}`;
   const lines = out.split('\n');
-  const contact = lines.find((l) => /Trying to pull|pinging container registry|Checking if image .* is newer|GET https?:\/\/|error pinging|dial tcp|no such host|network is unreachable|Error: .*(pull|initializing source)/i.test(l));
+  const contact = lines.find((l) =>
+    /Trying to pull|pinging container registry|Checking if image .* is newer|GET https?:\/\/|error pinging|dial tcp|no such host|network is unreachable|Error: .*(pull|initializing source)/i.test(
+      l,
+    ),
+  );
   const how = ctx.play.code === 0 ? 'played' : `refused: ${ctx.playError()}`;
-  return seen(contact !== undefined, contact ? `asked the registry (${lastLine(contact.replace(/^time="[^"]*" level=\w+ msg=/, ''))}); ${how}` : `no registry contact; ${how}`);
+  return seen(
+    contact !== undefined,
+    contact ? `asked the registry (${lastLine(contact.replace(/^time="[^"]*" level=\w+ msg=/, ''))}); ${how}` : `no registry contact; ${how}`,
+  );
 }
 
 /** Lines in the case's hostPath log `name` (what its containers counted); 0 when there is none yet. */
 function logLines(ctx: PlayContext, name: string): number {
   try {
-    return readFileSync(ctx.m.outside(`${ctx.dir}/log/${name}`), 'utf8').split('\n').filter(Boolean).length;
+    return readFileSync(ctx.m.outside(`${ctx.dir}/log/${name}`), 'utf8')
+      .split('\n')
+      .filter(Boolean).length;
   } catch {
     return 0;
   }
@@ -132,10 +142,13 @@ function checkEnds(ctx: PlayContext, seconds: number): Observation {
   const hc = ctx.healthcheck('app', seconds);
   const hangs = hc.timedOut;
   // Ended: by podman's timeout (5.6+) or, for a self-bounded command, podman's after-the-fact complaint.
-  if (!hangs && !/timeout|unhealthy/i.test(hc.stdout + hc.stderr)) return seen(undefined, `healthcheck run ended for another reason (exit ${hc.code}: ${lastLine(hc.stderr || hc.stdout)})`);
+  if (!hangs && !/timeout|unhealthy/i.test(hc.stdout + hc.stderr))
+    return seen(undefined, `healthcheck run ended for another reason (exit ${hc.code}: ${lastLine(hc.stderr || hc.stdout)})`);
   return seen(
     hangs && goDurationSeconds(timeout) < seconds,
-    hangs ? `the check (timeout ${timeout}) still ran after ${seconds} s` : `the check (timeout ${timeout}) ended after ${(hc.ms / 1000).toFixed(1)} s (exit ${hc.code})`,
+    hangs
+      ? `the check (timeout ${timeout}) still ran after ${seconds} s`
+      : `the check (timeout ${timeout}) ended after ${(hc.ms / 1000).toFixed(1)} s (exit ${hc.code})`,
   );
 }
 
@@ -165,7 +178,13 @@ export const CASES: readonly DifferentialCase[] = [
   {
     rule: 'init-container-probe',
     bad: {
-      docs: (p) => [podDoc(p, { restartPolicy: 'OnFailure', initContainers: [app({ name: 'side', command: ['true'], livenessProbe: { exec: { command: ['true'] } } })], containers: [app()] })],
+      docs: (p) => [
+        podDoc(p, {
+          restartPolicy: 'OnFailure',
+          initContainers: [app({ name: 'side', command: ['true'], livenessProbe: { exec: { command: ['true'] } } })],
+          containers: [app()],
+        }),
+      ],
       refusal: /cannot create an init container/,
       observe: (ctx) => playOutcome(ctx, 'app'),
     },
@@ -177,11 +196,23 @@ export const CASES: readonly DifferentialCase[] = [
   {
     rule: 'init-container-host-port',
     bad: {
-      docs: (p) => [podDoc(p, { restartPolicy: 'OnFailure', initContainers: [app({ name: 'side', command: ['true'], ports: [{ containerPort: 9000, hostPort: 19000, hostIP: '127.0.0.1' }] })], containers: [app()] })],
+      docs: (p) => [
+        podDoc(p, {
+          restartPolicy: 'OnFailure',
+          initContainers: [app({ name: 'side', command: ['true'], ports: [{ containerPort: 9000, hostPort: 19000, hostIP: '127.0.0.1' }] })],
+          containers: [app()],
+        }),
+      ],
       observe: (ctx) => published(ctx, '19000', true),
     },
     near: {
-      docs: (p) => [podDoc(p, { restartPolicy: 'OnFailure', initContainers: [app({ name: 'side', command: ['true'] })], containers: [app({ ports: [{ containerPort: 9000, hostPort: 19000, hostIP: '127.0.0.1' }] })] })],
+      docs: (p) => [
+        podDoc(p, {
+          restartPolicy: 'OnFailure',
+          initContainers: [app({ name: 'side', command: ['true'] })],
+          containers: [app({ ports: [{ containerPort: 9000, hostPort: 19000, hostIP: '127.0.0.1' }] })],
+        }),
+      ],
       observe: (ctx) => published(ctx, '19000', true),
     },
   },
@@ -192,14 +223,26 @@ export const CASES: readonly DifferentialCase[] = [
   },
   {
     rule: 'exec-probe-split',
-    bad: { docs: (p) => [podDoc(p, { containers: [app({ livenessProbe: onDemand({ exec: { command: ['sh', '-c', 'test -d /tmp'] } }) })] })], observe: (ctx) => probeResult(ctx, true) },
-    near: { docs: (p) => [podDoc(p, { containers: [app({ livenessProbe: onDemand({ exec: { command: ['test', '-d', '/tmp'] } }) })] })], observe: (ctx) => probeResult(ctx, true) },
+    bad: {
+      docs: (p) => [podDoc(p, { containers: [app({ livenessProbe: onDemand({ exec: { command: ['sh', '-c', 'test -d /tmp'] } }) })] })],
+      observe: (ctx) => probeResult(ctx, true),
+    },
+    near: {
+      docs: (p) => [podDoc(p, { containers: [app({ livenessProbe: onDemand({ exec: { command: ['test', '-d', '/tmp'] } }) })] })],
+      observe: (ctx) => probeResult(ctx, true),
+    },
   },
   {
     rule: 'exec-probe-shell-syntax',
     // A glob: a shell expands /tm* to /tmp; run literally, test looks for a file named "/tm*".
-    bad: { docs: (p) => [podDoc(p, { containers: [app({ livenessProbe: onDemand({ exec: { command: ['test', '-e', '/tm*'] } }) })] })], observe: (ctx) => probeResult(ctx, false) },
-    near: { docs: (p) => [podDoc(p, { containers: [app({ livenessProbe: onDemand({ exec: { command: ['test', '-e', '/tmp'] } }) })] })], observe: (ctx) => probeResult(ctx, true) },
+    bad: {
+      docs: (p) => [podDoc(p, { containers: [app({ livenessProbe: onDemand({ exec: { command: ['test', '-e', '/tm*'] } }) })] })],
+      observe: (ctx) => probeResult(ctx, false),
+    },
+    near: {
+      docs: (p) => [podDoc(p, { containers: [app({ livenessProbe: onDemand({ exec: { command: ['test', '-e', '/tmp'] } }) })] })],
+      observe: (ctx) => probeResult(ctx, true),
+    },
   },
   {
     rule: 'http-probe-needs-curl',
@@ -225,27 +268,64 @@ export const CASES: readonly DifferentialCase[] = [
   },
   {
     rule: 'tcp-probe-no-host',
-    bad: { docs: (p) => [podDoc(p, { containers: [httpServer(8080, { livenessProbe: onDemand({ tcpSocket: { port: 8080 } }) })] })], observe: (ctx) => ncHost(ctx) },
-    near: { docs: (p) => [podDoc(p, { containers: [httpServer(8080, { livenessProbe: onDemand({ tcpSocket: { host: '127.0.0.1', port: 8080 } }) })] })], observe: (ctx) => ncHost(ctx) },
+    bad: {
+      docs: (p) => [podDoc(p, { containers: [httpServer(8080, { livenessProbe: onDemand({ tcpSocket: { port: 8080 } }) })] })],
+      observe: (ctx) => ncHost(ctx),
+    },
+    near: {
+      docs: (p) => [podDoc(p, { containers: [httpServer(8080, { livenessProbe: onDemand({ tcpSocket: { host: '127.0.0.1', port: 8080 } }) })] })],
+      observe: (ctx) => ncHost(ctx),
+    },
   },
   {
     rule: 'probe-unknown-port-name',
     // Before 4.6 any port name becomes port 0 (probe-named-port), declared or not.
     alsoRules: ['probe-named-port'],
-    bad: { docs: (p) => [podDoc(p, { containers: [httpServer(8080, { livenessProbe: onDemand({ tcpSocket: { host: '127.0.0.1', port: 'web' } }) })] })], refusal: /unknown port: web/, observe: (ctx) => probesPort(ctx, '8080') },
+    bad: {
+      docs: (p) => [podDoc(p, { containers: [httpServer(8080, { livenessProbe: onDemand({ tcpSocket: { host: '127.0.0.1', port: 'web' } }) })] })],
+      refusal: /unknown port: web/,
+      observe: (ctx) => probesPort(ctx, '8080'),
+    },
     near: {
-      docs: (p) => [podDoc(p, { containers: [httpServer(8080, { ports: [{ name: 'web', containerPort: 8080, hostPort: 18080, hostIP: '127.0.0.1' }], livenessProbe: onDemand({ tcpSocket: { host: '127.0.0.1', port: 'web' } }) })] })],
+      docs: (p) => [
+        podDoc(p, {
+          containers: [
+            httpServer(8080, {
+              ports: [{ name: 'web', containerPort: 8080, hostPort: 18080, hostIP: '127.0.0.1' }],
+              livenessProbe: onDemand({ tcpSocket: { host: '127.0.0.1', port: 'web' } }),
+            }),
+          ],
+        }),
+      ],
       observe: (ctx) => probesPort(ctx, '8080'),
     },
   },
   {
     rule: 'probe-named-port',
     bad: {
-      docs: (p) => [podDoc(p, { containers: [httpServer(8080, { ports: [{ name: 'web', containerPort: 8080, hostPort: 18080, hostIP: '127.0.0.1' }], livenessProbe: onDemand({ tcpSocket: { host: '127.0.0.1', port: 'web' } }) })] })],
+      docs: (p) => [
+        podDoc(p, {
+          containers: [
+            httpServer(8080, {
+              ports: [{ name: 'web', containerPort: 8080, hostPort: 18080, hostIP: '127.0.0.1' }],
+              livenessProbe: onDemand({ tcpSocket: { host: '127.0.0.1', port: 'web' } }),
+            }),
+          ],
+        }),
+      ],
       observe: (ctx) => probesPort(ctx, '8080'),
     },
     near: {
-      docs: (p) => [podDoc(p, { containers: [httpServer(8080, { ports: [{ name: 'web', containerPort: 8080, hostPort: 18080, hostIP: '127.0.0.1' }], livenessProbe: onDemand({ tcpSocket: { host: '127.0.0.1', port: 8080 } }) })] })],
+      docs: (p) => [
+        podDoc(p, {
+          containers: [
+            httpServer(8080, {
+              ports: [{ name: 'web', containerPort: 8080, hostPort: 18080, hostIP: '127.0.0.1' }],
+              livenessProbe: onDemand({ tcpSocket: { host: '127.0.0.1', port: 8080 } }),
+            }),
+          ],
+        }),
+      ],
       observe: (ctx) => probesPort(ctx, '8080'),
     },
   },
@@ -262,35 +342,96 @@ export const CASES: readonly DifferentialCase[] = [
   {
     rule: 'startup-probe-ignored',
     // The startup window is 60 s (1 s x 60); the near miss delays liveness past it.
-    bad: { docs: (p) => [podDoc(p, { containers: [app({ startupProbe: { exec: { command: ['true'] }, periodSeconds: 1, failureThreshold: 60 }, livenessProbe: { exec: { command: ['true'] } } })] })], observe: (ctx) => startupShield(ctx, 60) },
-    near: { docs: (p) => [podDoc(p, { containers: [app({ startupProbe: { exec: { command: ['true'] }, periodSeconds: 1, failureThreshold: 60 }, livenessProbe: { exec: { command: ['true'] }, initialDelaySeconds: 60 } })] })], observe: (ctx) => startupShield(ctx, 60) },
+    bad: {
+      docs: (p) => [
+        podDoc(p, {
+          containers: [
+            app({ startupProbe: { exec: { command: ['true'] }, periodSeconds: 1, failureThreshold: 60 }, livenessProbe: { exec: { command: ['true'] } } }),
+          ],
+        }),
+      ],
+      observe: (ctx) => startupShield(ctx, 60),
+    },
+    near: {
+      docs: (p) => [
+        podDoc(p, {
+          containers: [
+            app({
+              startupProbe: { exec: { command: ['true'] }, periodSeconds: 1, failureThreshold: 60 },
+              livenessProbe: { exec: { command: ['true'] }, initialDelaySeconds: 60 },
+            }),
+          ],
+        }),
+      ],
+      observe: (ctx) => startupShield(ctx, 60),
+    },
   },
   {
     rule: 'container-port-published',
-    bad: { docs: (p) => [podDoc(p, { containers: [httpServer(8080, { ports: [{ containerPort: 8080 }] })] })], observe: (ctx) => published(ctx, '8080', false) },
-    near: { docs: (p) => [podDoc(p, { containers: [httpServer(8080, { ports: [{ containerPort: 8080, hostPort: 18080, hostIP: '127.0.0.1' }] })] })], observe: (ctx) => published(ctx, '8080', false) },
+    bad: {
+      docs: (p) => [podDoc(p, { containers: [httpServer(8080, { ports: [{ containerPort: 8080 }] })] })],
+      observe: (ctx) => published(ctx, '8080', false),
+    },
+    near: {
+      docs: (p) => [podDoc(p, { containers: [httpServer(8080, { ports: [{ containerPort: 8080, hostPort: 18080, hostIP: '127.0.0.1' }] })] })],
+      observe: (ctx) => published(ctx, '8080', false),
+    },
   },
   {
     rule: 'host-port-without-host-ip',
-    bad: { docs: (p) => [podDoc(p, { containers: [httpServer(8080, { ports: [{ containerPort: 8080, hostPort: 18080 }] })] })], observe: (ctx) => allInterfaces(ctx, '18080') },
-    near: { docs: (p) => [podDoc(p, { containers: [httpServer(8080, { ports: [{ containerPort: 8080, hostPort: 18080, hostIP: '127.0.0.1' }] })] })], observe: (ctx) => allInterfaces(ctx, '18080') },
+    bad: {
+      docs: (p) => [podDoc(p, { containers: [httpServer(8080, { ports: [{ containerPort: 8080, hostPort: 18080 }] })] })],
+      observe: (ctx) => allInterfaces(ctx, '18080'),
+    },
+    near: {
+      docs: (p) => [podDoc(p, { containers: [httpServer(8080, { ports: [{ containerPort: 8080, hostPort: 18080, hostIP: '127.0.0.1' }] })] })],
+      observe: (ctx) => allInterfaces(ctx, '18080'),
+    },
   },
   {
     rule: 'duplicate-host-port',
     bad: {
-      docs: (p) => [podDoc(p, { containers: [app({ ports: [{ containerPort: 8080, hostPort: 18080, hostIP: '127.0.0.1' }] }), app({ name: 'two', ports: [{ containerPort: 8081, hostPort: 18080, hostIP: '127.0.0.1' }] })] })],
+      docs: (p) => [
+        podDoc(p, {
+          containers: [
+            app({ ports: [{ containerPort: 8080, hostPort: 18080, hostIP: '127.0.0.1' }] }),
+            app({ name: 'two', ports: [{ containerPort: 8081, hostPort: 18080, hostIP: '127.0.0.1' }] }),
+          ],
+        }),
+      ],
       refusal: /address already in use/,
       observe: (ctx) => playOutcome(ctx, 'app', 'two'),
     },
     near: {
-      docs: (p) => [podDoc(p, { containers: [app({ ports: [{ containerPort: 8080, hostPort: 18080, hostIP: '127.0.0.1' }] }), app({ name: 'two', ports: [{ containerPort: 8081, hostPort: 18080, hostIP: '127.0.0.1', protocol: 'UDP' }] })] })],
+      docs: (p) => [
+        podDoc(p, {
+          containers: [
+            app({ ports: [{ containerPort: 8080, hostPort: 18080, hostIP: '127.0.0.1' }] }),
+            app({ name: 'two', ports: [{ containerPort: 8081, hostPort: 18080, hostIP: '127.0.0.1', protocol: 'UDP' }] }),
+          ],
+        }),
+      ],
       observe: (ctx) => playOutcome(ctx, 'app', 'two'),
     },
   },
   {
     rule: 'duplicate-container-port',
-    bad: { docs: (p) => [podDoc(p, { containers: [httpServer(8080, { ports: [{ containerPort: 8080 }] }), httpServer(8080, { name: 'two', ports: [{ containerPort: 8080 }] })] })], observe: (ctx) => bothListen(ctx, '8080') },
-    near: { docs: (p) => [podDoc(p, { containers: [httpServer(8080, { ports: [{ containerPort: 8080 }] }), httpServer(8081, { name: 'two', ports: [{ containerPort: 8081 }] })] })], observe: (ctx) => bothListen(ctx, '8081') },
+    bad: {
+      docs: (p) => [
+        podDoc(p, {
+          containers: [httpServer(8080, { ports: [{ containerPort: 8080 }] }), httpServer(8080, { name: 'two', ports: [{ containerPort: 8080 }] })],
+        }),
+      ],
+      observe: (ctx) => bothListen(ctx, '8080'),
+    },
+    near: {
+      docs: (p) => [
+        podDoc(p, {
+          containers: [httpServer(8080, { ports: [{ containerPort: 8080 }] }), httpServer(8081, { name: 'two', ports: [{ containerPort: 8081 }] })],
+        }),
+      ],
+      observe: (ctx) => bothListen(ctx, '8081'),
+    },
   },
   {
     rule: 'host-path-not-absolute',
@@ -299,13 +440,49 @@ export const CASES: readonly DifferentialCase[] = [
   },
   {
     rule: 'host-path-type',
-    bad: { docs: (p, dir) => [podDoc(p, { containers: [app({ volumeMounts: [{ name: 'data', mountPath: '/data' }] })], volumes: [{ name: 'data', hostPath: { path: `${dir}/data`, type: 'Dir' } }] })], refusal: /invalid HostPath type/, prepare: ({ m, dir }) => m.mkdir(`${dir}/data`), observe: (ctx) => playOutcome(ctx, 'app') },
-    near: { docs: (p, dir) => [podDoc(p, { containers: [app({ volumeMounts: [{ name: 'data', mountPath: '/data' }] })], volumes: [{ name: 'data', hostPath: { path: `${dir}/data`, type: 'Directory' } }] })], prepare: ({ m, dir }) => m.mkdir(`${dir}/data`), observe: (ctx) => playOutcome(ctx, 'app') },
+    bad: {
+      docs: (p, dir) => [
+        podDoc(p, {
+          containers: [app({ volumeMounts: [{ name: 'data', mountPath: '/data' }] })],
+          volumes: [{ name: 'data', hostPath: { path: `${dir}/data`, type: 'Dir' } }],
+        }),
+      ],
+      refusal: /invalid HostPath type/,
+      prepare: ({ m, dir }) => m.mkdir(`${dir}/data`),
+      observe: (ctx) => playOutcome(ctx, 'app'),
+    },
+    near: {
+      docs: (p, dir) => [
+        podDoc(p, {
+          containers: [app({ volumeMounts: [{ name: 'data', mountPath: '/data' }] })],
+          volumes: [{ name: 'data', hostPath: { path: `${dir}/data`, type: 'Directory' } }],
+        }),
+      ],
+      prepare: ({ m, dir }) => m.mkdir(`${dir}/data`),
+      observe: (ctx) => playOutcome(ctx, 'app'),
+    },
   },
   {
     rule: 'host-path-type-unset',
-    bad: { docs: (p, dir) => [podDoc(p, { containers: [app({ volumeMounts: [{ name: 'data', mountPath: '/data' }] })], volumes: [{ name: 'data', hostPath: { path: `${dir}/missing` } }] })], refusal: /no such file or directory/, observe: (ctx) => playOutcome(ctx, 'app') },
-    near: { docs: (p, dir) => [podDoc(p, { containers: [app({ volumeMounts: [{ name: 'data', mountPath: '/data' }] })], volumes: [{ name: 'data', hostPath: { path: `${dir}/missing`, type: 'DirectoryOrCreate' } }] })], observe: (ctx) => playOutcome(ctx, 'app') },
+    bad: {
+      docs: (p, dir) => [
+        podDoc(p, {
+          containers: [app({ volumeMounts: [{ name: 'data', mountPath: '/data' }] })],
+          volumes: [{ name: 'data', hostPath: { path: `${dir}/missing` } }],
+        }),
+      ],
+      refusal: /no such file or directory/,
+      observe: (ctx) => playOutcome(ctx, 'app'),
+    },
+    near: {
+      docs: (p, dir) => [
+        podDoc(p, {
+          containers: [app({ volumeMounts: [{ name: 'data', mountPath: '/data' }] })],
+          volumes: [{ name: 'data', hostPath: { path: `${dir}/missing`, type: 'DirectoryOrCreate' } }],
+        }),
+      ],
+      observe: (ctx) => playOutcome(ctx, 'app'),
+    },
   },
   {
     rule: 'container-restart-policy',
@@ -319,7 +496,11 @@ export const CASES: readonly DifferentialCase[] = [
   },
   {
     rule: 'image-pull-policy-unset',
-    bad: { docs: (p) => [podDoc(p, { containers: [app({ image: REGISTRY_IMAGE, imagePullPolicy: undefined })] })], observe: (ctx) => askedRegistry(ctx), debugLog: true },
+    bad: {
+      docs: (p) => [podDoc(p, { containers: [app({ image: REGISTRY_IMAGE, imagePullPolicy: undefined })] })],
+      observe: (ctx) => askedRegistry(ctx),
+      debugLog: true,
+    },
     near: { docs: (p) => [podDoc(p, { containers: [app({ image: REGISTRY_IMAGE })] })], observe: (ctx) => askedRegistry(ctx), debugLog: true },
   },
   {
@@ -331,8 +512,16 @@ export const CASES: readonly DifferentialCase[] = [
   },
   {
     rule: 'latest-tag',
-    bad: { docs: (p) => [podDoc(p, { containers: [app({ image: REGISTRY_LATEST, imagePullPolicy: undefined })] })], observe: (ctx) => askedRegistry(ctx), debugLog: true },
-    near: { docs: (p) => [podDoc(p, { containers: [app({ image: REGISTRY_IMAGE, imagePullPolicy: 'IfNotPresent' })] })], observe: (ctx) => askedRegistry(ctx), debugLog: true },
+    bad: {
+      docs: (p) => [podDoc(p, { containers: [app({ image: REGISTRY_LATEST, imagePullPolicy: undefined })] })],
+      observe: (ctx) => askedRegistry(ctx),
+      debugLog: true,
+    },
+    near: {
+      docs: (p) => [podDoc(p, { containers: [app({ image: REGISTRY_IMAGE, imagePullPolicy: 'IfNotPresent' })] })],
+      observe: (ctx) => askedRegistry(ctx),
+      debugLog: true,
+    },
   },
   {
     rule: 'subpath-ignored',
@@ -341,18 +530,41 @@ export const CASES: readonly DifferentialCase[] = [
   },
   {
     rule: 'inline-secret-env',
-    bad: { docs: (p) => [podDoc(p, { containers: [app({ env: [{ name: 'DB_PASSWORD', value: 'omp-rules-marker-7f3a' }] })] })], observe: (ctx) => inspectShows(ctx, 'omp-rules-marker-7f3a') },
+    bad: {
+      docs: (p) => [podDoc(p, { containers: [app({ env: [{ name: 'DB_PASSWORD', value: 'omp-rules-marker-7f3a' }] })] })],
+      observe: (ctx) => inspectShows(ctx, 'omp-rules-marker-7f3a'),
+    },
     near: {
-      docs: (p, dir) => [podDoc(p, { containers: [app({ env: [{ name: 'DB_PASSWORD_FILE', value: '/secret/db' }], volumeMounts: [{ name: 'secret', mountPath: '/secret', readOnly: true }] })], volumes: [{ name: 'secret', hostPath: { path: `${dir}/secret`, type: 'Directory' } }] })],
+      docs: (p, dir) => [
+        podDoc(p, {
+          containers: [
+            app({ env: [{ name: 'DB_PASSWORD_FILE', value: '/secret/db' }], volumeMounts: [{ name: 'secret', mountPath: '/secret', readOnly: true }] }),
+          ],
+          volumes: [{ name: 'secret', hostPath: { path: `${dir}/secret`, type: 'Directory' } }],
+        }),
+      ],
       prepare: ({ m, dir }) => m.writeFile(`${dir}/secret/db`, 'omp-rules-marker-7f3a\n', 0o600),
       observe: (ctx) => inspectShows(ctx, 'omp-rules-marker-7f3a'),
     },
   },
   {
     rule: 'secret-document-values',
-    bad: { docs: (p) => [secretDoc(p), podDoc(p, { containers: [app({ env: [{ name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: `${p}-db`, key: 'password' } } }] })] })], observe: (ctx) => inspectShows(ctx, 'omp-rules-secret-9c1d') },
+    bad: {
+      docs: (p) => [
+        secretDoc(p),
+        podDoc(p, { containers: [app({ env: [{ name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: `${p}-db`, key: 'password' } } }] })] }),
+      ],
+      observe: (ctx) => inspectShows(ctx, 'omp-rules-secret-9c1d'),
+    },
     near: {
-      docs: (p, dir) => [podDoc(p, { containers: [app({ env: [{ name: 'DB_PASSWORD_FILE', value: '/secret/db' }], volumeMounts: [{ name: 'secret', mountPath: '/secret', readOnly: true }] })], volumes: [{ name: 'secret', hostPath: { path: `${dir}/secret`, type: 'Directory' } }] })],
+      docs: (p, dir) => [
+        podDoc(p, {
+          containers: [
+            app({ env: [{ name: 'DB_PASSWORD_FILE', value: '/secret/db' }], volumeMounts: [{ name: 'secret', mountPath: '/secret', readOnly: true }] }),
+          ],
+          volumes: [{ name: 'secret', hostPath: { path: `${dir}/secret`, type: 'Directory' } }],
+        }),
+      ],
       prepare: ({ m, dir }) => m.writeFile(`${dir}/secret/db`, 'omp-rules-secret-9c1d\n', 0o600),
       observe: (ctx) => inspectShows(ctx, 'omp-rules-secret-9c1d'),
     },
@@ -360,14 +572,29 @@ export const CASES: readonly DifferentialCase[] = [
   },
   {
     rule: 'secret-ref-unsupported',
-    bad: { docs: (p) => [secretDoc(p), podDoc(p, { containers: [app({ env: [{ name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: `${p}-db`, key: 'password' } } }] })] })], refusal: /not valid JSON/, observe: (ctx) => playOutcome(ctx, 'app') },
+    bad: {
+      docs: (p) => [
+        secretDoc(p),
+        podDoc(p, { containers: [app({ env: [{ name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: `${p}-db`, key: 'password' } } }] })] }),
+      ],
+      refusal: /not valid JSON/,
+      observe: (ctx) => playOutcome(ctx, 'app'),
+    },
     near: { docs: (p) => [podDoc(p, { containers: [app({ env: [{ name: 'DB_USER', value: 'app' }] })] })], observe: (ctx) => playOutcome(ctx, 'app') },
   },
   {
     rule: 'secret-ref-visible',
-    bad: { docs: (p) => [secretDoc(p), podDoc(p, { containers: [app({ envFrom: [{ secretRef: { name: `${p}-db` } }] })] })], observe: (ctx) => inspectShows(ctx, 'omp-rules-secret-9c1d') },
+    bad: {
+      docs: (p) => [secretDoc(p), podDoc(p, { containers: [app({ envFrom: [{ secretRef: { name: `${p}-db` } }] })] })],
+      observe: (ctx) => inspectShows(ctx, 'omp-rules-secret-9c1d'),
+    },
     near: {
-      docs: (p, dir) => [podDoc(p, { containers: [app({ volumeMounts: [{ name: 'secret', mountPath: '/secret', readOnly: true }] })], volumes: [{ name: 'secret', hostPath: { path: `${dir}/secret`, type: 'Directory' } }] })],
+      docs: (p, dir) => [
+        podDoc(p, {
+          containers: [app({ volumeMounts: [{ name: 'secret', mountPath: '/secret', readOnly: true }] })],
+          volumes: [{ name: 'secret', hostPath: { path: `${dir}/secret`, type: 'Directory' } }],
+        }),
+      ],
       prepare: ({ m, dir }) => m.writeFile(`${dir}/secret/password`, 'omp-rules-secret-9c1d\n', 0o600),
       observe: (ctx) => inspectShows(ctx, 'omp-rules-secret-9c1d'),
     },
@@ -375,8 +602,24 @@ export const CASES: readonly DifferentialCase[] = [
   },
   {
     rule: 'secret-volume-optional',
-    bad: { docs: (p) => [secretDoc(p), podDoc(p, { containers: [app({ volumeMounts: [{ name: 's', mountPath: '/s' }] })], volumes: [{ name: 's', secret: { secretName: `${p}-db` } }] })], refusal: /nil pointer dereference/, observe: (ctx) => playOutcome(ctx, 'app') },
-    near: { docs: (p) => [secretDoc(p), podDoc(p, { containers: [app({ volumeMounts: [{ name: 's', mountPath: '/s' }] })], volumes: [{ name: 's', secret: { secretName: `${p}-db`, optional: false } }] })], observe: (ctx) => playOutcome(ctx, 'app') },
+    bad: {
+      docs: (p) => [
+        secretDoc(p),
+        podDoc(p, { containers: [app({ volumeMounts: [{ name: 's', mountPath: '/s' }] })], volumes: [{ name: 's', secret: { secretName: `${p}-db` } }] }),
+      ],
+      refusal: /nil pointer dereference/,
+      observe: (ctx) => playOutcome(ctx, 'app'),
+    },
+    near: {
+      docs: (p) => [
+        secretDoc(p),
+        podDoc(p, {
+          containers: [app({ volumeMounts: [{ name: 's', mountPath: '/s' }] })],
+          volumes: [{ name: 's', secret: { secretName: `${p}-db`, optional: false } }],
+        }),
+      ],
+      observe: (ctx) => playOutcome(ctx, 'app'),
+    },
   },
   {
     rule: 'liveness-restart-onfailure',
@@ -392,9 +635,27 @@ export const CASES: readonly DifferentialCase[] = [
   {
     rule: 'probe-timeout-ignored',
     // A check that hangs (a SIGSTOPped server's client does): 5.6+ ends it after timeoutSeconds.
-    bad: { docs: (p) => [podDoc(p, { containers: [app({ livenessProbe: { exec: { command: ['sleep', '30'] }, timeoutSeconds: 1, periodSeconds: 60, failureThreshold: 100 } })] })], observe: (ctx) => checkEnds(ctx, 15) },
+    bad: {
+      docs: (p) => [
+        podDoc(p, {
+          containers: [app({ livenessProbe: { exec: { command: ['sleep', '30'] }, timeoutSeconds: 1, periodSeconds: 60, failureThreshold: 100 } })],
+        }),
+      ],
+      observe: (ctx) => checkEnds(ctx, 15),
+    },
     // The fix the rule gives: the command bounds itself.
-    near: { docs: (p) => [podDoc(p, { containers: [app({ livenessProbe: { exec: { command: ['timeout', '-s', 'KILL', '2', 'sleep', '30'] }, timeoutSeconds: 1, periodSeconds: 60, failureThreshold: 100 } })] })], observe: (ctx) => checkEnds(ctx, 15) },
+    near: {
+      docs: (p) => [
+        podDoc(p, {
+          containers: [
+            app({
+              livenessProbe: { exec: { command: ['timeout', '-s', 'KILL', '2', 'sleep', '30'] }, timeoutSeconds: 1, periodSeconds: 60, failureThreshold: 100 },
+            }),
+          ],
+        }),
+      ],
+      observe: (ctx) => checkEnds(ctx, 15),
+    },
   },
   {
     rule: 'termination-grace-ignored',
@@ -414,8 +675,14 @@ export const CASES: readonly DifferentialCase[] = [
   },
   {
     rule: 'cpu-request-ignored',
-    bad: { docs: (p) => [podDoc(p, { containers: [app({ resources: { requests: { cpu: '500m' } } })] })], observe: (ctx) => cpuSetting(ctx, '{{.HostConfig.CpuShares}}', 'cpu shares') },
-    near: { docs: (p) => [podDoc(p, { containers: [app({ resources: { limits: { cpu: '500m' } } })] })], observe: (ctx) => cpuSetting(ctx, '{{.HostConfig.CpuQuota}}', 'cpu quota') },
+    bad: {
+      docs: (p) => [podDoc(p, { containers: [app({ resources: { requests: { cpu: '500m' } } })] })],
+      observe: (ctx) => cpuSetting(ctx, '{{.HostConfig.CpuShares}}', 'cpu shares'),
+    },
+    near: {
+      docs: (p) => [podDoc(p, { containers: [app({ resources: { limits: { cpu: '500m' } } })] })],
+      observe: (ctx) => cpuSetting(ctx, '{{.HostConfig.CpuQuota}}', 'cpu quota'),
+    },
   },
   {
     rule: 'security-context-ignored',
@@ -425,12 +692,27 @@ export const CASES: readonly DifferentialCase[] = [
   },
   {
     rule: 'env-from-overrides-env',
-    bad: { docs: (p) => [settingsDoc(), podDoc(p, { containers: [app({ envFrom: [{ configMapRef: { name: 'settings' } }], env: [{ name: 'LOG_LEVEL', value: 'debug' }] })] })], observe: (ctx) => envValue(ctx, 'LOG_LEVEL', 'debug') },
-    near: { docs: (p) => [settingsDoc(), podDoc(p, { containers: [app({ envFrom: [{ configMapRef: { name: 'settings' } }], env: [{ name: 'TRACE', value: 'off' }] })] })], observe: (ctx) => envValue(ctx, 'TRACE', 'off') },
+    bad: {
+      docs: (p) => [
+        settingsDoc(),
+        podDoc(p, { containers: [app({ envFrom: [{ configMapRef: { name: 'settings' } }], env: [{ name: 'LOG_LEVEL', value: 'debug' }] })] }),
+      ],
+      observe: (ctx) => envValue(ctx, 'LOG_LEVEL', 'debug'),
+    },
+    near: {
+      docs: (p) => [
+        settingsDoc(),
+        podDoc(p, { containers: [app({ envFrom: [{ configMapRef: { name: 'settings' } }], env: [{ name: 'TRACE', value: 'off' }] })] }),
+      ],
+      observe: (ctx) => envValue(ctx, 'TRACE', 'off'),
+    },
   },
   {
     rule: 'pods-do-not-share-localhost',
-    bad: { docs: (p) => [podDoc(p, { containers: [httpServer(8080)] }), podDoc(`${p}-b`, { containers: [app()] })], observe: (ctx) => reachesLocalhost(ctx, `${ctx.pod}-b`) },
+    bad: {
+      docs: (p) => [podDoc(p, { containers: [httpServer(8080)] }), podDoc(`${p}-b`, { containers: [app()] })],
+      observe: (ctx) => reachesLocalhost(ctx, `${ctx.pod}-b`),
+    },
     near: { docs: (p) => [podDoc(p, { containers: [httpServer(8080), app({ name: 'two' })] })], observe: (ctx) => reachesLocalhost(ctx, ctx.pod, 'two') },
   },
 ];
@@ -521,7 +803,10 @@ function startupShield(ctx: PlayContext, windowSeconds: number): Observation {
   const hasStartup = startup !== '' && startup !== 'null';
   const startPeriod = goDurationSeconds(ctx.inspect('app', '{{.Config.Healthcheck.StartPeriod}}'));
   // Misbehaves: liveness counts failures inside the startup window, and no startup check holds it off.
-  return seen(!hasStartup && startPeriod < windowSeconds, `${hasStartup ? 'startup health check set up' : 'no startup health check'}; liveness start period ${startPeriod} s`);
+  return seen(
+    !hasStartup && startPeriod < windowSeconds,
+    `${hasStartup ? 'startup health check set up' : 'no startup health check'}; liveness start period ${startPeriod} s`,
+  );
 }
 
 /** "1m0s", "60s", "500ms", "0s" or nanoseconds -> seconds. */
@@ -537,7 +822,8 @@ function goDurationSeconds(text: string): number {
 /** Two servers, app on 8080 and two on `second`: does one fail to bind, or do both answer? */
 function bothListen(ctx: PlayContext, second: string): Observation {
   if (ctx.play.code !== 0 || ctx.play.timedOut) return seen(true, ctx.playSummary());
-  const inUse = () => ['app', 'two'].some((n) => /Address already in use/.test(Object.values(ctx.m.podman(['logs', ctx.ctr(n)], { timeoutSeconds: 15 })).join('')));
+  const inUse = () =>
+    ['app', 'two'].some((n) => /Address already in use/.test(Object.values(ctx.m.podman(['logs', ctx.ctr(n)], { timeoutSeconds: 15 })).join('')));
   const bothAnswer = () => second !== '8080' && ctx.exec('app', ['omp-http-get', '8080']).code === 0 && ctx.exec('two', ['omp-http-get', second]).code === 0;
   // Until one of the servers says it could not bind, or both answer (servers start in a second, more under load).
   ctx.waitFor(20, () => inUse() || bothAnswer());
@@ -547,7 +833,12 @@ function bothListen(ctx: PlayContext, second: string): Observation {
 
 function hostPathMount(relative: string | undefined): Variant {
   return {
-    docs: (p, dir) => [podDoc(p, { containers: [app({ volumeMounts: [{ name: 'data', mountPath: '/data' }] })], volumes: [{ name: 'data', hostPath: { path: relative ?? `${dir}/data`, type: 'DirectoryOrCreate' } }] })],
+    docs: (p, dir) => [
+      podDoc(p, {
+        containers: [app({ volumeMounts: [{ name: 'data', mountPath: '/data' }] })],
+        volumes: [{ name: 'data', hostPath: { path: relative ?? `${dir}/data`, type: 'DirectoryOrCreate' } }],
+      }),
+    ],
     observe: (ctx) => {
       if (ctx.play.code !== 0 || ctx.play.timedOut) return seen(true, ctx.playSummary());
       const source = ctx.inspect('app', '{{range .Mounts}}{{if eq .Destination "/data"}}{{.Source}}{{end}}{{end}}');
@@ -560,7 +851,12 @@ function hostPathMount(relative: string | undefined): Variant {
 
 function subPathMount(subPath: string | undefined, expected: string): Variant {
   return {
-    docs: (p, dir) => [podDoc(p, { containers: [app({ volumeMounts: [{ name: 'data', mountPath: '/mnt', ...(subPath ? { subPath } : {}) }] })], volumes: [{ name: 'data', hostPath: { path: `${dir}/data`, type: 'Directory' } }] })],
+    docs: (p, dir) => [
+      podDoc(p, {
+        containers: [app({ volumeMounts: [{ name: 'data', mountPath: '/mnt', ...(subPath ? { subPath } : {}) }] })],
+        volumes: [{ name: 'data', hostPath: { path: `${dir}/data`, type: 'Directory' } }],
+      }),
+    ],
     prepare: ({ m, dir }) => m.writeFile(`${dir}/data/a/x`, 'x\n'),
     observe: (ctx) => {
       const problem = playedAndRunning(ctx, 'app');

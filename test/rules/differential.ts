@@ -71,9 +71,17 @@ function playVariant(c: DifferentialCase, kind: 'bad' | 'near', variant: Variant
   const fired = firedRules(c, text);
   const fires = fired.length > 0;
   const refused = (r: { code: number; timedOut: boolean }) => r.code !== 0 && !r.timedOut;
-  const play = m.podman([...(variant.debugLog ? ['--log-level=debug'] : []), 'kube', 'play', `${dir}/pod.yaml`], { timeoutSeconds: variant.playTimeoutSeconds ?? 90 });
+  const play = m.podman([...(variant.debugLog ? ['--log-level=debug'] : []), 'kube', 'play', `${dir}/pod.yaml`], {
+    timeoutSeconds: variant.playTimeoutSeconds ?? 90,
+  });
   // Debug output is for the registry cases; keep only podman's own error lines for the rest.
-  const trimmed = { ...play, stderr: play.stderr.split('\n').filter((l) => !/level=(debug|trace)/.test(l) || /pull|registry|newer|pinging|Trying/i.test(l)).join('\n') };
+  const trimmed = {
+    ...play,
+    stderr: play.stderr
+      .split('\n')
+      .filter((l) => !/level=(debug|trace)/.test(l) || /pull|registry|newer|pinging|Trying/i.test(l))
+      .join('\n'),
+  };
   const ctx = new PlayContext(m, pod, dir, trimmed);
   let observation;
   try {
@@ -87,7 +95,16 @@ function playVariant(c: DifferentialCase, kind: 'bad' | 'near', variant: Variant
   }
   cleanUp(docs, play.code !== 0 || play.timedOut);
   const agrees = observation.misbehaves !== undefined && observation.misbehaves === fires;
-  return { rule: c.rule, variant: kind, podman: versionText, validatorFires: fires, ...(fires && fired[0] !== c.rule ? { firedRule: fired[0] } : {}), misbehaves: observation.misbehaves, detail: observation.detail, agrees };
+  return {
+    rule: c.rule,
+    variant: kind,
+    podman: versionText,
+    validatorFires: fires,
+    ...(fires && fired[0] !== c.rule ? { firedRule: fired[0] } : {}),
+    misbehaves: observation.misbehaves,
+    detail: observation.detail,
+    agrees,
+  };
 }
 
 /** Removes every pod the manifest made (by name) and the secrets it created; bounded. */
@@ -122,22 +139,44 @@ for (const c of CASES) {
   if (only.length && !only.includes(c.rule)) continue;
   const reason = unobservableReason(c);
   if (reason) {
-    results.push({ rule: c.rule, variant: 'bad', podman: versionText, validatorFires: firedRules(c, manifestOf(c.bad, 'x', '/x').text).length > 0, misbehaves: undefined, detail: `not observable here: ${reason}`, agrees: true, unobservable: reason });
+    results.push({
+      rule: c.rule,
+      variant: 'bad',
+      podman: versionText,
+      validatorFires: firedRules(c, manifestOf(c.bad, 'x', '/x').text).length > 0,
+      misbehaves: undefined,
+      detail: `not observable here: ${reason}`,
+      agrees: true,
+      unobservable: reason,
+    });
     log(`skip ${c.rule}: not observable here (${reason})`);
     continue;
   }
-  for (const [kind, variant] of [['bad', c.bad], ['near', c.near]] as const) {
+  for (const [kind, variant] of [
+    ['bad', c.bad],
+    ['near', c.near],
+  ] as const) {
     if (!variant) continue;
     let r: CaseResult;
     try {
       r = playVariant(c, kind, variant);
     } catch (e) {
       // One broken case costs its own result, not the version's.
-      r = { rule: c.rule, variant: kind, podman: versionText, validatorFires: false, misbehaves: undefined, detail: `the case failed: ${(e as Error).message}`, agrees: false };
+      r = {
+        rule: c.rule,
+        variant: kind,
+        podman: versionText,
+        validatorFires: false,
+        misbehaves: undefined,
+        detail: `the case failed: ${(e as Error).message}`,
+        agrees: false,
+      };
     }
     results.push(r);
     const verdict = r.agrees ? 'ok  ' : 'FAIL';
-    log(`${verdict} ${c.rule} (${kind}): validator ${r.validatorFires ? 'fires' : 'silent'}, podman ${r.misbehaves === undefined ? 'unclear' : r.misbehaves ? 'misbehaves' : 'behaves'}: ${r.detail}`);
+    log(
+      `${verdict} ${c.rule} (${kind}): validator ${r.validatorFires ? 'fires' : 'silent'}, podman ${r.misbehaves === undefined ? 'unclear' : r.misbehaves ? 'misbehaves' : 'behaves'}: ${r.detail}`,
+    );
   }
 }
 const out: VersionResults = { podman: versionText, seconds: Math.round((Date.now() - t0) / 1000), results };

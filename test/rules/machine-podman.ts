@@ -35,9 +35,29 @@ export class MachinePodman {
   run(argv: readonly string[], options: RunOptions = {}): CommandResult {
     const timeout = options.timeoutSeconds ?? 60;
     const unit = `omp-rules-${process.pid}-${++unitSerial}`;
-    const args = ['-t', this.leader, '-a', 'systemd-run', '--wait', '--pipe', '-q', `--unit=${unit}`, '-p', 'KillMode=process', '-p', `RuntimeMaxSec=${timeout}`, '-p', 'TimeoutStopSec=3'];
+    const args = [
+      '-t',
+      this.leader,
+      '-a',
+      'systemd-run',
+      '--wait',
+      '--pipe',
+      '-q',
+      `--unit=${unit}`,
+      '-p',
+      'KillMode=process',
+      '-p',
+      `RuntimeMaxSec=${timeout}`,
+      '-p',
+      'TimeoutStopSec=3',
+    ];
     const t0 = Date.now();
-    const r = spawnSync('nsenter', [...args, '--', ...argv], { encoding: 'utf8', timeout: (timeout + 10) * 1000, killSignal: 'SIGKILL', stdio: ['ignore', 'pipe', 'pipe'] });
+    const r = spawnSync('nsenter', [...args, '--', ...argv], {
+      encoding: 'utf8',
+      timeout: (timeout + 10) * 1000,
+      killSignal: 'SIGKILL',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const ms = Date.now() - t0;
     const timedOut = ms >= timeout * 1000 - 200 || r.error !== undefined;
     if (r.error) spawnSync('nsenter', ['-t', this.leader, '-a', 'systemctl', 'kill', '-s', 'KILL', `${unit}.service`], { stdio: 'ignore' });

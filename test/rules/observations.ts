@@ -54,15 +54,17 @@ export function verdictsOf(run: VersionResults): Record<string, Verdict> {
   return out;
 }
 
-const CELL: Record<Verdict['verdict'], string> = { fires: 'fires, confirmed', silent: 'silent, confirmed', 'not observable': 'not observable', contradicted: 'CONTRADICTED' };
+const CELL: Record<Verdict['verdict'], string> = {
+  fires: 'fires, confirmed',
+  silent: 'silent, confirmed',
+  'not observable': 'not observable',
+  contradicted: 'CONTRADICTED',
+};
 
 /** The README's rule x version table (between the rules-table markers). */
 export function renderRuleTable(obs: Observations): string {
   const head = COLUMNS.map((c) => `podman ${obs.versions[c] ?? c}`);
-  const lines = [
-    `| rule | severity | applies to | ${head.join(' | ')} |`,
-    `|---|---|---|${COLUMNS.map(() => '---|').join('')}`,
-  ];
+  const lines = [`| rule | severity | applies to | ${head.join(' | ')} |`, `|---|---|---|${COLUMNS.map(() => '---|').join('')}`];
   const reasons: string[] = [];
   for (const rule of PODMAN_RULES) {
     const cells = COLUMNS.map((c) => {
@@ -78,7 +80,9 @@ export function renderRuleTable(obs: Observations): string {
   for (const rule of PODMAN_RULES) {
     const played = COLUMNS.map((c) => obs.rules[rule.id]?.[c]).filter((v) => v && v.verdict !== 'not observable');
     if (played.length && !played.some((v) => v!.verdict === 'fires')) {
-      notes.push(`- \`${rule.id}\` applies to ${describeRange(rule.podman).replace(/^podman /, '')}, none of the versions played here: it is seen silent where it should be; that it fires rests on podman's source`);
+      notes.push(
+        `- \`${rule.id}\` applies to ${describeRange(rule.podman).replace(/^podman /, '')}, none of the versions played here: it is seen silent where it should be; that it fires rests on podman's source`,
+      );
     }
   }
   const corrected = PODMAN_RULES.filter((r) => r.observed).map((r) => `- \`${r.id}\`: ${r.observed}`);
@@ -86,7 +90,7 @@ export function renderRuleTable(obs: Observations): string {
     ...lines,
     '',
     ...notes,
-    ...(corrected.length ? ['', 'Changed after what real podman did (evidence: `npm run test:rules`, podman\'s source):', '', ...corrected] : []),
+    ...(corrected.length ? ['', "Changed after what real podman did (evidence: `npm run test:rules`, podman's source):", '', ...corrected] : []),
   ].join('\n');
 }
 

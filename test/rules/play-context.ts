@@ -93,7 +93,10 @@ export class PlayContext {
 
   /** The play's error in one line (its last non-empty stderr line). */
   playError(): string {
-    const lines = `${this.play.stderr}\n${this.play.stdout}`.split('\n').map((l) => l.trim()).filter(Boolean);
+    const lines = `${this.play.stderr}\n${this.play.stdout}`
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
     const err = lines.filter((l) => /error|fail|panic|invalid|unknown/i.test(l));
     return (err[err.length - 1] ?? lines[lines.length - 1] ?? `exit ${this.play.code}`).slice(0, 220);
   }

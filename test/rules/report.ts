@@ -38,14 +38,17 @@ for (const file of files) {
     }
     const before: Verdict | undefined = committed.rules[rule]?.[column];
     if (!write && before?.verdict !== verdict.verdict) {
-      problems.push(`${rule} on podman ${run.podman}: ${verdict.verdict} now, ${before ? before.verdict : 'nothing'} in observations.json (rerun with RULES_WRITE=1 once the change is understood)`);
+      problems.push(
+        `${rule} on podman ${run.podman}: ${verdict.verdict} now, ${before ? before.verdict : 'nothing'} in observations.json (rerun with RULES_WRITE=1 once the change is understood)`,
+      );
     }
   }
 }
 
 // Rules the validator has and the run did not play (a new rule without a case is a gap).
 for (const rule of PODMAN_RULES) {
-  if (!played.has(rule.id) && files.length && !process.env.RULES_ONLY) problems.push(`${rule.id}: no differential case played (add one to test/rules/cases.ts)`);
+  if (!played.has(rule.id) && files.length && !process.env.RULES_ONLY)
+    problems.push(`${rule.id}: no differential case played (add one to test/rules/cases.ts)`);
 }
 
 const summary = new Map<string, number>();
@@ -54,7 +57,10 @@ console.log(`rules: ${[...summary].map(([k, n]) => `${n} ${k}`).join(', ')} (rul
 
 if (write && !problems.length) {
   // Only the validator's rules, in its order.
-  const ordered: Observations = { versions: fresh.versions, rules: Object.fromEntries(PODMAN_RULES.filter((r) => fresh.rules[r.id]).map((r) => [r.id, fresh.rules[r.id]])) };
+  const ordered: Observations = {
+    versions: fresh.versions,
+    rules: Object.fromEntries(PODMAN_RULES.filter((r) => fresh.rules[r.id]).map((r) => [r.id, fresh.rules[r.id]])),
+  };
   writeFileSync(OBSERVATIONS_FILE, JSON.stringify(ordered, null, 2) + '\n');
   const readmeFile = join(__dirname, '..', '..', 'README.md');
   writeFileSync(readmeFile, withRuleTable(readFileSync(readmeFile, 'utf8'), renderRuleTable(ordered)));

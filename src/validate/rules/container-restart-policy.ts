@@ -7,7 +7,7 @@ export default podmanRule({
   severity: 'warning',
   podman: {},
   title: 'restartPolicy on a regular container',
-  doc: 'podman ignores a restartPolicy on a regular container; the pod\'s restartPolicy applies.',
+  doc: "podman ignores a restartPolicy on a regular container; the pod's restartPolicy applies.",
   fix: 'set spec.restartPolicy instead',
   check: (ctx) =>
     eachContainer(ctx, (c) =>

@@ -8,7 +8,7 @@ export default podmanRule({
   podman: { before: '4.4.0' },
   title: 'exec probe element with a space',
   doc:
-    'podman before 4.4 joins an exec probe\'s command with spaces and splits it again: an ' +
+    "podman before 4.4 joins an exec probe's command with spaces and splits it again: an " +
     'element with a space falls apart, and the probe checks something other than what it says.',
   fix:
     'put the check in a script (e.g. from a ConfigMap volume) and call it ' +

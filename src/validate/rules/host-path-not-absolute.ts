@@ -10,7 +10,7 @@ export default podmanRule({
   title: 'hostPath that is not an absolute path',
   doc:
     'podman resolves a relative hostPath against its own working ' +
-    'directory (under systemd: /), not the manifest\'s folder.',
+    "directory (under systemd: /), not the manifest's folder.",
   fix: 'write the absolute path',
   check: (ctx) =>
     eachPod(ctx, (pod) =>
@@ -20,7 +20,7 @@ export default podmanRule({
         if (!hp || (typeof p === 'string' && p.startsWith('/'))) return [];
         const message =
           `hostPath ${JSON.stringify(p)} of volume "${v.name}" is not absolute: podman resolves ` +
-          'it against its own working directory (under systemd: /), not this file\'s folder';
+          "it against its own working directory (under systemd: /), not this file's folder";
         return [{ path: [...pod.path, 'volumes', i, 'hostPath', 'path'], message }];
       }),
     ),

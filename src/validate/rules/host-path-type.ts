@@ -4,7 +4,14 @@ import { pod } from './example-pod';
 import { podmanRule } from './registry';
 
 const HOST_PATH_TYPES = [
-  '', 'DirectoryOrCreate', 'Directory', 'FileOrCreate', 'File', 'Socket', 'CharDevice', 'BlockDevice',
+  '',
+  'DirectoryOrCreate',
+  'Directory',
+  'FileOrCreate',
+  'File',
+  'Socket',
+  'CharDevice',
+  'BlockDevice',
 ];
 
 export default podmanRule({
@@ -20,7 +27,7 @@ export default podmanRule({
         const type = asObject(v.hostPath)?.type;
         if (type === undefined || HOST_PATH_TYPES.includes(String(type))) return [];
         const message =
-          `hostPath type ${JSON.stringify(type)} of volume "${v.name}" is not one podman knows: kube play fails`;
+          `hostPath type ${JSON.stringify(type)} of volume "${v.name}" is not one podman knows: ` + 'kube play fails';
         return [{ path: [...pod.path, 'volumes', i, 'hostPath', 'type'], message }];
       }),
     ),

@@ -9,7 +9,7 @@ export default podmanRule({
   podman: { from: '4.3.0', before: '4.4.0' },
   title: 'init containers under restartPolicy Always (the default)',
   doc:
-    'podman 4.3 gives init containers the pod\'s restartPolicy: ' +
+    "podman 4.3 gives init containers the pod's restartPolicy: " +
     'under Always they run again and again, and kube play may fail.',
   fix: 'set restartPolicy: OnFailure, or do without init containers',
   check: (ctx) =>

@@ -10,7 +10,7 @@ export default podmanRule({
   podman: { from: '4.3.0', before: '4.4.3' },
   title: 'livenessProbe under restartPolicy Always (stopped, never started again)',
   doc:
-    'podman 4.3.0-4.4.2 restart an unhealthy container from the health check\'s own systemd unit, ' +
+    "podman 4.3.0-4.4.2 restart an unhealthy container from the health check's own systemd unit, " +
     'which ends with it: a container whose liveness probe fails is stopped and never started again.',
   fix: 'something outside podman must start it again (opencode-memory-pod installs a watchdog timer), or podman 4.4.3+',
   observed:

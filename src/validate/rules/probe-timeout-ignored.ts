@@ -16,7 +16,7 @@ export default podmanRule({
   title: 'exec probe that can hang (timeoutSeconds not enforced)',
   doc:
     'podman before 5.6 does not end a health check that runs past timeoutSeconds: ' +
-    'a check that hangs blocks the container\'s health checks for good.',
+    "a check that hangs blocks the container's health checks for good.",
   fix:
     'bound the check in the command itself: ["timeout", "-s", ' +
     '"KILL", "4", ...] (coreutils and busybox have timeout)',

@@ -9,14 +9,14 @@ export default podmanRule({
   title: 'secrets passed as environment',
   doc:
     'podman copies secret values passed as environment into the ' +
-    'container\'s configuration: `podman inspect` shows them.',
+    "container's configuration: `podman inspect` shows them.",
   fix: 'mount a root-only env file read-only and read it at start, so values reach only the process environment',
   check: (ctx) =>
     eachContainer(ctx, (c) =>
       secretRefPaths(c).map((path) => ({
         path,
         message:
-          'podman copies secret values into the container\'s configuration: ' +
+          "podman copies secret values into the container's configuration: " +
           `\`podman inspect\` of "${c.name}" shows them in clear text`,
       })),
     ),

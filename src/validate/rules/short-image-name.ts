@@ -9,7 +9,7 @@ export default podmanRule({
   podman: {},
   title: 'image name without registry',
   doc:
-    'podman resolves an image name without registry by the host\'s configuration (a local image of that name ' +
+    "podman resolves an image name without registry by the host's configuration (a local image of that name " +
     'first, then unqualified-search-registries, which Debian leaves empty), where Kubernetes means docker.io.',
   fix: 'name the registry, e.g. docker.io/library/nginx:1.27',
   observed:

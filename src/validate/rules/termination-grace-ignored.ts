@@ -9,8 +9,8 @@ export default podmanRule({
   title: 'terminationGracePeriodSeconds',
   doc:
     'podman before 4.7 ignores terminationGracePeriodSeconds (containers ' +
-    'get 10 s to stop), and 4.3.1\'s kube down kills them without any grace.',
-  fix: 'stop with `podman pod stop --time <seconds> <pod>` before `podman kube down` (opencode-memory-pod\'s units do)',
+    "get 10 s to stop), and 4.3.1's kube down kills them without any grace.",
+  fix: "stop with `podman pod stop --time <seconds> <pod>` before `podman kube down` (opencode-memory-pod's units do)",
   observed:
     'was before 4.9.0: honoured from 4.7.0 (podman d9a85466); 5.4.2 ' +
     'and 5.8.6 set the stop timeout to the 3 s asked, 4.3.1 kept 10 s',
@@ -21,10 +21,10 @@ export default podmanRule({
             path: [...pod.path, 'terminationGracePeriodSeconds'],
             message:
               'podman before 4.7 ignores terminationGracePeriodSeconds (containers ' +
-              'get 10 s), and 4.3.1\'s kube down kills them without any grace',
+              "get 10 s), and 4.3.1's kube down kills them without any grace",
             fix:
               `stop with \`podman pod stop --time ${pod.spec.terminationGracePeriodSeconds} ` +
-              '<pod>` before `podman kube down` (opencode-memory-pod\'s units do)',
+              "<pod>` before `podman kube down` (opencode-memory-pod's units do)",
           }
         : undefined,
     ),
