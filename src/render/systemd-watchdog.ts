@@ -9,8 +9,8 @@ const REPLACED_GRACE_SECONDS = 20;
 /**
  * Seconds a container may stay "Stopping" (while the pod's unit is active) before the watchdog
  * kills its process: twice the longest stop timeout podman applies (20 s, terminationGracePeriodSeconds).
- * Longer means the podman process that stopped it is gone (seen on 4.3.1 after a failed
- * `podman pod restart`): nothing else will ever finish that stop.
+ * Longer means the podman process that was stopping it is gone, so nothing will finish that stop
+ * (inferred: CI once saw Valkey "Stopping" for minutes after a failed `podman pod restart` on 4.3.1).
  */
 const STUCK_STOPPING_SECONDS = 40;
 /** Seconds the round waits, after a kill, to see whether podman starts the container itself. */
@@ -100,7 +100,7 @@ function watchdogScript(model: PodModel): string {
 #  - an unhealthy container that podman is stopping (its own answer to the probe: 5.x restart it,
 #    4.3.1 stops it) is killed too, or podman waits the whole stop timeout for a hung process;
 #  - after such a kill the round waits up to ${AFTER_KILL_WAIT_SECONDS} s: if podman does not start the container
-#    itself (4.3.1, whose own restart waits out its stop timeout first), the round starts it;
+#    itself (4.3.1 never does for one it was stopping), the round starts it;
 #  - a container that podman stopped because it was unhealthy (podman 4.3.1 does) is started at
 #    once; one that is stopped otherwise, after two rounds in a row;
 #  - a container that stays "Stopping" for ${STUCK_STOPPING_SECONDS} s (no stop takes that long: the podman
@@ -113,8 +113,13 @@ systemctl is-active --quiet "$1" || exit 0
 mkdir -p "$state"
 now=$(date +%s)
 # After a kill: 5.x (and 4.3.1 for a running container) restart it at once under restartPolicy
-# Always; 4.3.1 leaves one it was stopping exited until its own stop timeout has passed, then
-# restarts it. Do not wait for that, or for the next round: start it now.
+# Always; 4.3.1 leaves one it was stopping exited (test:rules, liveness-restart-stops). Do not wait
+# for the next round: start it now.
+# A pid of 0 or 1 is never signalled (kill -9 0 would be our own process group).
+signallable() {
+  case $1 in '' | *[!0-9]*) return 1 ;; esac
+  [ "$1" -gt 1 ]
+}
 start_if_left_stopped() {
   i=0
   while [ $i -lt ${AFTER_KILL_WAIT_SECONDS * 2} ]; do
@@ -142,9 +147,7 @@ while IFS='|' read -r ctr pid status; do
       replaced=$(cat "$state/$svc.replaced" 2>/dev/null || echo 0)
       # Just killed: its health record may say "unhealthy" until the next probe has run.
       [ $((now - replaced)) -lt ${REPLACED_GRACE_SECONDS} ] && continue
-      # A pid of 0 or 1 is never signalled (kill -9 0 would be our own process group).
-      case $pid in '' | *[!0-9]*) continue ;; esac
-      [ "$pid" -gt 1 ] || continue
+      signallable "$pid" || continue
       echo "opencode-memory-pod: $svc is unhealthy ($status); killing pid $pid so podman starts it again"
       kill -KILL "$pid" && echo "$now" >"$state/$svc.replaced" && start_if_left_stopped
       ;;
@@ -153,8 +156,7 @@ while IFS='|' read -r ctr pid status; do
       rm -f "$state/$svc.stopped"
       since=$(cat "$state/$svc.stopping" 2>/dev/null) || { since=$now; echo "$now" >"$state/$svc.stopping"; }
       [ $((now - since)) -ge ${STUCK_STOPPING_SECONDS} ] || continue
-      case $pid in '' | *[!0-9]*) continue ;; esac
-      [ "$pid" -gt 1 ] || continue
+      signallable "$pid" || continue
       echo "opencode-memory-pod: $svc is stuck stopping ($status, for $((now - since)) s); killing pid $pid"
       kill -KILL "$pid" && rm -f "$state/$svc.stopping"
       ;;
