@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/lib/config-error';
-import { FULLY_QUALIFIED_IMAGE, isPinned, parseImageRef } from '../src/lib/image-ref';
+import { FULLY_QUALIFIED_IMAGE, isPinned, parseImageRef, readImageRef } from '../src/lib/image-ref';
 import { parseConfig } from '../src/config/load';
 import { parseManifests } from '../src/validate/manifest-input';
 import { PODMAN_KINDS, validateDocuments } from '../src/validate/validate';
@@ -20,22 +20,43 @@ describe('image references: one grammar (src/lib/image-ref.ts)', () => {
       ['omp-rules/tools:1', { tag: '1' }],
       ['localhostx/foo', {}],
       ['nginx', {}],
+      // podman's rule: a first part with upper case is a registry (a repository never has any).
+      ['Registry/x:V1', { domain: 'Registry', tag: 'V1' }],
+      ['[::1]:5000/x', { domain: '[::1]:5000' }],
+      ['a__b/c--d.e_f', {}],
     ];
     for (const [image, parts] of cases) expect(JSON.parse(JSON.stringify(parseImageRef(image))), image).toEqual(parts);
     expect(isPinned(parseImageRef('nginx:1.27')!)).toBe(true);
     expect(isPinned(parseImageRef('docker.io/library/nginx:latest')!)).toBe(false);
   });
 
-  it('reads nothing the grammar does not allow', () => {
-    for (const image of ['NGINX', 'UPPER/x:1', 'docker.io/a b', 'x@sha512:abc', '']) expect(parseImageRef(image), image).toBeUndefined();
+  it('reads nothing podman refuses, and says why', () => {
+    const cases: Array<[string, RegExp]> = [
+      ['NGINX', /must be lower case/],
+      ['docker.io/Library/nginx:1', /must be lower case/],
+      ['my_registry.io/x', /"my_registry.io" is not a registry name/],
+      ['docker.io/a b', /not a valid image reference/],
+      ['x@sha512:abc', /not a valid image reference/],
+      ['a/-b', /not a valid image reference/],
+      ['', /not a valid image reference/],
+      [`docker.io/${'a'.repeat(250)}`, /longer than 255/],
+    ];
+    for (const [image, why] of cases) {
+      expect(parseImageRef(image), image).toBeUndefined();
+      const reading = readImageRef(image);
+      expect('problem' in reading && reading.problem, image).toMatch(why);
+    }
   });
 
-  it("the configuration's pattern is the same grammar with the registry required, as written to config.schema.json", () => {
+  it("the configuration's pattern accepts a part of podman's grammar, with the registry required, as written to config.schema.json", () => {
     const schema = readFileSync(join(REPO, 'test', 'golden', 'config.schema.json'), 'utf8');
     expect(schema).toContain(JSON.stringify(FULLY_QUALIFIED_IMAGE.source));
-    for (const image of ['docker.io/valkey/valkey:7.2', 'localhost/x', `quay.io/a/b@${SHA}`, 'valkey/valkey:7.2', 'NGINX']) {
-      expect(FULLY_QUALIFIED_IMAGE.test(image), image).toBe(parseImageRef(image)?.domain !== undefined);
+    for (const image of ['docker.io/valkey/valkey:7.2', 'localhost/x', `quay.io/a/b@${SHA}`, 'localhost:5000/x:1']) {
+      expect(FULLY_QUALIFIED_IMAGE.test(image), image).toBe(true);
+      expect(parseImageRef(image)?.domain, image).toBeDefined();
     }
+    // Refused by the configuration: no registry, upper case (podman takes it in a registry, we do not).
+    for (const image of ['valkey/valkey:7.2', 'NGINX', 'Registry/x:1']) expect(FULLY_QUALIFIED_IMAGE.test(image), image).toBe(false);
   });
 
   it("a reference the grammar does not read gets the pattern's error alone, in the configuration", () => {
@@ -48,15 +69,16 @@ describe('image references: one grammar (src/lib/image-ref.ts)', () => {
     expect(problems.map((p) => p.allowed)).toEqual([expect.stringMatching(/fully qualified/)]);
   });
 
-  it("the validator's image rules judge only what the grammar reads", () => {
+  it("the validator's image rules: an image podman refuses is an error, and is not judged for its tag or registry", () => {
     const rules = (image: string) => {
       const text = `apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: "${image}", imagePullPolicy: IfNotPresent}]\n`;
       const docs = parseManifests(Buffer.from(text), 'x.yaml', PODMAN_KINDS);
       return validateDocuments(docs, { target: 'podman', podman: 'all' })
         .map((f) => f.rule)
-        .filter((r) => ['short-image-name', 'latest-tag'].includes(r));
+        .filter((r) => ['image-reference-invalid', 'short-image-name', 'latest-tag'].includes(r));
     };
     expect(rules('nginx')).toEqual(['latest-tag', 'short-image-name']);
-    expect(rules('NGINX')).toEqual([]);
+    expect(rules('NGINX')).toEqual(['image-reference-invalid']);
+    expect(rules('Registry/nginx:1')).toEqual([]);
   });
 });

@@ -1,36 +1,68 @@
-// The one grammar of an image reference, written once in parts. The configuration's pattern (also
-// in dist/config.schema.json) and the parser the validator's image rules use are both made of it.
-const DOMAIN = '(localhost|[a-z0-9-]+(\\.[a-z0-9-]+)+(:\\d+)?|[a-z0-9-]+:\\d+)';
-const PATH = '[a-z0-9._\\/-]+';
-const TAG = '[A-Za-z0-9_][A-Za-z0-9._-]{0,127}';
-const DIGEST = 'sha256:[a-f0-9]{64}';
+// Image references, read the way podman reads them (containers/image's docker/reference: its
+// grammar, and the rule that decides whether the first path component names a registry). The
+// configuration's pattern below accepts a stricter part of the same language.
+
+// Podman's grammar, in parts.
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const REGISTRY_HOST = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?`;
+const NAME_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const ANY_TAG = '[\\w][\\w.-]{0,127}';
+const ANY_DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
+const REGISTRY = new RegExp(`^${REGISTRY_HOST}$`);
+const REPOSITORY = new RegExp(`^(?<path>${NAME_COMPONENT}(?:\\/${NAME_COMPONENT})*)(?::(?<tag>${ANY_TAG}))?(?:@(?<digest>${ANY_DIGEST}))?$`);
+/** containers/image's limit on a repository name (registry and path). */
+const NAME_TOTAL_LENGTH_MAX = 255;
 
 /**
- * A fully qualified reference: the first path component is a registry (has a dot or a port, or is
- * `localhost`), as podman needs to find an image without asking registries.conf.
+ * A fully qualified reference, as the configuration accepts it: a lower-case registry (has a dot or
+ * a port, or is `localhost`), a path, an optional tag and an optional sha256 digest. Stricter than
+ * podman on purpose (no upper case, no IPv6 registry); kept as written, since config.schema.json
+ * carries it.
  */
-export const FULLY_QUALIFIED_IMAGE = new RegExp(`^${DOMAIN}\\/${PATH}(:${TAG})?(@${DIGEST})?$`);
-
-/** The same grammar with the registry optional, its parts named. */
-const REFERENCE = new RegExp(`^(?:(?<domain>${DOMAIN})\\/)?(?<path>${PATH})(?::(?<tag>${TAG}))?(?:@(?<digest>${DIGEST}))?$`);
+export const FULLY_QUALIFIED_IMAGE = new RegExp(
+  '^(localhost|[a-z0-9-]+(\\.[a-z0-9-]+)+(:\\d+)?|[a-z0-9-]+:\\d+)\\/[a-z0-9._\\/-]+(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?(@sha256:[a-f0-9]{64})?$',
+);
 
 /** The parts of an image reference that decide how podman finds and pulls it. */
 export interface ImageRef {
-  /** Registry, when the first path component is one (has a dot or a port, or is `localhost`). */
+  /** Registry, when the first path component is one (has a dot or a port, is `localhost`, or has upper case). */
   readonly domain?: string;
   readonly tag?: string;
   readonly digest?: string;
 }
 
+/** A reference read, or why podman refuses it. */
+export type ImageRefReading = { readonly ref: ImageRef } | { readonly problem: string };
+
 /**
  * `docker.io/valkey/valkey:7.2` -> { domain: 'docker.io', tag: '7.2' }; `nginx` -> {};
- * undefined for what the grammar does not read (upper case, spaces, a digest other than sha256).
+ * `NGINX` -> the reason podman refuses it.
  */
+export function readImageRef(image: string): ImageRefReading {
+  // Podman's rule: the first component names a registry when it has a dot or a colon, is
+  // `localhost`, or has upper case (a repository path never may).
+  const slash = image.indexOf('/');
+  const first = slash < 0 ? '' : image.slice(0, slash);
+  const isRegistry = first !== '' && (/[.:]/.test(first) || first === 'localhost' || first !== first.toLowerCase());
+  const domain = isRegistry ? first : undefined;
+  const rest = isRegistry ? image.slice(slash + 1) : image;
+  if (domain !== undefined && !REGISTRY.test(domain))
+    return { problem: `"${domain}" is not a registry name (letters, digits, - and ., then an optional :port)` };
+  const parts = REPOSITORY.exec(rest)?.groups;
+  if (!parts) {
+    const path = rest.split(/[:@]/)[0];
+    const why = path !== path.toLowerCase() ? 'the repository name must be lower case' : 'not a valid image reference (name[:tag][@digest])';
+    return { problem: why };
+  }
+  const nameLength = (domain ? domain.length + 1 : 0) + parts.path.length;
+  if (nameLength > NAME_TOTAL_LENGTH_MAX) return { problem: `the repository name is longer than ${NAME_TOTAL_LENGTH_MAX} characters` };
+  return { ref: { domain, tag: parts.tag, digest: parts.digest } };
+}
+
+/** The parts of a reference podman reads; undefined for one it refuses (see readImageRef for why). */
 export function parseImageRef(image: string): ImageRef | undefined {
-  const parts = REFERENCE.exec(image)?.groups;
-  if (!parts) return undefined;
-  const { domain, tag, digest } = parts;
-  return { domain, tag, digest };
+  const reading = readImageRef(image);
+  return 'ref' in reading ? reading.ref : undefined;
 }
 
 /** Names one version: a digest, or a tag other than `latest`. */

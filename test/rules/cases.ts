@@ -12,6 +12,8 @@ export const IMAGE = 'localhost/omp-rules/tools:1';
 /** The same image under a registry's name (tagged in the machine; never pulled: no network). */
 export const REGISTRY_IMAGE = 'docker.io/omp-rules/tools:1';
 export const REGISTRY_LATEST = 'docker.io/omp-rules/tools:latest';
+/** The same image with an upper-case tag, which podman's grammar allows (tagged in the machine). */
+export const UPPER_TAG_IMAGE = 'localhost/omp-rules/tools:V1';
 
 export interface Variant {
   /** The documents to play; `pod` is the case's pod name, `dir` its folder in the machine. */
@@ -502,6 +504,17 @@ export const CASES: readonly DifferentialCase[] = [
       debugLog: true,
     },
     near: { docs: (p) => [podDoc(p, { containers: [app({ image: REGISTRY_IMAGE })] })], observe: (ctx) => askedRegistry(ctx), debugLog: true },
+  },
+  {
+    rule: 'image-reference-invalid',
+    // Upper case in the repository: the same image, as a user might type its name.
+    bad: {
+      docs: (p) => [podDoc(p, { containers: [app({ image: 'localhost/omp-rules/Tools:1' })] })],
+      refusal: /lowercase|invalid reference format/,
+      observe: (ctx) => playOutcome(ctx, 'app'),
+    },
+    // Upper case where the grammar allows it: in a tag.
+    near: { docs: (p) => [podDoc(p, { containers: [app({ image: UPPER_TAG_IMAGE })] })], observe: (ctx) => playOutcome(ctx, 'app') },
   },
   {
     rule: 'short-image-name',

@@ -30,6 +30,7 @@ import './host-path-type-unset';
 import './container-restart-policy';
 import './image-pull-always';
 import './image-pull-policy-unset';
+import './image-reference-invalid';
 import './short-image-name';
 import './latest-tag';
 import './subpath-ignored';

@@ -20,6 +20,7 @@ export default podmanRule({
       const image = c.container.image;
       if (typeof image !== 'string' || !image) return undefined;
       const ref = parseImageRef(image);
+      // A reference podman refuses is image-reference-invalid's to report.
       if (!ref) return undefined;
       // A local build (localhost/...) that is never pulled has nothing to drift from.
       const policy = c.container.imagePullPolicy;

@@ -22,7 +22,7 @@ export default podmanRule({
       const image = c.container.image;
       if (typeof image !== 'string' || !image) return undefined;
       const ref = parseImageRef(image);
-      // A reference the grammar does not read (upper case, spaces...) is not judged here.
+      // A reference podman refuses is image-reference-invalid's to report.
       if (!ref || ref.domain) return undefined;
       return {
         path: [...c.path, 'image'],
