@@ -135,6 +135,16 @@ describe('every configuration error at once', () => {
         '',
       ].join('\n'),
     );
+    // A bad --target is one more problem, not one that hides the file's.
+    const both = cli(['synth', '--config', 'bad.yaml', '--target', 'podman,nomad']);
+    expect(both.status).toBe(2);
+    const lines = both.stderr.split('\n');
+    expect(lines.slice(0, 3)).toEqual([
+      'opencode-memory-pod: invalid configuration in the command line:',
+      '  - --target: got "podman,nomad"; podman, kubernetes, or several separated by a comma',
+      'opencode-memory-pod: invalid configuration in bad.yaml:',
+    ]);
+    expect(lines.filter((l) => l.startsWith('  - ')).length).toBe(8);
     expect(tree(join(dir, 'dist'))).toEqual(before);
     expect(statSync(join(dir, 'dist', 'pod.yaml')).mtimeMs).toBe(mtime);
     expect(readdirSync(dir).filter((n) => n.startsWith('.dist'))).toEqual([]);

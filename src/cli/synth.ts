@@ -1,7 +1,6 @@
 import { join, relative } from 'node:path';
 import { ConfigError } from '../lib/config-error';
 import { configPathOrDefault, readConfigFile } from '../config/load';
-import { Config } from '../config/schema';
 import { parseTargetList, TARGET_LIST_ALLOWED, TARGET_NAMES, TARGETS } from '../lib/targets';
 import { DependencyError } from '../model/startup-order';
 import { configure, synthesizeWithModel } from '../app/synth';
@@ -27,13 +26,17 @@ export function runSynth(options: SynthOptions, log: (line: string) => void = co
   let files;
   let model;
   let config;
+  // A bad --target is reported with the file's own problems, not instead of them.
+  const targets = options.targets !== undefined ? parseTargetList(options.targets) : undefined;
+  const targetProblem = options.targets !== undefined && !targets ? targetListError(options.targets) : undefined;
   try {
-    const targets = options.targets !== undefined ? parseTargets(options.targets) : undefined;
     // Every problem of the file at once, the schema's and the constructs'.
     config = configure(readConfigFile(configPath), targets);
+    if (targetProblem) throw targetProblem;
     ({ files, model } = synthesizeWithModel(config));
   } catch (e) {
     if (e instanceof ConfigError || e instanceof DependencyError) {
+      if (targetProblem && e !== targetProblem) err(`opencode-memory-pod: ${targetProblem.message}`);
       const message = e instanceof ConfigError ? e.withSource(configPath ?? 'built-in defaults').message : e.message;
       err(`opencode-memory-pod: ${message}`);
       err(`opencode-memory-pod: nothing written; ${outDir}/ is unchanged`);
@@ -63,8 +66,6 @@ export function runSynth(options: SynthOptions, log: (line: string) => void = co
   return 0;
 }
 
-function parseTargets(text: string): Config['targets'] {
-  const targets = parseTargetList(text);
-  if (!targets) throw new ConfigError([{ field: '--target', value: text, allowed: TARGET_LIST_ALLOWED }], 'the command line');
-  return targets;
+function targetListError(text: string): ConfigError {
+  return new ConfigError([{ field: '--target', value: text, allowed: TARGET_LIST_ALLOWED }], 'the command line');
 }
