@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { ManifestFinding } from '../src/validate/finding';
 import { parseManifests } from '../src/validate/manifest-input';
 import { PODMAN_RULES } from '../src/validate/rules';
+import { KUBERNETES_RULES } from '../src/validate/rules/k8s';
+import { SCHEMA_KINDS } from '../src/validate/kubernetes-schema';
 import { cleanManifest, ExampleDocs } from '../src/validate/rules/example-pod';
 import { ExampleEdit } from '../src/validate/rules/podman-rule';
 import { compareVersions, describeRange, FIRST_UNSUPPORTED_PODMAN, formatVersion, inRange, parsePodmanVersion, PodmanVersion } from '../src/lib/podman-version';
@@ -16,7 +18,10 @@ import { REPO } from './helpers';
 
 const RULES_DIR = join(REPO, 'src', 'validate', 'rules');
 /** The files of the folder that are no rule. */
-const NOT_RULES = ['example-pod.ts', 'helpers.ts', 'index.ts', 'podman-rule.ts', 'registry.ts'];
+const NOT_RULES = ['example-pod.ts', 'helpers.ts', 'index.ts', 'podman-rule.ts', 'registry.ts', 'k8s'];
+/** The Kubernetes rules' folder, and its files that are no rule. */
+const K8S_DIR = join(RULES_DIR, 'k8s');
+const NOT_K8S_RULES = ['index.ts', 'kubernetes-rule.ts'];
 
 /** The version just before `v`, within the supported range (4.4.0 -> 4.3.99). */
 function before(v: PodmanVersion): PodmanVersion {
@@ -69,7 +74,8 @@ describe('podman rules: one file each, with examples (src/validate/rules/)', () 
   });
 
   it('keeps its lines readable (120 characters at most)', () => {
-    const long = readdirSync(RULES_DIR).flatMap((f) =>
+    const files = [...readdirSync(RULES_DIR).filter((f) => f !== 'k8s'), ...readdirSync(K8S_DIR).map((f) => join('k8s', f))];
+    const long = files.flatMap((f) =>
       readFileSync(join(RULES_DIR, f), 'utf8')
         .split('\n')
         .flatMap((line, i) => (line.length > 120 ? [`${f}:${i + 1}: ${line.length} characters`] : [])),
@@ -140,4 +146,58 @@ describe('podman rules: one file each, with examples (src/validate/rules/)', () 
     const f = validateDocuments([doc], { target: 'podman', podman: 'all' }).find((x) => x.rule === 'image-pull-always')!;
     expect(f.line).toBe(9);
   });
+});
+
+// The Kubernetes rules (src/validate/rules/k8s/), in the same shape: each fires on its known-bad
+// examples on every release before the one it needs, and on none from there on.
+const MINORS = [28, 29, 30, 31, 32, 33];
+
+function checkForCluster(docs: ExampleDocs, minor: number): ManifestFinding[] {
+  const text = docs.map((d) => dump(d)).join('---\n');
+  const parsed = parseManifests(Buffer.from(text), 'example.yaml', SCHEMA_KINDS);
+  return validateDocuments(parsed, { target: 'kubernetes', podman: 'all', kubernetesMinor: minor });
+}
+
+describe('Kubernetes rules: one file each, with examples (src/validate/rules/k8s/)', () => {
+  it('every file in the folder is a registered rule of the same name, with a known-bad example and a near miss', () => {
+    const files = readdirSync(K8S_DIR).filter((f) => !NOT_K8S_RULES.includes(f));
+    expect(files.map((f) => `k8s/${f.replace(/\.ts$/, '')}`).sort()).toEqual(KUBERNETES_RULES.map((r) => r.id).sort());
+    for (const rule of KUBERNETES_RULES) {
+      expect(rule.examples.bad.length, rule.id).toBeGreaterThan(0);
+      expect(rule.examples.nearMiss.length, rule.id).toBeGreaterThan(0);
+      expect(rule.doc.length, rule.id).toBeGreaterThan(20);
+    }
+  });
+
+  it('the clean manifest trips nothing on any release', () => {
+    for (const m of MINORS) expect(checkForCluster(cleanManifest(), m), `1.${m}`).toEqual([]);
+  });
+
+  for (const rule of KUBERNETES_RULES) {
+    const inside = MINORS.filter((m) => m < rule.needs);
+    const outside = MINORS.filter((m) => m >= rule.needs);
+    it(`${rule.id}: fires on its known-bad example(s) on 1.${inside.join(', 1.')} where it says, silent from 1.${rule.needs} and on its near misses`, () => {
+      expect(inside.length).toBeGreaterThan(0);
+      for (const bad of rule.examples.bad) {
+        for (const m of inside) {
+          const findings = checkForCluster(example(bad.edit), m);
+          const mine = findings.filter((f) => f.rule === rule.id);
+          expect(mine.length, `1.${m}`).toBeGreaterThan(0);
+          expect(mine[0].path).toBe(bad.path);
+          expect(findings.filter((f) => f.severity !== 'info' && f.rule !== rule.id && !(bad.also ?? []).includes(f.rule)).map((f) => f.rule)).toEqual([]);
+        }
+        for (const m of outside)
+          expect(
+            checkForCluster(example(bad.edit), m).filter((f) => f.rule === rule.id),
+            `1.${m}`,
+          ).toEqual([]);
+      }
+      for (const near of rule.examples.nearMiss)
+        for (const m of inside)
+          expect(
+            checkForCluster(example(near), m).filter((f) => f.rule === rule.id),
+            `1.${m}`,
+          ).toEqual([]);
+    });
+  }
 });
