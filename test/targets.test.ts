@@ -1,10 +1,11 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/load';
 import { configJsonSchema, synthesize } from '../src/app/synth';
 import { readInstallPlan } from '../src/host/install';
-import { manifestsIn, parseTargetList, TARGET_NAMES, TARGETS, targetOfManifest } from '../src/lib/targets';
+import { DEFAULT_TARGETS, manifestsIn, parseTargetList, TARGET_NAMES, TARGETS, targetOfManifest } from '../src/lib/targets';
+import { validateFiles } from '../src/validate/validate';
 import { RENDERERS } from '../src/render/targets';
 import { tempDir } from './helpers';
 
@@ -12,9 +13,35 @@ import { tempDir } from './helpers';
 const filesOf = (target: string) => synthesize(parseConfig({ targets: [target] })).filter((f) => f.path !== 'config.schema.json');
 
 describe('the target registry (src/lib/targets.ts, renderers in src/render/targets.ts)', () => {
-  it('has a renderer for every target and no renderer without a target', () => {
-    expect(TARGET_NAMES).toEqual(['podman', 'kubernetes']);
+  it('has a renderer for every target and no renderer without a target; each target its own folder', () => {
+    expect(TARGET_NAMES).toEqual(expect.arrayContaining([...DEFAULT_TARGETS]));
     expect(Object.keys(RENDERERS).sort()).toEqual([...TARGET_NAMES].sort());
+    const folders = TARGET_NAMES.map((t) => TARGETS[t].folder);
+    expect(new Set(folders).size).toBe(folders.length);
+    // At most one target writes at the top of dist/ (the cdk8s plugin gives it what lies there).
+    expect(folders.filter((f) => f === '').length).toBeLessThanOrEqual(1);
+  });
+
+  it('tells the validator how to check each target: its manifests are checked in that mode and pass', () => {
+    for (const target of TARGET_NAMES.filter((t) => TARGETS[t].checkedAs)) {
+      const dir = tempDir();
+      for (const f of filesOf(target)) {
+        mkdirSync(dirname(join(dir, f.path)), { recursive: true });
+        writeFileSync(join(dir, f.path), f.content);
+      }
+      const { path, folder } = manifestsIn(target, dir);
+      const files = folder
+        ? readdirSync(path)
+            .filter((n) => n.endsWith('.yaml'))
+            .map((n) => join(path, n))
+        : [path];
+      const result = validateFiles(files, { target, podman: 'all' });
+      expect(
+        result.findings.filter((f) => f.severity === 'error'),
+        target,
+      ).toEqual([]);
+      expect(result.checkedFor).toMatch(TARGETS[target].checkedAs === 'podman' ? /podman/ : /^Kubernetes 1\./);
+    }
   });
 
   it('is what the configuration accepts and describes', () => {

@@ -9,7 +9,11 @@ describe('validate options', () => {
   it('--help lists the choices of --format and the forms of --target', () => {
     const help = cli(['validate', '--help']).stdout.replace(/\s+/g, ' ');
     expect(help).toContain('(choices: "text", "json", default: "text")');
-    expect(help).toContain('-t, --target <targets> podman (kube play), kubernetes (a cluster), or podman,kubernetes as synth takes it');
+    // The same form as synth's --target, from the target registry.
+    const form =
+      '-t, --target <targets> one target, or several separated by a comma (e.g. podman,kubernetes): podman for podman kube play and systemd, kubernetes for a Kubernetes 1.29+ cluster;';
+    expect(help).toContain(`${form} named files: one target, default podman`);
+    expect(cli(['synth', '--help']).stdout.replace(/\s+/g, ' ')).toContain(form);
   });
 
   it('a --format commander refuses is one line, exit 2', () => {
@@ -34,7 +38,7 @@ describe('validate options', () => {
     const r = cli(['validate', '--target', 'podman,kubernetes', 'examples/hand-written-pod.yaml']);
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n')).toEqual([
-      'opencode-memory-pod: validate: --target "podman,kubernetes": named files are checked for one target; give podman or kubernetes, or name no files to check each target\'s part of dist/',
+      'opencode-memory-pod: validate: --target "podman,kubernetes": named files are checked for one target; give one of podman, kubernetes, or name no files to check each target\'s part of dist/',
     ]);
     const unknown = cli(['validate', '--target', 'podman,nomad']);
     expect(unknown.stderr.trim()).toBe('opencode-memory-pod: validate: --target "podman,nomad": expected podman, kubernetes, or several separated by a comma');

@@ -2,12 +2,12 @@
 import { Command, Option } from 'commander';
 import { version } from '../../package.json';
 import { DEFAULT_CONFIG_FILE } from '../config/load';
-import { TARGET_NAMES, TARGETS } from '../lib/targets';
+import { DEFAULT_TARGETS, TARGET_NAMES, TARGETS } from '../lib/targets';
 import { runDoctor } from './doctor';
 import { runImageBuild, runImagePull } from './image';
 import { runInstall } from './install';
 import { runSynth } from './synth';
-import { UNIT_KINDS } from '../render/unit-file';
+import { UNIT_KINDS, UnitKind } from '../render/unit-file';
 import { listRules, runValidate } from './validate';
 
 const program = new Command();
@@ -23,18 +23,10 @@ program
 
 program
   .command('synth')
-  .description('write dist/: pod.yaml, systemd drop-in, Quadlet unit, helpers (podman target); kubernetes/ (Kubernetes target); config JSON Schema')
+  .description(`write ${TARGET_NAMES.map((t) => `${TARGETS[t].writes} (${TARGETS[t].title} target)`).join('; ')}; the configuration's JSON Schema`)
   .option('-c, --config <file>', `YAML configuration (default: ./${DEFAULT_CONFIG_FILE} if present, else built-in defaults)`)
   .option('-o, --out <dir>', 'output folder', 'dist')
-  .addOption(
-    new Option(
-      '-t, --target <targets>',
-      `one target, or several separated by a comma (e.g. ${TARGET_NAMES.join(',')}): ${TARGET_NAMES.map((t) => `${t} for ${TARGETS[t].about}`).join(', ')}; default: the configuration's targets, else podman`,
-    )
-      .choices(TARGET_NAMES)
-      // choices() lists the targets in --help; runSynth reads the comma-separated list (as it reads OMP_TARGETS).
-      .argParser((list: string) => list),
-  )
+  .addOption(targetOption(`default: the configuration's targets, else ${DEFAULT_TARGETS.join(',')}`))
   .action((opts: { config?: string; out: string; target?: string }) => {
     process.exitCode = runSynth({ configPath: opts.config, outDir: opts.out, targets: opts.target });
   });
@@ -50,7 +42,7 @@ program
       .choices(UNIT_KINDS)
       .default('podman-kube'),
   )
-  .action((opts: { from: string; root?: string; dryRun?: boolean; unit: 'podman-kube' | 'quadlet' }) => {
+  .action((opts: { from: string; root?: string; dryRun?: boolean; unit: UnitKind }) => {
     process.exitCode = runInstall(opts);
   });
 
@@ -109,12 +101,14 @@ program
   // Every error of validate is one line (an option value commander refuses too), without the help.
   .showHelpAfterError(false)
   .configureOutput({ outputError: (text, write) => write(`opencode-memory-pod: validate: ${text.replace(/^error: /, '')}`) })
-  .argument('[files...]', 'manifests to check (default: what synth wrote: dist/pod.yaml and dist/kubernetes/*.yaml)')
-  .option('--podman <version>', 'podman version to check for, or "all" (default: the podman on this machine, else 4.3.1)')
-  .option(
-    '-t, --target <targets>',
-    'podman (kube play), kubernetes (a cluster), or podman,kubernetes as synth takes it (named files: one target); default: podman for named files, else each part of dist/ for its own',
+  .argument(
+    '[files...]',
+    `manifests to check (default: what synth wrote: ${TARGET_NAMES.filter((t) => TARGETS[t].checkedAs)
+      .map((t) => `dist/${TARGETS[t].manifests.replace(/\/$/, '/*.yaml')}`)
+      .join(' and ')})`,
   )
+  .option('--podman <version>', 'podman version to check for, or "all" (default: the podman on this machine, else 4.3.1)')
+  .addOption(targetOption(`named files: one target, default ${DEFAULT_TARGETS[0]}; no files: each part of dist/ for its own target`))
   .option('--kubernetes <version>', 'Kubernetes version of the cluster for --target kubernetes (default: 1.29, which native sidecars need)')
   .option(
     '--schema <version>',
@@ -140,6 +134,19 @@ program
       process.exitCode = runValidate({ files, ...opts });
     },
   );
+
+/** --target, in the one form synth and validate take (the target registry's names). */
+function targetOption(defaultText: string): Option {
+  return (
+    new Option(
+      '-t, --target <targets>',
+      `one target, or several separated by a comma (e.g. ${TARGET_NAMES.join(',')}): ${TARGET_NAMES.map((t) => `${t} for ${TARGETS[t].about}`).join(', ')}; ${defaultText}`,
+    )
+      .choices(TARGET_NAMES)
+      // choices() lists the targets in --help; the commands read the comma-separated list (as synth reads OMP_TARGETS).
+      .argParser((list: string) => list)
+  );
+}
 
 program.parseAsync(process.argv).catch((e: Error) => {
   console.error(`opencode-memory-pod: ${e.message}`);

@@ -1,11 +1,11 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { manifestsIn, parseTargetList, TARGET_LIST_ALLOWED, TARGET_NAMES, TARGETS } from '../lib/targets';
+import { DEFAULT_TARGETS, manifestsIn, parseTargetList, Target, TARGET_LIST_ALLOWED, TARGET_NAMES, TARGETS } from '../lib/targets';
 import { InputError } from '../validate/manifest-input';
 import { formatRuleList } from '../validate/rule-list';
 import { detectPodmanVersion, OLDEST_SUPPORTED_PODMAN, parsePodmanVersion, parseSupportedVersion, PodmanVersion } from '../lib/podman-version';
 import { parseIgnore } from '../validate/silence';
-import { exitCodeFor, formatJson, formatText, mergeResults, Target, validateFiles } from '../validate/validate';
+import { exitCodeFor, formatJson, formatText, mergeResults, validateFiles } from '../validate/validate';
 import { SCHEMA_VERSIONS, SchemaVersion } from '../validate/kubernetes-schema';
 
 export interface ValidateCommandOptions {
@@ -38,11 +38,11 @@ export function runValidate(options: ValidateCommandOptions, out: (text: string)
     const targets = options.target === undefined ? undefined : parseTargets(options.target);
     if (targets && targets.length > 1 && options.files.length) {
       throw new InputError(
-        `--target "${options.target}": named files are checked for one target; give podman or kubernetes, or name no files to check each target's part of ${from}/`,
+        `--target "${options.target}": named files are checked for one target; give one of ${checkable().join(', ')}, or name no files to check each target's part of ${from}/`,
       );
     }
     const runs: Array<[Target, string[]]> = options.files.length
-      ? [[targets?.[0] ?? 'podman', [...options.files]]]
+      ? [[targets?.[0] ?? DEFAULT_TARGETS[0], [...options.files]]]
       : targets
         ? targets.map((t): [Target, string[]] => [t, defaultFiles(t, from)])
         : distFiles(from);
@@ -51,7 +51,7 @@ export function runValidate(options: ValidateCommandOptions, out: (text: string)
     if (options.podman === 'all') podman = 'all';
     else if (options.podman) podman = parseSupportedVersion(options.podman);
     else {
-      const found = runs.some(([t]) => t === 'podman') ? detectPodmanVersion() : undefined;
+      const found = runs.some(([t]) => TARGETS[t].checkedAs === 'podman') ? detectPodmanVersion() : undefined;
       podman = found ?? parsePodmanVersion(OLDEST_SUPPORTED_PODMAN)!;
       how = found ? 'found on this machine' : 'oldest supported; no podman found';
     }
@@ -96,11 +96,22 @@ function parseKubernetes(text: string | undefined): number | undefined {
   return Number(m[1]);
 }
 
-/** What synth wrote in `from`: pod.yaml for podman, kubernetes/*.yaml for a cluster. */
+/** The targets the validator has checks for (the registry's `checkedAs`). */
+function checkable(): Target[] {
+  return TARGET_NAMES.filter((t) => TARGETS[t].checkedAs);
+}
+
+/** What synth wrote in `from`, each checkable target's manifests (pod.yaml for podman, kubernetes/*.yaml for a cluster). */
 function distFiles(from: string): Array<[Target, string[]]> {
-  const runs = TARGET_NAMES.filter((t) => existsSync(manifestsIn(t, from).path)).map((t): [Target, string[]] => [t, defaultFiles(t, from)]);
+  const runs = checkable()
+    .filter((t) => existsSync(manifestsIn(t, from).path))
+    .map((t): [Target, string[]] => [t, defaultFiles(t, from)]);
   if (!runs.length)
-    throw new InputError(`${from}/ has neither ${TARGET_NAMES.map((t) => TARGETS[t].manifests).join(' nor ')}: run synth first, or name the files`);
+    throw new InputError(
+      `${from}/ has neither ${checkable()
+        .map((t) => TARGETS[t].manifests)
+        .join(' nor ')}: run synth first, or name the files`,
+    );
   return runs;
 }
 

@@ -19,7 +19,16 @@ export interface TargetDescriptor {
   readonly manifests: string;
   /** How its files go live when `install` does not install them, `{dir}` standing for its folder; unset: `install` does. */
   readonly byHand?: string;
+  /**
+   * What `validate` and the cdk8s plugin check its manifests against: what `podman kube play` does
+   * with them, or what a Kubernetes cluster does. Unset: the validator has no checks for them yet,
+   * and says so instead of judging them by another target's rules.
+   */
+  readonly checkedAs?: ValidationMode;
 }
+
+/** The validator's two modes: podman's rules on a Pod manifest, or a cluster's schema and rules. */
+export type ValidationMode = 'podman' | 'cluster';
 
 /**
  * The render targets, in the order synth renders them: the one list of them, a table of one line
@@ -28,8 +37,8 @@ export interface TargetDescriptor {
  */
 // prettier-ignore
 export const TARGETS = registry({
-  podman: { title: 'podman', about: 'podman kube play and systemd', writes: 'dist/pod.yaml and units', folder: '', manifests: 'pod.yaml' },
-  kubernetes: { title: 'Kubernetes', about: 'a Kubernetes 1.29+ cluster', writes: 'dist/kubernetes/', folder: 'kubernetes', manifests: 'kubernetes/', byHand: 'apply {dir}/ with kubectl' },
+  podman: { title: 'podman', about: 'podman kube play and systemd', writes: 'dist/pod.yaml and units', folder: '', manifests: 'pod.yaml', checkedAs: 'podman' },
+  kubernetes: { title: 'Kubernetes', about: 'a Kubernetes 1.29+ cluster', writes: 'dist/kubernetes/', folder: 'kubernetes', manifests: 'kubernetes/', byHand: 'apply {dir}/ with kubectl', checkedAs: 'cluster' },
 });
 
 /** The entries as they are, typed as descriptors: the names come from the keys alone. */
@@ -45,6 +54,11 @@ export const TARGET_NAMES = Object.keys(TARGETS) as Target[];
 
 /** What synth writes when neither the configuration nor the command line names a target. */
 export const DEFAULT_TARGETS: readonly Target[] = ['podman'];
+
+/** The targets whose manifests the validator checks in this mode, in registry order. */
+export function targetsCheckedAs(mode: ValidationMode): Target[] {
+  return TARGET_NAMES.filter((t) => TARGETS[t].checkedAs === mode);
+}
 
 export function isTarget(name: string): name is Target {
   return Object.hasOwn(TARGETS, name);

@@ -9,6 +9,7 @@ import type { TargetRenderer } from './renderer';
 import { containerSecretName, ExternalService, KubernetesChart, STORE_CLIENT_LABEL } from './kubernetes';
 import { splitEnvScript } from './split-env';
 import { yamlDocuments } from './yaml-documents';
+import { parseImageRef } from '../lib/image-ref';
 
 /** Kubernetes release the manifests need: native sidecars are on by default from 1.29. */
 export const KUBERNETES_MIN_VERSION = '1.29';
@@ -99,7 +100,7 @@ export function kubernetesFiles(config: Config, model: PodModel, external: reado
     if (!file) throw new Error(`no file for kind ${doc.kind}`);
     byFile.set(file, [...(byFile.get(file) ?? []), doc]);
   }
-  const localImages = [...plan.sidecars, ...plan.apps].filter((s) => s.spec.image.startsWith('localhost/'));
+  const localImages = [...plan.sidecars, ...plan.apps].filter((s) => parseImageRef(s.spec.image)?.domain === 'localhost');
   const readme = [
     'opencode-memory-pod, Kubernetes target',
     '',

@@ -1,12 +1,12 @@
 // The validator as a cdk8s validation plugin (cdk8s.yaml `validations:`), so `cdk8s synth` fails
 // on a manifest podman would mishandle. Bundled to build/cdk8s-validation.js.
 import type { Validation, ValidationContext } from 'cdk8s-cli/lib/plugins/validation';
-import { targetOfManifest } from '../lib/targets';
+import { targetOfManifest, TARGETS } from '../lib/targets';
 import { formatVersion, parseSupportedVersion, PodmanVersion } from '../lib/podman-version';
 import { ManifestFinding } from './finding';
 import { DEFAULT_KUBERNETES_MINOR } from './kubernetes-rules';
 import { formatSilenced, Silenced } from './silence';
-import { Target, validateFiles } from './validate';
+import { validateFiles } from './validate';
 
 /** Properties from cdk8s.yaml. */
 export interface PodmanValidationProps {
@@ -30,8 +30,10 @@ export class PodmanValidation implements Validation {
     const silenced: Silenced[] = [];
     try {
       for (const manifest of context.manifests) {
-        // Files under kubernetes/ are for a cluster; everything else is played by podman.
-        const target: Target = targetOfManifest(manifest);
+        // Each manifest is checked for the target whose folder it lies in (kubernetes/ for a
+        // cluster, the top of dist/ for podman); a target the validator has no checks for is skipped.
+        const target = targetOfManifest(manifest);
+        if (!TARGETS[target].checkedAs) continue;
         const result = validateFiles([manifest], { target, podman: this.podman, kubernetesMinor: this.kubernetesMinor });
         findings.push(...result.findings);
         silenced.push(...result.silenced);

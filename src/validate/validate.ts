@@ -7,14 +7,13 @@ import { RuleContext, RuleHit } from './rule';
 import { PODMAN_RULES } from './rules';
 import { formatSilenced, mergeSilenced, silence, Silenced } from './silence';
 import { describeRange, formatVersion, inRange, PodmanVersion } from '../lib/podman-version';
-
-/** What the manifests are for. */
-export type Target = import('../lib/targets').Target;
+import { Target, TARGETS, targetsCheckedAs, ValidationMode } from '../lib/targets';
 
 /** Kinds `podman kube play` plays (4.3.1 and later). */
 export const PODMAN_KINDS = ['Pod', 'Deployment', 'ConfigMap', 'Secret', 'PersistentVolumeClaim'];
 
 export interface ValidateOptions {
+  /** What the manifests are for; the target registry says how they are checked (its `checkedAs`). */
   readonly target: Target;
   /** Podman version to check for; 'all' applies every rule whatever version it concerns. */
   readonly podman: PodmanVersion | 'all';
@@ -28,10 +27,17 @@ export interface ValidateOptions {
   readonly ignore?: readonly string[];
 }
 
+/** How a target's manifests are checked; an InputError for a target the validator has no checks for. */
+export function validationModeOf(target: Target): ValidationMode {
+  const mode = TARGETS[target].checkedAs;
+  if (!mode) throw new InputError(`the validator has no checks for ${TARGETS[target].title} manifests yet`);
+  return mode;
+}
+
 /** The schema the options choose. */
 export function schemaVersionFor(options: ValidateOptions): SchemaVersion {
   if (options.schema) return options.schema;
-  return options.target === 'kubernetes' ? schemaForKubernetes(options.kubernetesMinor ?? DEFAULT_KUBERNETES_MINOR) : DEFAULT_SCHEMA_VERSION;
+  return validationModeOf(options.target) === 'cluster' ? schemaForKubernetes(options.kubernetesMinor ?? DEFAULT_KUBERNETES_MINOR) : DEFAULT_SCHEMA_VERSION;
 }
 
 export interface ValidationResult {
@@ -55,7 +61,7 @@ interface ApplicableRule {
 }
 
 function applicableRules(options: ValidateOptions): ApplicableRule[] {
-  if (options.target === 'podman') {
+  if (validationModeOf(options.target) === 'podman') {
     const { podman } = options;
     return PODMAN_RULES.filter((r) => podman === 'all' || inRange(podman, r.podman)).map((r) => ({ ...r, versions: describeRange(r.podman) }));
   }
@@ -87,8 +93,9 @@ export function checkDocuments(documents: readonly ManifestDocument[], options: 
 
 /** Reads and validates files; throws InputError for input that cannot be validated. */
 export function validateFiles(files: readonly string[], options: ValidateOptions): ValidationResult {
-  const kinds = options.target === 'podman' ? PODMAN_KINDS : SCHEMA_KINDS;
-  const hint = options.target === 'podman' ? ' (podman kube play; use --target kubernetes for cluster manifests)' : '';
+  const mode = validationModeOf(options.target);
+  const kinds = mode === 'podman' ? PODMAN_KINDS : SCHEMA_KINDS;
+  const hint = mode === 'podman' ? ` (podman kube play; use --target ${targetsCheckedAs('cluster').join(' or ')} for cluster manifests)` : '';
   const findings: ManifestFinding[] = [];
   const silenced: Silenced[][] = [];
   let documents = 0;
@@ -102,7 +109,7 @@ export function validateFiles(files: readonly string[], options: ValidateOptions
   }
   const schema = `Kubernetes ${schemaVersionFor(options)} schema`;
   const checkedFor =
-    options.target === 'kubernetes'
+    mode === 'cluster'
       ? `Kubernetes 1.${options.kubernetesMinor ?? DEFAULT_KUBERNETES_MINOR} (${schema})`
       : options.podman === 'all'
         ? `every supported podman (4.3.0-5.x; ${schema})`
