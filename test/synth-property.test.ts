@@ -167,5 +167,5 @@ describe('synth on random configurations (fast-check)', () => {
     console.log(`synth property: ${ok} valid configurations synthesized and validated clean, ${failed} rejected with a config error`);
     expect(ok).toBeGreaterThan(20);
     expect(failed).toBeGreaterThan(20);
-  }, 120_000);
+  }, 240_000);
 });

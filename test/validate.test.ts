@@ -76,7 +76,7 @@ spec:
     expect(r.stderr + r.stdout).toContain('kubernetes-1.28.schema.json: up to date');
     expect(r.stderr + r.stdout).toContain('kubernetes-1.33.schema.json: up to date');
     expect(r.status).toBe(0);
-  }, 60_000);
+  });
 
   it('judges with the schema asked for, says which, and spells fields as the API does', () => {
     const dir = tempDir();
@@ -254,7 +254,7 @@ describe('cdk8s validation plugin', () => {
     expect(r.stdout).toContain('container-port-published');
     expect(r.stderr).toContain('Validation failed');
     expect(r.status).not.toBe(0);
-  }, 60_000);
+  });
 });
 
 describe('README', () => {
