@@ -189,10 +189,13 @@ describe('install', () => {
     expect(snapshot(root)).toEqual(before);
   });
 
-  it('fails clearly without dist/', () => {
-    const r = cli(['install', '--from', join(tempDir(), 'dist')]);
-    expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/install\.json not found: run `opencode-memory-pod synth`/);
+  it('fails clearly without dist/: install, doctor and image pull alike', () => {
+    const missing = join(tempDir(), 'dist');
+    for (const args of [['install'], ['doctor'], ['image', 'pull']]) {
+      const r = cli([...args, '--from', missing]);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(/^opencode-memory-pod: .*install\.json not found: run `opencode-memory-pod synth`/);
+    }
   });
 });
 

@@ -1,17 +1,12 @@
 import { Check, doctor } from '../host/doctor';
-import { readInstallPlan } from '../host/install';
+import { readPlanOrSay } from './dist-plan';
 
 const LABEL: Record<Check['severity'], string> = { passed: 'ok  ', info: 'note', warning: 'warn', error: 'FAIL' };
 
 /** Prints every check; exit codes: 0 all passed, 1 a problem found, 2 no usable dist/. */
 export async function runDoctor(o: { from: string }, log: (line: string) => void = console.log, err: (line: string) => void = console.error): Promise<number> {
-  let plan;
-  try {
-    plan = readInstallPlan(o.from);
-  } catch (e) {
-    err(`opencode-memory-pod: ${(e as Error).message}`);
-    return 2;
-  }
+  const plan = readPlanOrSay(o.from, err);
+  if (!plan) return 2;
   const checks = await doctor(plan, o.from);
   for (const c of checks) {
     log(`${LABEL[c.severity]} ${c.message}`);

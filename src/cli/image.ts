@@ -5,7 +5,7 @@ import { buildOpenCodeImage, ImageBuildError } from '../image/image-build';
 import { builtOpenCodeImage, isBuiltOpenCodeImage, resolveOpenCodeImage } from '../image/opencode-image';
 import { OpenCodeArch } from '../image/opencode-containerfile';
 import { ReleaseError } from '../image/opencode-release';
-import { readInstallPlan } from '../host/install';
+import { readPlanOrSay } from './dist-plan';
 
 export interface ImageBuildCommandOptions {
   readonly config?: string;
@@ -73,13 +73,8 @@ export function runImageBuild(o: ImageBuildCommandOptions, log: (line: string) =
  * failed or the OpenCode image is missing, 2 no dist/.
  */
 export function runImagePull(o: { from: string }, log: (line: string) => void = console.log, err: (line: string) => void = console.error): number {
-  let plan;
-  try {
-    plan = readInstallPlan(o.from);
-  } catch (e) {
-    err(`opencode-memory-pod: ${(e as Error).message}`);
-    return 2;
-  }
+  const plan = readPlanOrSay(o.from, err);
+  if (!plan) return 2;
   let rc = 0;
   for (const { service, image, get } of plan.images) {
     if (spawnSync('podman', ['image', 'exists', image]).status === 0) {
