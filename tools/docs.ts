@@ -38,25 +38,25 @@ export function shownIn(readme: string, section: Section): string {
 /** The README with every section rewritten. */
 export function regenerated(readme: string): string {
   return SECTIONS.reduce((text, s) => {
-    const a = text.indexOf(s.begin) + s.begin.length + 1;
-    const b = text.indexOf(s.end) - 1;
-    shownIn(text, s); // throws when the markers are missing
-    return `${text.slice(0, a)}${s.render()}${text.slice(b)}`;
+    const start = text.indexOf(s.begin) + s.begin.length + 1;
+    const shown = shownIn(text, s); // throws when the markers are missing
+    return `${text.slice(0, start)}${s.render()}${text.slice(start + shown.length)}`;
   }, readme);
 }
 
-if (require.main === module) {
+/** Rewrites README.md's generated sections; whether anything changed. */
+export function writeDocs(): boolean {
   const before = readFileSync(README, 'utf8');
   const after = regenerated(before);
+  if (after !== before) writeFileSync(README, after);
+  return after !== before;
+}
+
+if (require.main === module) {
   if (process.argv.includes('--check')) {
-    if (after !== before) {
+    if (regenerated(readFileSync(README, 'utf8')) !== readFileSync(README, 'utf8')) {
       console.error('README.md: the generated rule list or table is stale; run npm run docs');
       process.exit(1);
     }
-  } else if (after !== before) {
-    writeFileSync(README, after);
-    console.log('README.md: rule list and table rewritten');
-  } else {
-    console.log('README.md: up to date');
-  }
+  } else console.log(writeDocs() ? 'README.md: rule list and table rewritten' : 'README.md: up to date');
 }

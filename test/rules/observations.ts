@@ -96,11 +96,3 @@ export function renderRuleTable(obs: Observations): string {
 
 export const TABLE_BEGIN = '<!-- rules-table: generated from test/rules/observations.json by `RULES_WRITE=1 npm run test:rules`; do not edit -->';
 export const TABLE_END = '<!-- rules-table end -->';
-
-/** The README with its table section replaced. */
-export function withRuleTable(readme: string, table: string): string {
-  const a = readme.indexOf(TABLE_BEGIN);
-  const b = readme.indexOf(TABLE_END);
-  if (a < 0 || b < a) throw new Error(`README.md has no ${TABLE_BEGIN} ... ${TABLE_END} section`);
-  return `${readme.slice(0, a + TABLE_BEGIN.length)}\n${table}\n${readme.slice(b)}`;
-}

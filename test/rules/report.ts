@@ -3,9 +3,9 @@
 // verdict differs from the committed one (then observations.json and the README table are stale).
 // --write: records this run's verdicts in observations.json and regenerates the README table.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { PODMAN_RULES } from '../../src/validate/rules';
-import { columnOf, Observations, OBSERVATIONS_FILE, readObservations, renderRuleTable, Verdict, verdictsOf, withRuleTable } from './observations';
+import { writeDocs } from '../../tools/docs';
+import { columnOf, Observations, OBSERVATIONS_FILE, readObservations, Verdict, verdictsOf } from './observations';
 import { VersionResults } from './results';
 
 const args = process.argv.slice(2);
@@ -62,8 +62,8 @@ if (write && !problems.length) {
     rules: Object.fromEntries(PODMAN_RULES.filter((r) => fresh.rules[r.id]).map((r) => [r.id, fresh.rules[r.id]])),
   };
   writeFileSync(OBSERVATIONS_FILE, JSON.stringify(ordered, null, 2) + '\n');
-  const readmeFile = join(__dirname, '..', '..', 'README.md');
-  writeFileSync(readmeFile, withRuleTable(readFileSync(readmeFile, 'utf8'), renderRuleTable(ordered)));
+  // The README's table is rendered from the file just written, as `npm run docs` renders it.
+  writeDocs();
   console.log(`rules: wrote ${OBSERVATIONS_FILE} and the README table`);
 }
 for (const p of problems) console.log(`FAIL rules: ${p}`);
