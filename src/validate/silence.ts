@@ -23,21 +23,32 @@ export interface Silenced {
 
 const HOW_TO_LIST = '`opencode-memory-pod validate --rules` lists the rule ids';
 
+/** The rule ids of a comma-separated list, each once, and those no rule has. */
+function readIds(list: string): { ids: string[]; unknown: string[] } {
+  const ids = [
+    ...new Set(
+      list
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean),
+    ),
+  ];
+  const known = ruleIds();
+  return { ids, unknown: ids.filter((id) => !known.includes(id)) };
+}
+
+const quoted = (ids: readonly string[]) => ids.map((u) => `"${u}"`).join(', ');
+
 /** Rule ids from --ignore values (each repeatable, comma-separated); throws InputError on one no rule has. */
 export function parseIgnore(values: readonly string[]): string[] {
-  const known = ruleIds();
-  const ids: string[] = [];
+  const ids = new Set<string>();
   for (const value of values) {
-    const parts = value
-      .split(',')
-      .map((p) => p.trim())
-      .filter(Boolean);
-    if (!parts.length) throw new InputError(`--ignore "${value}": expected rule ids, e.g. --ignore latest-tag,short-image-name`);
-    const unknown = parts.filter((p) => !known.includes(p));
-    if (unknown.length) throw new InputError(`--ignore "${value}": no rule has the id ${unknown.map((u) => `"${u}"`).join(', ')}; ${HOW_TO_LIST}`);
-    for (const id of parts) if (!ids.includes(id)) ids.push(id);
+    const read = readIds(value);
+    if (!read.ids.length) throw new InputError(`--ignore "${value}": expected rule ids, e.g. --ignore latest-tag,short-image-name`);
+    if (read.unknown.length) throw new InputError(`--ignore "${value}": no rule has the id ${quoted(read.unknown)}; ${HOW_TO_LIST}`);
+    for (const id of read.ids) ids.add(id);
   }
-  return ids;
+  return [...ids];
 }
 
 /** The rule ids a document's annotation silences; throws InputError on one no rule has. */
@@ -46,16 +57,12 @@ export function annotationIgnores(doc: ManifestDocument): string[] {
   const value = metadata?.annotations?.[IGNORE_ANNOTATION];
   // Not a string: the schema reports it (annotations are strings).
   if (typeof value !== 'string') return [];
-  const ids = value
-    .split(',')
-    .map((p) => p.trim())
-    .filter(Boolean);
-  const unknown = ids.filter((id) => !ruleIds().includes(id));
+  const { ids, unknown } = readIds(value);
   if (unknown.length) {
     const where = `${doc.file}: document ${doc.index} (${doc.kind}/${doc.name})`;
-    throw new InputError(`${where}: annotation ${IGNORE_ANNOTATION}: no rule has the id ${unknown.map((u) => `"${u}"`).join(', ')}; ${HOW_TO_LIST}`);
+    throw new InputError(`${where}: annotation ${IGNORE_ANNOTATION}: no rule has the id ${quoted(unknown)}; ${HOW_TO_LIST}`);
   }
-  return [...new Set(ids)];
+  return ids;
 }
 
 /**
