@@ -13,16 +13,20 @@
 #   4. fork a short-lived poller that runs this service's own health check and posts its marker
 #      once it passes (dependents wait for it; the liveness probe reads it to tell "starting"
 #      from "failing"), or "<name>.failed" when it has not passed within the timeout;
-#   5. exec the image's real entrypoint, so the service becomes the container's main process and
+#   5. with --user, make the service's own folders its user's, then switch to that user (setpriv,
+#      util-linux): the steps above need root (the env file and the state directory are root's);
+#   6. exec the image's real entrypoint, so the service becomes the container's main process and
 #      nothing of ours stays resident once the poller is done.
 #
 # Usage: launch.sh --name NAME [--after DEP]... [--timeout SECONDS] [--post-health]
-#                  [--env KEY]... [--env-all] [--requirepass-from KEY] -- ENTRYPOINT [ARG]...
+#                  [--env KEY]... [--env-all] [--requirepass-from KEY]
+#                  [--user UID:GID [--own DIR]...] -- ENTRYPOINT [ARG]...
 set -u
 
 omp_dir=${OMP_DIR:-/opt/opencode-memory-pod}
 omp_state=${OMP_STATE_DIR:-/run/opencode-memory-pod/state}
 omp_env_file=${OMP_ENV_FILE:-/run/opencode-memory-pod/opencode.env}
+omp_etc=${OMP_ETC_DIR:-/etc}
 
 name=
 after=
@@ -30,6 +34,8 @@ timeout=120
 post=0
 keys=
 OMP_REQUIREPASS_KEY=
+run_as=
+own_dirs=
 
 log() { printf 'opencode-memory-pod[%s]: %s\n' "${name:-launcher}" "$*" >&2; }
 die() { log "$*"; exit 1; }
@@ -43,6 +49,8 @@ while [ $# -gt 0 ]; do
     --env) keys="$keys $2"; shift 2 ;;
     --env-all) keys='*'; shift ;;
     --requirepass-from) OMP_REQUIREPASS_KEY=$2; shift 2 ;;
+    --user) run_as=$2; shift 2 ;;
+    --own) own_dirs="$own_dirs $2"; shift 2 ;;
     --) shift; break ;;
     *) die "unknown launcher option: $1" ;;
   esac
@@ -50,6 +58,8 @@ done
 [ -n "$name" ] || die "--name is required"
 [ $# -gt 0 ] || die "no entrypoint given after --"
 case $timeout in '' | *[!0-9]*) die "--timeout must be whole seconds, got: $timeout" ;; esac
+case $run_as in '' | [0-9]*:[0-9]*) ;; *) die "--user must be UID:GID, got: $run_as" ;; esac
+case ${run_as%%:*}${run_as#*:} in *[!0-9]*) die "--user must be UID:GID, got: $run_as" ;; esac
 
 # Centiseconds since boot, from /proc/uptime: no process is spawned for the clock.
 now_cs() {
@@ -156,6 +166,36 @@ if [ "$post" = 1 ]; then
     printf 'netns %s\n' "$omp_netns" >"$omp_state/.$name.healthy.tmp" && mv -f "$omp_state/.$name.healthy.tmp" "$omp_state/$name.healthy"
     log "healthy $(seconds_since "$poll_start")s after start; dependents may start"
   ) </dev/null &
+fi
+
+if [ -n "$run_as" ]; then
+  omp_uid=${run_as%%:*} omp_gid=${run_as#*:}
+  command -v setpriv >/dev/null 2>&1 || die "--user $run_as needs setpriv (util-linux) in the image; not starting $name"
+  # The service's folders (its home, and those podman made as root for nested mounts) become its
+  # user's: made when missing, handed over only when root owns them, never recursively. A folder of
+  # another user is not ours to take: say so and stop, rather than start a service that cannot write.
+  for d in $own_dirs; do
+    if [ ! -e "$d" ]; then
+      mkdir -m 0700 "$d" && chown "$omp_uid:$omp_gid" "$d" || die "cannot create $d for $run_as"
+    elif [ -L "$d" ] || [ ! -d "$d" ]; then
+      die "$d is not a directory; not starting $name"
+    else
+      omp_owner=$(stat -c %u:%g "$d") || die "cannot read the owner of $d"
+      case $omp_owner in
+        "$omp_uid:$omp_gid") ;;
+        0:*) chown "$omp_uid:$omp_gid" "$d" && chmod 0700 "$d" || die "cannot hand $d to $run_as" ;;
+        *) die "$d belongs to $omp_owner, not $run_as: on the host, chown -R $run_as the folder mounted there (opencode-memory-pod install does it); not starting $name" ;;
+      esac
+    fi
+  done
+  # Tools look the user up (git's identity, whoami, the shell's prompt): name it in the container's
+  # own passwd and group files when the image has no entry (they are the container's, not the host's).
+  grep -q "^[^:]*:[^:]*:$omp_uid:" "$omp_etc/passwd" 2>/dev/null \
+    || printf '%s:x:%s:%s:%s:%s:/bin/sh\n' "$name" "$omp_uid" "$omp_gid" "$name" "${HOME:-/}" >>"$omp_etc/passwd" 2>/dev/null || :
+  grep -q "^[^:]*:[^:]*:$omp_gid:" "$omp_etc/group" 2>/dev/null || printf '%s:x:%s:\n' "$name" "$omp_gid" >>"$omp_etc/group" 2>/dev/null || :
+  # no_new_privs: no setuid binary in the image can bring root back. The lock (fd 9) goes along.
+  set -- setpriv --reuid="$omp_uid" --regid="$omp_gid" --clear-groups --no-new-privs -- "$@"
+  log "running as $run_as"
 fi
 
 log "starting: $*"

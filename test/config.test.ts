@@ -83,6 +83,42 @@ describe('configuration', () => {
     expect(problems({ services: { opencode: { dataDir: '/persist/../etc' } } })[0].allowed).toMatch(/\.\./);
   });
 
+  it("refuses workspaces that are not a folder of the user's own, naming the entry", () => {
+    const ws = (workspaces: unknown, extra: object = {}) => problems({ services: { opencode: { workspaces, ...extra } } });
+    expect(ws(['code/app'])[0]).toMatchObject({ field: 'services.opencode.workspaces.0', value: 'code/app', allowed: expect.stringMatching(/absolute path/) });
+    expect(ws(['/'])[0]).toMatchObject({ field: 'services.opencode.workspaces.0', allowed: expect.stringMatching(/must not be \/ \(the whole host\)/) });
+    for (const dir of ['/etc', '/usr', '/home', '/var', '/root', '/etc/']) expect(ws(['/srv/ok', dir])[0].allowed).toMatch(/itself, a directory of the system/);
+    for (const dir of ['/proc/1/root', '/sys/fs', '/dev/shm/x', '/run/user/1000']) expect(ws([dir])[0].allowed).toMatch(/kernel or runtime file system/);
+    // Apart from every data directory: not inside one, not holding one.
+    expect(ws(['/persist/containers/valkey/x'])[0]).toMatchObject({
+      field: 'services.opencode.workspaces.0',
+      allowed: expect.stringMatching(/be or lie inside \/persist\/containers\/valkey \(services\.valkey\.dataDir\)/),
+    });
+    expect(ws(['/persist'])[0].allowed).toMatch(/must not contain \/persist\/containers\/valkey/);
+    expect(ws(['/srv/oc'], { pluginsDir: '/srv/oc/plugins' })[0].allowed).toMatch(/services\.opencode\.pluginsDir/);
+    // Once each, and none inside another.
+    expect(ws(['/srv/a', '/srv/b', '/srv/a/'])).toEqual([
+      expect.objectContaining({
+        field: 'services.opencode.workspaces.2',
+        allowed: expect.stringMatching(/already listed as services\.opencode\.workspaces\.0/),
+      }),
+    ]);
+    expect(ws(['/srv/a', '/srv/a/sub'])[0]).toMatchObject({
+      field: 'services.opencode.workspaces.1',
+      allowed: expect.stringMatching(/lie inside the workspace \/srv\/a/),
+    });
+    expect(() => buildModel(parseConfig({ services: { opencode: { workspaces: ['/srv/ab', '/srv/a', '/home/alice/code'] } } }))).not.toThrow();
+    // The container's own paths: OpenCode's home and the launcher.
+    expect(ws(['/home/opencode/x'])[0].allowed).toMatch(/\/home\/opencode: OpenCode's home/);
+    expect(ws(['/opt/opencode-memory-pod'])[0].allowed).toMatch(/launcher/);
+  });
+
+  it('runAs is UID:GID as numbers', () => {
+    for (const bad of ['alice', '1000', '1000:', 'alice:alice', '-1:0', '99999999999:0'])
+      expect(problems({ services: { opencode: { runAs: bad } } })[0]).toMatchObject({ field: 'services.opencode.runAs', value: bad });
+    expect(() => buildModel(parseConfig({ services: { opencode: { runAs: '0:0' } } }))).not.toThrow();
+  });
+
   it('requires memory headroom above Valkey maxmemory', () => {
     const [p] = problems({ services: { valkey: { maxmemory: '4gb', memoryLimit: '4Gi' } } });
     expect(p).toMatchObject({ field: 'services.valkey.memoryLimit', value: '4Gi' });

@@ -260,6 +260,30 @@ describe('kubernetes target', () => {
     ]);
   });
 
+  it("workspaces become volume claims at the same paths (a node has no folder of the user's), said in README.txt; OpenCode runs as runAs", () => {
+    const files = kube({ services: { opencode: { workspaces: ['/srv/code/app'], runAs: '1500:1600' } }, kubernetes: { storage: { 'workspace-1': '30Gi' } } });
+    const sts = objects(files).find((o) => o.kind === 'StatefulSet')!;
+    expect(sts.spec.volumeClaimTemplates.map((v: Obj) => [v.metadata.name, v.spec.resources.requests.storage])).toContainEqual(['workspace-1', '30Gi']);
+    const oc = sts.spec.template.spec.containers.find((c: Obj) => c.name === 'opencode');
+    expect(oc.volumeMounts).toContainEqual({ name: 'workspace-1', mountPath: '/srv/code/app' });
+    expect(oc.workingDir).toBe('/srv/code/app');
+    expect(oc.securityContext).toEqual({
+      runAsUser: 1500,
+      runAsGroup: 1600,
+      runAsNonRoot: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+    });
+    expect(sts.spec.template.spec.securityContext).toEqual({ fsGroup: 1600, fsGroupChangePolicy: 'OnRootMismatch' });
+    const readme = files.get('kubernetes/README.txt')!;
+    expect(readme).toContain('Workspaces: a cluster node has no folder of yours, so each is a volume claim mounted at the same path, empty at first:');
+    expect(readme).toContain('workspace-1: /srv/code/app  (fill it: kubectl exec opencode-memory-pod-0 -c opencode -- git clone <url> /srv/code/app)');
+    // As root (runAs 0:0): the capabilities of the podman pod, no fsGroup.
+    const root = podSpec(kube({ services: { opencode: { runAs: '0:0' } } }));
+    expect(root.securityContext).toBeUndefined();
+    expect(root.containers.find((c: Obj) => c.name === 'opencode').securityContext.capabilities.add).toContain('DAC_OVERRIDE');
+  });
+
   it('rejects a storage size for a volume that does not exist, naming it', () => {
     expect(() => kube({ kubernetes: { storage: { 'valkey-dat': '5Gi' } } })).toThrow(
       /kubernetes\.storage\.valkey-dat: got "5Gi"; no such persistent volume; volumes: valkey-data, falkordb-data, opencode-data/,

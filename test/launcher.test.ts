@@ -1,7 +1,8 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { OPENCODE_USER_CAPABILITIES } from '../src/services/opencode';
 import { REPO, shells, tempDir } from './helpers';
 
 const running: ChildProcess[] = [];
@@ -207,6 +208,51 @@ for (const sh of shells()) {
       const l2 = launch(sh, p2, ['--name', 'v', '--requirepass-from', 'VALKEY_PASSWORD', '--', 'sh', '-c', 'cat > stdin']);
       expect(await l2.done).toBe(0);
       expect(readFileSync(join(p2.dir, 'stdin'), 'utf8')).toBe('');
+    });
+
+    it('--user: hands its folders to the user (never one of another user), names it, and execs as it with no privileges', async () => {
+      const p = pod('exit 0');
+      const etc = join(p.dir, 'etc');
+      mkdirSync(etc);
+      writeFileSync(join(etc, 'passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
+      writeFileSync(join(etc, 'group'), 'root:x:0:\n');
+      const home = join(p.dir, 'home');
+      mkdirSync(home, { mode: 0o755 }); // as podman makes a DirectoryOrCreate folder: root's
+      mkdirSync(join(p.dir, 'theirs'));
+      chownSync(join(p.dir, 'theirs'), 4321, 4321);
+      // The case podman makes for a nested mount: the user's home (0700) holds a folder of root's.
+      mkdirSync(join(home, '.config'));
+      chownSync(home, 1234, 2345);
+      chmodSync(home, 0o700);
+      const env = { ...p.env, OMP_ETC_DIR: etc, HOME: home };
+      const args = ['--name', 'svc', '--timeout', '10', '--user', '1234:2345', '--own', home, '--own', join(home, '.config'), '--own', join(home, '.cache')];
+      // Root with only the container's capabilities (the bounding set is all root gets at exec).
+      const capped = ['setpriv', `--bounding-set=-all,${OPENCODE_USER_CAPABILITIES.map((c) => `+${c.toLowerCase()}`).join(',')}`, '--', ...sh];
+      const service = [
+        '--',
+        'sh',
+        '-c',
+        'echo "ids $(id -u):$(id -g) groups $(id -G)"; grep -E "^(CapEff|NoNewPrivs)" /proc/self/status; flock -n 9 true 9>>"$OMP_STATE_DIR/svc.lock" && echo "lock free" || echo "lock held"',
+      ];
+      const l = launch(capped, { ...p, env }, [...args, ...service]);
+      expect(await l.done, l.err()).toBe(0);
+      expect(l.out()).toContain('ids 1234:2345 groups 2345');
+      expect(l.out()).toMatch(/CapEff:\s+0+\n/);
+      expect(l.out()).toMatch(/NoNewPrivs:\s+1/);
+      expect(l.out()).toContain('lock held'); // the container's lock went along through setpriv
+      for (const d of [home, join(home, '.cache')])
+        expect(`${statSync(d).uid}:${statSync(d).gid} ${(statSync(d).mode & 0o777).toString(8)}`).toBe('1234:2345 700');
+      expect(readFileSync(join(etc, 'passwd'), 'utf8')).toContain(`svc:x:1234:2345:svc:${home}:/bin/sh\n`);
+      expect(readFileSync(join(etc, 'group'), 'utf8')).toContain('svc:x:2345:\n');
+      // Again: no second passwd line; a folder of another user stops the start, with the fix.
+      const again = launch(capped, { ...p, env }, [...args, '--own', join(p.dir, 'theirs'), ...service]);
+      expect(await again.done).toBe(1);
+      expect(again.err()).toMatch(/theirs belongs to 4321:4321, not 1234:2345: on the host, chown -R 1234:2345 .*not starting svc/);
+      expect(again.out()).toBe('');
+      expect(readFileSync(join(etc, 'passwd'), 'utf8').match(/:1234:/g)).toHaveLength(1);
+      const bad = launch(sh, { ...p, env }, ['--name', 'svc', '--user', 'alice', '--', 'true']);
+      expect(await bad.done).toBe(1);
+      expect(bad.err()).toContain('--user must be UID:GID, got: alice');
     });
   });
 }

@@ -49,7 +49,7 @@ describe('pod.yaml for podman kube play', () => {
       { name: 'BROWSER', value: '1' },
     ]);
     expect(container(p, 'falkordb').volumeMounts).toContainEqual({ name: 'falkordb-data', mountPath: '/var/lib/falkordb/data' });
-    expect(container(p, 'opencode').volumeMounts).toContainEqual({ name: 'opencode-data', mountPath: '/root/.local/share/opencode' });
+    expect(container(p, 'opencode').volumeMounts).toContainEqual({ name: 'opencode-data', mountPath: '/home/opencode' });
     const dd = container(p, 'datadog');
     expect(dd.env.map((e: Doc) => e.name)).not.toContain('DD_LLM_OBSERVABILITY_ENABLED');
     expect(dd.volumeMounts).toContainEqual({ name: 'podman-socket', mountPath: '/var/run/docker.sock', readOnly: true });
@@ -107,9 +107,19 @@ describe('pod.yaml for podman kube play', () => {
       valkey: { drop: ['ALL'], add: ['CHOWN', 'DAC_OVERRIDE', 'SETGID', 'SETUID'] },
       falkordb: { drop: ['ALL'], add: ['CHOWN', 'SETGID', 'SETUID'] },
       datadog: { drop: ['ALL'], add: ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'KILL', 'SETGID', 'SETUID'] },
-      opencode: { drop: ['ALL'], add: ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'SETGID', 'SETUID'] },
+      // Its own user (runAs): only what the launcher needs before it switches.
+      opencode: { drop: ['ALL'], add: ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'SETGID', 'SETUID'] },
     });
-    expect(caps(pod({ services: { opencode: { extraCapabilities: ['NET_BIND_SERVICE', 'CHOWN'] } } })).opencode.add).toEqual([
+    expect(caps(pod({ services: { opencode: { runAs: '0:0' } } })).opencode.add).toEqual([
+      'CHOWN',
+      'DAC_OVERRIDE',
+      'FOWNER',
+      'FSETID',
+      'KILL',
+      'SETGID',
+      'SETUID',
+    ]);
+    expect(caps(pod({ services: { opencode: { runAs: '0:0', extraCapabilities: ['NET_BIND_SERVICE', 'CHOWN'] } } })).opencode.add).toEqual([
       'CHOWN',
       'DAC_OVERRIDE',
       'FOWNER',
@@ -144,7 +154,8 @@ describe('pod.yaml for podman kube play', () => {
     expect(p.spec.containers.map((c: Doc) => c.name)).toEqual(['valkey', 'falkordb', 'opencode']);
     const cmd = container(p, 'opencode').command;
     expect(cmd).not.toContain('datadog');
-    expect(container(p, 'opencode').env).toBeUndefined();
+    // Only its home: no OpenTelemetry without the agent.
+    expect(container(p, 'opencode').env).toEqual([{ name: 'HOME', value: '/home/opencode' }]);
   });
 
   it('containerDiscovery: false runs the agent without the podman socket, /proc or cgroup mounts, and changes nothing else', () => {
@@ -174,8 +185,50 @@ describe('pod.yaml for podman kube play', () => {
 
   it('mounts optional plugin and config paths read-only where OpenCode reads them', () => {
     const c = container(pod({ services: { opencode: { pluginsDir: '/srv/oc/plugins', configFile: '/srv/oc/opencode.json' } } }), 'opencode');
-    expect(c.volumeMounts).toContainEqual({ name: 'opencode-plugins', mountPath: '/root/.config/opencode/plugins', readOnly: true });
-    expect(c.volumeMounts).toContainEqual({ name: 'opencode-config', mountPath: '/root/.config/opencode/opencode.json', readOnly: true });
+    expect(c.volumeMounts).toContainEqual({ name: 'opencode-plugins', mountPath: '/home/opencode/.config/opencode/plugins', readOnly: true });
+    expect(c.volumeMounts).toContainEqual({ name: 'opencode-config', mountPath: '/home/opencode/.config/opencode/opencode.json', readOnly: true });
+  });
+
+  it('mounts each workspace read-write at its own path in OpenCode alone, and starts OpenCode in the first', () => {
+    const p = pod({ services: { opencode: { workspaces: ['/srv/code/app', '/home/alice/notes/'] } } });
+    const c = container(p, 'opencode');
+    expect(c.volumeMounts).toContainEqual({ name: 'workspace-1', mountPath: '/srv/code/app' });
+    expect(c.volumeMounts).toContainEqual({ name: 'workspace-2', mountPath: '/home/alice/notes' });
+    expect(p.spec.volumes).toContainEqual({ name: 'workspace-1', hostPath: { path: '/srv/code/app', type: 'Directory' } });
+    expect(p.spec.volumes).toContainEqual({ name: 'workspace-2', hostPath: { path: '/home/alice/notes', type: 'Directory' } });
+    expect(c.workingDir).toBe('/srv/code/app');
+    for (const other of ['valkey', 'falkordb', 'datadog']) expect(container(p, other).volumeMounts.map((m: Doc) => m.name)).not.toContain('workspace-1');
+    // No workspace: OpenCode works in its home, never in the container's /.
+    expect(container(pod(), 'opencode').workingDir).toBe('/home/opencode');
+    const plan = JSON.parse(files({ services: { opencode: { workspaces: ['/srv/code/app'] } } }).get('install.json')!);
+    expect(plan.workspaces).toEqual([{ service: 'opencode', path: '/srv/code/app', field: 'services.opencode.workspaces.0', runAs: '1000:1000' }]);
+    expect(plan.hostMounts.map((m: Doc) => m.path)).not.toContain('/srv/code/app');
+  });
+
+  it('runs OpenCode as runAs: the launcher switches after its root-only steps, with the home folders handed over', () => {
+    const cmd = container(pod({ services: { opencode: { runAs: '1500:1600' } } }), 'opencode').command as string[];
+    expect(cmd.slice(cmd.indexOf('--user'), cmd.indexOf('--user') + 4)).toEqual(['--user', '1500:1600', '--own', '/home/opencode']);
+    const own = cmd.flatMap((a, i) => (cmd[i - 1] === '--own' ? [a] : []));
+    for (const d of [
+      '/home/opencode/.local/share/opencode',
+      '/home/opencode/.local/state/opencode',
+      '/home/opencode/.cache/opencode',
+      '/home/opencode/.config/opencode',
+    ])
+      expect(own).toContain(d);
+    // Parents before children: the launcher creates them one by one.
+    expect(own.indexOf('/home/opencode/.local')).toBeLessThan(own.indexOf('/home/opencode/.local/share'));
+    expect(cmd.indexOf('--user')).toBeLessThan(cmd.indexOf('--'));
+    const plan = JSON.parse(files({ services: { opencode: { runAs: '1500:1600' } } }).get('install.json')!);
+    expect(plan.dataDirs.find((d: Doc) => d.service === 'opencode')).toEqual({
+      service: 'opencode',
+      path: '/persist/containers/opencode',
+      owner: '1500:1600',
+      subdirs: ['.config/opencode', '.local/share/opencode', '.local/state/opencode', '.cache/opencode'],
+    });
+    // Root, as the official image: no switch.
+    expect(container(pod({ services: { opencode: { runAs: '0:0' } } }), 'opencode').command).not.toContain('--user');
+    for (const name of ['valkey', 'falkordb', 'datadog']) expect(container(pod(), name).command).not.toContain('--user');
   });
 
   it('contains only fields the Kubernetes client knows (typos would be dropped by it)', async () => {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/load';
@@ -146,6 +146,64 @@ describe('install', () => {
     expect(readFileSync(join(root, 'persist/containers/valkey/dump.rdb'), 'utf8')).toBe('DATA');
     expect(statSync(join(root, 'persist/containers/falkordb')).isDirectory()).toBe(true);
     expect(r.stdout).toContain('data directory');
+  });
+
+  it("makes OpenCode's home private to runAs: created 0700 with its folders, or handed over with all it holds", () => {
+    const root = tempDir();
+    const dir = tempDir();
+    writeFileSync(join(dir, 'c.yaml'), 'services: { opencode: { runAs: "1234:2345" } }\n');
+    expect(cli(['synth', '--config', 'c.yaml', '--out', join(dir, 'dist')], dir).status).toBe(0);
+    const dist = join(dir, 'dist');
+    const home = join(root, 'persist/containers/opencode');
+    const dry = cli(['install', '--from', dist, '--root', root, '--dry-run']);
+    expect(dry.stdout).toContain(
+      `would create data directory ${home} (0700, owner 1234:2345, with .config/opencode, .local/share/opencode, .local/state/opencode, .cache/opencode)`,
+    );
+    expect(cli(['install', '--from', dist, '--root', root]).status).toBe(0);
+    const owner = (p: string) => `${statSync(p).uid}:${statSync(p).gid} ${(statSync(p).mode & 0o777).toString(8)}`;
+    expect(owner(home)).toBe('1234:2345 700');
+    for (const sub of ['.config/opencode', '.local/share/opencode', '.local/state/opencode', '.cache/opencode', '.local'])
+      expect(owner(join(home, sub))).toBe('1234:2345 700');
+    // The other stores' directories are not OpenCode's: left as install always made them.
+    expect(owner(join(root, 'persist/containers/valkey'))).toBe('0:0 755');
+
+    // A home of root's (as OpenCode used to run), with data in it: everything is handed over.
+    const old = tempDir();
+    const oldHome = join(old, 'persist/containers/opencode');
+    mkdirSync(join(oldHome, '.local/share/opencode/storage'), { recursive: true, mode: 0o755 });
+    writeFileSync(join(oldHome, '.local/share/opencode/auth.json'), '{}', { mode: 0o600 });
+    symlinkSync('/etc/passwd', join(oldHome, 'link'));
+    const planned = cli(['install', '--from', dist, '--root', old, '--dry-run']);
+    expect(planned.stdout).toContain(
+      `would hand 7 entries of another owner to 1234:2345, make it 0700, create .config/opencode, .local/state/opencode, .cache/opencode in data directory ${oldHome}`,
+    );
+    const r = cli(['install', '--from', dist, '--root', old]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`data directory ${oldHome}: handed 7 entries to 1234:2345, mode 755 -> 700`);
+    expect(owner(join(oldHome, '.local/share/opencode/auth.json'))).toBe('1234:2345 600');
+    expect(lstatSync(join(oldHome, 'link')).uid).toBe(1234);
+    expect(statSync('/etc/passwd').uid).toBe(0); // the link, not what it points at
+    expect(cli(['install', '--from', dist, '--root', old]).stdout).toContain(`data directory ${oldHome} exists (owner 1234:2345, 0700; left as it is)`);
+  });
+
+  it('is all or nothing for data directories too: owners and modes are put back when a step fails', () => {
+    const root = tempDir();
+    const dir = tempDir();
+    writeFileSync(join(dir, 'c.yaml'), 'services: { opencode: { runAs: "1234:2345" } }\n');
+    expect(cli(['synth', '--config', 'c.yaml', '--out', join(dir, 'dist')], dir).status).toBe(0);
+    const home = join(root, 'persist/containers/opencode');
+    mkdirSync(join(home, '.local/share/opencode'), { recursive: true, mode: 0o755 });
+    writeFileSync(join(home, '.local/share/opencode/auth.json'), '{}');
+    writeFileSync(join(home, '.cache'), 'a file where a folder goes'); // .cache/opencode cannot be made
+    const before = snapshot(root);
+    const owners = () =>
+      ['', '.local', '.local/share/opencode/auth.json', '.cache'].map((p) => `${statSync(join(home, p)).uid} ${statSync(join(home, p)).mode & 0o777}`);
+    const was = owners();
+    const r = cli(['install', '--from', join(dir, 'dist'), '--root', root]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/nothing was installed \(the host is as it was\)/);
+    expect(snapshot(root)).toEqual(before);
+    expect(owners()).toEqual(was);
   });
 
   it('--unit quadlet installs the Quadlet instead of the drop-in', () => {

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { FULLY_QUALIFIED_IMAGE, isPinned, parseImageRef } from '../lib/image-ref';
+import { systemPathProblem } from '../lib/host-paths';
 import { LINUX_CAPABILITIES } from '../model/capabilities';
 import { DEFAULT_TARGETS, Target, TARGET_NAMES, TARGETS } from '../lib/targets';
 import { SECRET_KEY_PATTERN, SECRET_KEY_PATTERN_TEXT } from '../model/secret-keys';
 import { DATADOG_SECRET_KEYS } from '../services/datadog-agent';
 import { FALKORDB_SECRET_KEYS } from '../services/falkordb';
 import { GRAPHITI_SECRET_KEYS } from '../services/graphiti-mcp';
-import { OPENCODE_SECRET_KEYS } from '../services/opencode';
+import { DEFAULT_OPENCODE_RUN_AS, OPENCODE_HOME, OPENCODE_SECRET_KEYS } from '../services/opencode';
 import { VALKEY_SECRET_KEYS } from '../services/valkey';
 
 /*
@@ -58,6 +59,12 @@ export const hostPath = z
   .string()
   .regex(/^\/[A-Za-z0-9._\/@+-]*$/, { error: 'must be an absolute path made of letters, digits and . _ / @ + -' })
   .refine((p) => !p.split('/').includes('..'), { error: 'must not contain ".." components' });
+
+/** `UID:GID`, numbers only: the container has no account names of the host. */
+export const userGroup = z
+  .string()
+  .regex(/^\d{1,10}:\d{1,10}$/, { error: 'must be UID:GID as numbers, e.g. 1000:1000 (names are not known inside the container)' })
+  .refine((v) => v.split(':').every((n) => Number(n) <= 2147483646), { error: 'must be UID:GID with each number at most 2147483646' });
 
 /** A Kubernetes memory quantity (binary suffixes), e.g. 512Mi, 3Gi. */
 export const memoryQuantity = z.string().regex(/^[1-9]\d*(Ki|Mi|Gi|Ti)$/, { error: 'must be a memory quantity such as 512Mi or 3Gi (Ki, Mi, Gi, Ti)' });
@@ -183,9 +190,28 @@ const opencode = z
     hostPort: port.optional(),
     extraCapabilities,
     secretKeys: secretKeys(OPENCODE_SECRET_KEYS),
-    dataDir: hostPath.default('/persist/containers/opencode').describe('Host directory for /root/.local/share/opencode.'),
-    pluginsDir: hostPath.optional().describe('Host directory mounted read-only at /root/.config/opencode/plugins (global plugins).'),
-    configFile: hostPath.optional().describe('Host file mounted read-only at /root/.config/opencode/opencode.json (e.g. the Graphiti MCP entry).'),
+    dataDir: hostPath
+      .default('/persist/containers/opencode')
+      .describe(
+        `Host directory that is OpenCode's home (${OPENCODE_HOME}): everything it keeps lives under it (.local/share/opencode: credentials, sessions, logs; .local/state/opencode: prompt history, locks; .cache/opencode; .config/opencode; .npm). install makes it private (0700) to runAs.`,
+      ),
+    runAs: userGroup
+      .default(DEFAULT_OPENCODE_RUN_AS)
+      .describe(
+        'uid:gid OpenCode runs as, and owner of what it writes in workspaces and its home. Default 1000:1000: the first account Debian, Ubuntu and Fedora create, the usual owner of the code on a one-person host. 0:0 runs it as root, as the official image does.',
+      ),
+    workspaces: z
+      .array(hostPath.refine((p) => !systemPathProblem(p), { error: (issue) => systemPathProblem(String(issue.input)) ?? 'must be a directory of your own' }))
+      .default([])
+      .describe(
+        "Host directories (your projects) mounted read-write at the same absolute path inside OpenCode's container, so a client on the host (opencode attach, the SDK, an editor) names them by its own path. Nothing else of the host is visible to OpenCode.",
+      ),
+    pluginsDir: hostPath.optional().describe(`Host directory mounted read-only at ${OPENCODE_HOME}/.config/opencode/plugins (global plugins).`),
+    configFile: hostPath
+      .optional()
+      .describe(
+        `Host file mounted read-only at ${OPENCODE_HOME}/.config/opencode/opencode.json (e.g. the Graphiti MCP entry); unset: the config directory in OpenCode's home is writable and kept.`,
+      ),
     memoryLimit: memoryQuantity.default('2Gi'),
   })
   .prefault({});

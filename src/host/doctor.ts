@@ -1,26 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { parseEnvFile } from '../lib/env-file';
-import { Finding } from '../lib/finding';
 import { receivesKey } from '../model/secret-keys';
 import { detectPodmanVersion, formatVersion, olderThan, OLDEST_SUPPORTED_PODMAN } from '../lib/podman-version';
 import { InstallPlan } from '../render/podman-files';
+import type { Check } from './check';
+import { checkDataDirs, checkWorkspaces } from './dir-checks';
 
-/** A check that passed: what was found in order. */
-export interface Passed {
-  readonly severity: 'passed';
-  readonly message: string;
-  /** Nothing to fix (so `fix` reads the same on every Check). */
-  readonly fix?: undefined;
-}
-
-/**
- * One line of the report: a check that passed, or a Finding: an error is a problem (with the
- * command or step that fixes it), info a note, not a check (what install will do, what a mount grants).
- */
-export type Check = Passed | Finding;
+export type { Check, Passed } from './check';
 
 /** How doctor reaches the host's tools; tests replace them. */
 export interface DoctorHost {
@@ -100,17 +89,7 @@ export async function doctor(plan: InstallPlan, from: string, host: DoctorHost =
 
   findings.push(...checkEnvFile(plan));
 
-  for (const dir of plan.dataDirs) {
-    if (existsSync(dir)) {
-      findings.push(
-        statSync(dir).isDirectory()
-          ? { severity: 'passed', message: `data directory ${dir}` }
-          : { severity: 'error', message: `${dir} exists but is not a directory`, fix: `move it away; the pod keeps data there` },
-      );
-    } else {
-      findings.push({ severity: 'passed', message: `data directory ${dir} will be created (parent ${nearestExisting(dir)})` });
-    }
-  }
+  findings.push(...checkDataDirs(plan), ...checkWorkspaces(plan));
 
   const podRunning = podExists(plan.podName, host);
   for (const { service, address, port } of plan.hostPorts) {
@@ -237,12 +216,6 @@ function checkHostPath(path: string, type: string): string | undefined {
   if (type === 'File' && !st.isFile()) return 'is not a file';
   if (type === 'Directory' && !st.isDirectory()) return 'is not a directory';
   return undefined;
-}
-
-function nearestExisting(path: string): string {
-  let dir = dirname(path);
-  while (!existsSync(dir)) dir = dirname(dir);
-  return dir;
 }
 
 function podExists(name: string, host: DoctorHost): boolean {

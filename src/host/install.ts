@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { UnitKind } from '../render/unit-file';
 import { TARGET_NAMES, TARGETS } from '../lib/targets';
 import { InstallPlan } from '../render/podman-files';
+import { applyDataDir, dataDirState, DataDirState, describePlanned, DirStep } from './data-dirs';
 
 export interface InstallOptions {
   /** dist/ folder written by synth. */
@@ -37,8 +38,8 @@ export function readInstallPlan(from: string): InstallPlan {
 export class InstallIOError extends Error {}
 
 /**
- * Copies pod.yaml, the units and helpers to their places, creates the data directories, and returns
- * the lines to print. All or nothing: every file is first written next to its target; only when all
+ * Copies pod.yaml, the units and helpers to their places, creates the data directories (and hands
+ * those of a service that runs as its own user to that user), and returns the lines to print. All or nothing: every file is first written next to its target; only when all
  * are written are they renamed into place, an existing different file is kept as a named backup
  * (`<file>.omp-backup-<time>`), and on any failure what was done is undone (InstallIOError).
  */
@@ -48,16 +49,22 @@ export function install(options: InstallOptions): string[] {
   const unitKind = options.unit ?? 'podman-kube';
   const out: string[] = [];
   const files = plan.files.filter((f) => !f.unitKind || f.unitKind === unitKind); // both kinds would run the pod twice
-  const newDirs = plan.dataDirs.map((d) => join(root, d)).filter((d) => !existsSync(d));
+  const dirs = plan.dataDirs.map((d) => dataDirState(d, root));
 
   if (options.dryRun) {
     for (const f of files)
       out.push(`would install ${join(root, f.to)}${existsSync(join(root, f.to)) ? ' (the file there is kept as a backup if it differs)' : ''}`);
-    for (const d of plan.dataDirs.map((x) => join(root, x)))
-      out.push(newDirs.includes(d) ? `would create data directory ${d}` : `data directory ${d} exists (left as it is)`);
+    out.push(...dirs.map(describePlanned));
   } else {
-    out.push(...installFiles(options.from, root, files, newDirs));
-    for (const d of plan.dataDirs.map((x) => join(root, x))) if (!newDirs.includes(d)) out.push(`data directory ${d} exists (left as it is)`);
+    out.push(...installFiles(options.from, root, files, dirs));
+  }
+  for (const ws of plan.workspaces ?? []) {
+    const at = join(root, ws.path);
+    out.push(
+      existsSync(at)
+        ? `workspace ${at} (${ws.field}) exists; ${ws.service} works there as ${ws.runAs}`
+        : `note: workspace ${at} (${ws.field}) does not exist; the pod will not start until it does (create it as the user who owns the code, e.g. mkdir -p ${ws.path})`,
+    );
   }
   if (!existsSync(join(root, plan.envFile))) {
     out.push(`note: ${join(root, plan.envFile)} does not exist yet; the pod will not start without it (see README, Secrets)`);
@@ -68,10 +75,8 @@ export function install(options: InstallOptions): string[] {
   return out;
 }
 
-type Step = { undo(): void };
-
-function installFiles(from: string, root: string, files: InstallPlan['files'], newDirs: readonly string[]): string[] {
-  const done: Step[] = [];
+function installFiles(from: string, root: string, files: InstallPlan['files'], dirs: readonly DataDirState[]): string[] {
+  const done: DirStep[] = [];
   const out: string[] = [];
   const time = new Date()
     .toISOString()
@@ -117,10 +122,7 @@ function installFiles(from: string, root: string, files: InstallPlan['files'], n
         out.push(`installed ${target}`);
       }
     }
-    for (const d of newDirs) {
-      mkdirs(d);
-      out.push(`created data directory ${d}`);
-    }
+    for (const d of dirs) out.push(...applyDataDir(d, mkdirs, done));
     return out;
   } catch (e) {
     const err = e as NodeJS.ErrnoException;

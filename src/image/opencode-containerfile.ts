@@ -21,6 +21,7 @@ export const OPENCODE_IMAGE_TOOLS: ReadonlyArray<{ readonly command: string; rea
   { command: 'busybox', why: 'provides nc and wget (linked below when the base has neither)' },
   { command: 'base64', why: 'health check: Basic auth header' },
   { command: 'flock', why: 'launcher: the container lock dependents check' },
+  { command: 'setpriv', why: 'launcher: runs OpenCode as services.opencode.runAs (util-linux)' },
 ];
 
 /**

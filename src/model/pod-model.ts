@@ -2,6 +2,7 @@ import { ConfigError, ConfigProblem } from '../lib/config-error';
 import { receivesKey, SECRET_KEY_PATTERN, SECRET_KEY_PATTERN_TEXT } from './secret-keys';
 import { ServiceSpec } from './service';
 import { startupOrder } from './startup-order';
+import { workspaceProblems } from './workspace-problems';
 
 /** Seconds the services get to save and exit when the pod stops. */
 export const STOP_GRACE_SECONDS = 20;
@@ -50,7 +51,8 @@ function secretKeyProblems(spec: ServiceSpec): ConfigProblem[] {
 
 /**
  * What only the whole pod can show: its containers share one network namespace, so no two may use
- * the same port (nor the same host port); and each service's secret key patterns.
+ * the same port (nor the same host port); each service's secret key patterns; workspaces apart
+ * from every other host path.
  */
 export function podProblems(specs: readonly ServiceSpec[]): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
@@ -80,6 +82,7 @@ export function podProblems(specs: readonly ServiceSpec[]): ConfigProblem[] {
     }
     problems.push(...secretKeyProblems(spec));
   }
+  problems.push(...workspaceProblems(specs));
   return problems;
 }
 

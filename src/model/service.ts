@@ -24,8 +24,32 @@ export interface HostMountSpec {
   readonly type: 'DirectoryOrCreate' | 'Directory' | 'File' | 'Socket';
   /** Persistent data: `install` creates it and `doctor` checks it. */
   readonly persistent?: boolean;
+  /**
+   * Owner (`UID:GID`) of a persistent directory: `install` creates it private (0700) to this user
+   * and hands over what it holds; `doctor` checks both. Unset: root, as created by install.
+   */
+  readonly owner?: string;
+  /** Folders below a persistent directory that `install` creates for `owner` (paths relative to it). */
+  readonly ownedSubdirs?: readonly string[];
+  /**
+   * A user's own directory (a workspace): never created, emptied or re-owned by us; `doctor` checks
+   * it exists and says who owns it; the Kubernetes target gives it a volume claim at the same path.
+   */
+  readonly workspace?: boolean;
   /** Configuration field that sets hostPath, named in error messages. */
   readonly configField: string;
+}
+
+/** The user a service's main process runs as, instead of the image's (root). */
+export interface RunAsSpec {
+  readonly uid: number;
+  readonly gid: number;
+  /**
+   * Container directories that must be this user's (its home, and the folders podman creates as
+   * root in it for nested mounts): created when missing, and handed over when root owns them. Never
+   * recursively, never a directory another user owns.
+   */
+  readonly ownDirs: readonly string[];
 }
 
 /** How the service's health is checked (liveness, startupProbe, and the startup-order waits). */
@@ -94,6 +118,10 @@ export interface ServiceSpec {
   readonly memoryLimit: string;
   /** Seconds the service may take to become healthy after its container starts. */
   readonly startTimeoutSeconds: number;
+  /** Run the main process as this user (the launcher switches after its own root-only steps). Unset: the image's user. */
+  readonly runAs?: RunAsSpec;
+  /** Working directory of the main process. Unset: the image's. */
+  readonly workingDir?: string;
 }
 
 /** Props shared by every service construct. */

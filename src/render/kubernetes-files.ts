@@ -2,7 +2,7 @@ import { App } from 'cdk8s';
 import { Config } from '../config/schema';
 import type { ConfigProblem } from '../lib/config-error';
 import { TARGETS } from '../lib/targets';
-import { PodModel } from '../model/pod-model';
+import { PodModel, Stage } from '../model/pod-model';
 import type { ServiceSpec } from '../model/service';
 import type { GeneratedFile } from './generated-file';
 import type { TargetRenderer } from './renderer';
@@ -38,7 +38,7 @@ export const kubernetesTarget: TargetRenderer = {
 /** `kubernetes.storage` may size only the persistent volumes the services have. */
 function storageProblems(config: Config, specs: readonly ServiceSpec[]): ConfigProblem[] {
   const { storage } = config.kubernetes;
-  const volumes = specs.flatMap((s) => s.mounts.filter((m) => m.persistent).map((m) => m.name));
+  const volumes = specs.flatMap((s) => s.mounts.filter((m) => m.persistent || m.workspace).map((m) => m.name));
   const unknown = Object.keys(storage).filter((name) => !volumes.includes(name));
   return unknown.map((name) => ({
     field: `kubernetes.storage.${name}`,
@@ -90,6 +90,7 @@ export function kubernetesFiles(config: Config, model: PodModel, external: reado
           ...plan.droppedMounts.map((d) => `  ${d.service}: ${d.mount.hostPath} -> ${d.mount.mountPath}`),
         ]
       : []),
+    ...workspaceLines(podStages, model.podName),
     `Secrets: each container only from its own Secret ${containerSecretName(k.secretName, '<service>')}, holding the keys its service receives (envFrom / secretKeyRef); no value is written here.`,
     `Stores (${plan.sidecars.map((s) => s.spec.name).join(', ')}) admit other pods only with the label ${STORE_CLIENT_LABEL}: "true".`,
   ];
@@ -159,4 +160,19 @@ function createSecretsScript(config: Config, services: readonly string[]): strin
     ...services.map((s) => `kubectl${ns} create secret generic ${containerSecretName(config.kubernetes.secretName, s)} --from-env-file="$d/${s}.env"`),
     '',
   ].join('\n');
+}
+
+/**
+ * What the workspaces become: a node has no folder of the user's, so each is a volume claim at the
+ * same path, empty at first (the code is cloned into it), kept with the StatefulSet.
+ */
+function workspaceLines(stages: readonly Stage[], podName: string): string[] {
+  const ws = stages.flatMap((s) => s.spec.mounts.filter((m) => m.workspace).map((m) => ({ service: s.spec.name, mount: m })));
+  if (!ws.length) return [];
+  return [
+    'Workspaces: a cluster node has no folder of yours, so each is a volume claim mounted at the same path, empty at first:',
+    ...ws.map(
+      ({ service, mount }) => `  ${mount.name}: ${mount.mountPath}  (fill it: kubectl exec ${podName}-0 -c ${service} -- git clone <url> ${mount.mountPath})`,
+    ),
+  ];
 }

@@ -10,6 +10,7 @@ import {
   KubeService,
   KubeStatefulSet,
   KubePersistentVolumeClaimProps,
+  PodSecurityContext,
   Probe,
   Quantity,
   ServicePort,
@@ -89,7 +90,7 @@ export function planKubernetes(model: PodModel, external: readonly ExternalServi
     sidecars: stages.filter((s) => s.dependents.length > 0),
     apps: stages.filter((s) => s.dependents.length === 0),
     external: external.filter((e) => model.stages.some((s) => s.spec.name === e.service)),
-    droppedMounts: stages.flatMap((s) => s.spec.mounts.filter((m) => !m.persistent).map((mount) => ({ service: s.spec.name, mount }))),
+    droppedMounts: stages.flatMap((s) => s.spec.mounts.filter((m) => !onCluster(m)).map((mount) => ({ service: s.spec.name, mount }))),
   };
 }
 
@@ -115,16 +116,14 @@ export class KubernetesChart extends Chart {
     new KubeConfigMap(this, 'runtime', { metadata: { name: runtimeName, labels }, data: kubernetesRuntimeScripts(stages) });
 
     const claims: KubePersistentVolumeClaimProps[] = stages.flatMap(({ spec }) =>
-      spec.mounts
-        .filter((m) => m.persistent)
-        .map((m) => ({
-          metadata: { name: m.name, labels },
-          spec: {
-            accessModes: ['ReadWriteOnce'],
-            storageClassName: props.storageClassName,
-            resources: { requests: { storage: Quantity.fromString(props.storage[m.name] ?? props.defaultStorage) } },
-          },
-        })),
+      spec.mounts.filter(onCluster).map((m) => ({
+        metadata: { name: m.name, labels },
+        spec: {
+          accessModes: ['ReadWriteOnce'],
+          storageClassName: props.storageClassName,
+          resources: { requests: { storage: Quantity.fromString(props.storage[m.name] ?? props.defaultStorage) } },
+        },
+      })),
     );
 
     const headless = `${model.podName}-headless`;
@@ -143,6 +142,9 @@ export class KubernetesChart extends Chart {
             enableServiceLinks: false,
             // Nothing in the pod talks to the Kubernetes API.
             automountServiceAccountToken: false,
+            // A service that runs as its own user writes to its claims: they are made group-owned
+            // by its group (a new claim is root's). Only where they are not already (OnRootMismatch).
+            securityContext: fsGroup(stages),
             initContainers: plan.sidecars.map((s) => renderContainer(props, plan, s, true)),
             containers: plan.apps.map((s) => renderContainer(props, plan, s, false)),
             volumes: [{ name: 'runtime', configMap: { name: runtimeName, defaultMode: 0o444 } }],
@@ -221,7 +223,7 @@ function renderContainer(props: KubernetesProps, plan: KubernetesPlan, stage: St
     : [...spec.entrypoint];
   const mounts: VolumeMount[] = [
     { name: 'runtime', mountPath: POD_PATHS.scriptsDir, readOnly: true },
-    ...spec.mounts.filter((m) => m.persistent).map((m) => ({ name: m.name, mountPath: m.mountPath })),
+    ...spec.mounts.filter(onCluster).map((m) => ({ name: m.name, mountPath: m.mountPath })),
   ];
 
   return {
@@ -230,6 +232,7 @@ function renderContainer(props: KubernetesProps, plan: KubernetesPlan, stage: St
     imagePullPolicy: 'IfNotPresent',
     command,
     args: spec.args.length ? [...spec.args] : undefined,
+    workingDir: spec.workingDir,
     env: env.length ? env : undefined,
     envFrom,
     ports: spec.ports.length ? spec.ports.map((p) => ({ name: p.name, containerPort: p.containerPort, protocol: 'TCP' })) : undefined,
@@ -239,11 +242,36 @@ function renderContainer(props: KubernetesProps, plan: KubernetesPlan, stage: St
     livenessProbe: liveness,
     readinessProbe: readiness,
     // The same capabilities as in the podman pod: only what the image's own start needs.
-    securityContext: { capabilities: { drop: ['ALL'], add: spec.capabilities.length ? [...spec.capabilities] : undefined } },
+    // Without the podman launcher the user is the kubelet's to set; it needs none of the launcher's
+    // capabilities then, and no setuid binary may bring any back.
+    securityContext: spec.runAs
+      ? {
+          runAsUser: spec.runAs.uid,
+          runAsGroup: spec.runAs.gid,
+          runAsNonRoot: spec.runAs.uid !== 0,
+          allowPrivilegeEscalation: false,
+          capabilities: { drop: ['ALL'] },
+        }
+      : { capabilities: { drop: ['ALL'], add: spec.capabilities.length ? [...spec.capabilities] : undefined } },
     resources: {
       requests: { cpu: Quantity.fromString(props.cpuRequest), memory: Quantity.fromString(spec.memoryLimit) },
       limits: { memory: Quantity.fromString(spec.memoryLimit) },
     },
     volumeMounts: mounts,
   };
+}
+
+/**
+ * What a host mount becomes on a cluster: persistent data and workspaces get a volume claim at the
+ * same path (a workspace starts empty there: the code is cloned into it, the node has no such
+ * folder of the user's); host files and sockets have no meaning on another machine.
+ */
+function onCluster(m: HostMountSpec): boolean {
+  return Boolean(m.persistent || m.workspace);
+}
+
+/** The pod's fsGroup: the group of the service that runs as its own user, if one does. */
+function fsGroup(stages: readonly Stage[]): PodSecurityContext | undefined {
+  const runAs = stages.map((s) => s.spec.runAs).find((r) => r !== undefined);
+  return runAs ? { fsGroup: runAs.gid, fsGroupChangePolicy: 'OnRootMismatch' } : undefined;
 }

@@ -19,7 +19,9 @@ export interface InstallPlan {
   /** dist-relative path -> absolute host path, with mode. */
   readonly files: ReadonlyArray<{ readonly from: string; readonly to: string; readonly mode: number; readonly unitKind?: UnitKind }>;
   /** Persistent host directories the pod writes to. */
-  readonly dataDirs: readonly string[];
+  readonly dataDirs: readonly DataDirPlan[];
+  /** The user's directories mounted read-write into a service (never created or re-owned by install). */
+  readonly workspaces: ReadonlyArray<{ readonly service: string; readonly path: string; readonly field: string; readonly runAs: string }>;
   /** Env-file keys some service cannot work without. */
   readonly requiredEnvKeys: readonly string[];
   /** Env-file keys (patterns) each container receives, by service, in start order. */
@@ -32,6 +34,16 @@ export interface InstallPlan {
   readonly images: ReadonlyArray<{ readonly service: string; readonly image: string; readonly get: string }>;
   /** Host ports the pod publishes, with the address. */
   readonly hostPorts: ReadonlyArray<{ readonly service: string; readonly address: string; readonly port: number }>;
+}
+
+/** A persistent host directory: install creates it (and hands it to `owner`), doctor checks it. */
+export interface DataDirPlan {
+  readonly service: string;
+  readonly path: string;
+  /** `UID:GID` the directory and all it holds belong to; private (0700). Unset: created root's, 0755, and left as it is. */
+  readonly owner?: string;
+  /** Folders below it (relative) that install creates for `owner`. */
+  readonly subdirs?: readonly string[];
 }
 
 /** dist/pod.yaml, the units and install.json: the podman target. */
@@ -49,11 +61,25 @@ export function podmanFiles(model: PodModel): GeneratedFile[] {
       { from: 'pod.yaml', to: model.installPath, mode: 0o644 },
       ...units.map((u) => ({ from: u.distPath, to: u.installPath, mode: u.mode, unitKind: u.unitKind })),
     ],
-    dataDirs: model.stages.flatMap((s) => s.spec.mounts.filter((m) => m.persistent).map((m) => m.hostPath)),
+    dataDirs: model.stages.flatMap((s) =>
+      s.spec.mounts
+        .filter((m) => m.persistent)
+        .map((m) => ({ service: s.spec.name, path: m.hostPath, owner: m.owner, subdirs: m.ownedSubdirs?.length ? [...m.ownedSubdirs] : undefined })),
+    ),
+    workspaces: model.stages.flatMap((s) =>
+      s.spec.mounts
+        .filter((m) => m.workspace)
+        .map((m) => ({
+          service: s.spec.name,
+          path: m.hostPath,
+          field: m.configField,
+          runAs: s.spec.runAs ? `${s.spec.runAs.uid}:${s.spec.runAs.gid}` : '0:0',
+        })),
+    ),
     requiredEnvKeys: [...new Set(model.stages.flatMap((s) => s.spec.secrets.requiredKeys ?? []))],
     secretKeys: Object.fromEntries(model.stages.map((s) => [s.spec.name, s.spec.secrets.receives])),
     hostMounts: model.stages.flatMap((s) =>
-      s.spec.mounts.filter((m) => m.type !== 'DirectoryOrCreate').map((m) => ({ service: s.spec.name, path: m.hostPath, type: m.type })),
+      s.spec.mounts.filter((m) => m.type !== 'DirectoryOrCreate' && !m.workspace).map((m) => ({ service: s.spec.name, path: m.hostPath, type: m.type })),
     ),
     memoryLimits: model.memoryLimits,
     images: model.stages.map((s) => ({

@@ -67,6 +67,12 @@ function renderContainer(model: PodModel, stage: Stage): Container {
   if (spec.secrets.envKeys === 'all') launcher.push('--env-all');
   else for (const key of spec.secrets.envKeys) launcher.push('--env', key);
   if (spec.secrets.requirepassFrom) launcher.push('--requirepass-from', spec.secrets.requirepassFrom);
+  // Not securityContext.runAsUser: the launcher needs root for the env file and the pod-shared state
+  // directory (an emptyDir podman makes root's), and switches to the user itself before the exec.
+  if (spec.runAs) {
+    launcher.push('--user', `${spec.runAs.uid}:${spec.runAs.gid}`);
+    for (const dir of spec.runAs.ownDirs) launcher.push('--own', dir);
+  }
   launcher.push('--', ...spec.entrypoint);
 
   // No initialDelaySeconds and no startupProbe: `health.sh --live` passes while the launcher
@@ -95,6 +101,7 @@ function renderContainer(model: PodModel, stage: Stage): Container {
     imagePullPolicy: 'IfNotPresent',
     command: launcher,
     args: spec.args.length ? [...spec.args] : undefined,
+    workingDir: spec.workingDir,
     env: env.length ? env : undefined,
     // Only published ports are listed, each with hostPort and hostIP: podman 4.3-4.7 publish
     // every listed containerPort, on 0.0.0.0 when hostIP is missing.

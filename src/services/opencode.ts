@@ -1,5 +1,8 @@
 import { Construct } from 'constructs';
 import { Capability, keptCapabilities } from '../model/capabilities';
+import { ConfigProblem } from '../lib/config-error';
+import { isWithin, normalizeHostPath } from '../lib/host-paths';
+import { POD_PATHS } from '../model/pod-paths';
 import { HostMountSpec, Service, ServiceProps, ServiceSpec } from '../model/service';
 
 /**
@@ -21,11 +24,35 @@ export const OPENCODE_SECRET_KEYS: readonly string[] = [
   '!DD_*',
 ];
 
+/** OpenCode's home inside its container: the data directory is mounted here, so all it keeps is kept. */
+export const OPENCODE_HOME = '/home/opencode';
+
+/** Who OpenCode runs as unless configured: the first account Debian, Ubuntu and Fedora create. */
+export const DEFAULT_OPENCODE_RUN_AS = '1000:1000';
+
+/**
+ * Where OpenCode writes under its home (XDG defaults of its Global.Path, and npm's cache for the
+ * tools it installs), relative to it: install creates them for the user OpenCode runs as, so that
+ * podman's mount points for the plugin folder and config file do not leave them root's.
+ */
+export const OPENCODE_HOME_DIRS: readonly string[] = ['.config/opencode', '.local/share/opencode', '.local/state/opencode', '.cache/opencode'];
+
 export interface OpenCodeProps extends ServiceProps {
   readonly port: number;
   readonly hostPort?: number;
-  /** Host directory for /root/.local/share/opencode (auth, sessions, logs). */
+  /** Host directory mounted as OpenCode's home (OPENCODE_HOME): data, state, cache, config, npm cache. */
   readonly dataDir: string;
+  /**
+   * `UID:GID` OpenCode runs as; files it writes in workspaces and its home are this user's.
+   * @default DEFAULT_OPENCODE_RUN_AS
+   */
+  readonly runAs?: string;
+  /**
+   * Host directories mounted read-write at the same path inside the container, so that a client
+   * on the host names a project by its own path.
+   * @default []
+   */
+  readonly workspaces?: readonly string[];
   /** Host directory mounted read-only as the global plugin directory. */
   readonly pluginsDir?: string;
   /** Host file mounted read-only as the global opencode.json. */
@@ -49,9 +76,20 @@ export interface OpenCodeProps extends ServiceProps {
 export const OPENCODE_CAPABILITIES: readonly Capability[] = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'SETGID', 'SETUID'];
 
 /**
+ * Capabilities when OpenCode runs as a user of its own: only what the launcher needs, as root,
+ * before it switches: hand the home's folders to the user (CHOWN; DAC_OVERRIDE and FOWNER to reach
+ * and fix folders below one the user already owns 0700, such as those podman makes for nested
+ * mounts), then setuid/setgid. OpenCode's processes have none: the switch to a non-root uid clears
+ * them, and no_new_privs keeps setuid binaries from bringing any back.
+ */
+export const OPENCODE_USER_CAPABILITIES: readonly Capability[] = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'SETGID', 'SETUID'];
+
+/**
  * OpenCode server (a Bun binary on Alpine). Contract (images.md): ENTRYPOINT opencode; runs as
  * root with HOME=/root; busybox sh/wget/nc/base64, no curl; with OPENCODE_SERVER_PASSWORD set
  * every route, /global/health included, needs HTTP Basic auth (user opencode by default).
+ * Here it runs as `runAs` (the launcher switches to it), with its home on the host (dataDir) and
+ * the user's workspaces at their own paths.
  */
 export class OpenCode extends Service {
   constructor(
@@ -60,18 +98,31 @@ export class OpenCode extends Service {
     private readonly props: OpenCodeProps,
   ) {
     super(scope, id);
+    this.checkConfig(() => this.workspaceProblems());
+  }
+
+  /** uid and gid OpenCode runs as. */
+  get user(): { uid: number; gid: number } {
+    const [uid, gid] = (this.props.runAs ?? DEFAULT_OPENCODE_RUN_AS).split(':').map(Number);
+    return { uid, gid };
   }
 
   get spec(): ServiceSpec {
     const p = this.props;
+    const { uid, gid } = this.user;
     const mounts: HostMountSpec[] = [
       {
+        // The whole home, not only .local/share/opencode: OpenCode also keeps prompt history and
+        // locks (.local/state), fetched tools (.cache), its config folder and npm's cache there,
+        // and `podman kube down` (every stop of the unit) throws the container's own files away.
         name: 'opencode-data',
         hostPath: p.dataDir,
-        mountPath: '/root/.local/share/opencode',
+        mountPath: OPENCODE_HOME,
         readOnly: false,
         type: 'DirectoryOrCreate',
         persistent: true,
+        owner: `${uid}:${gid}`,
+        ownedSubdirs: OPENCODE_HOME_DIRS,
         configField: 'services.opencode.dataDir',
       },
     ];
@@ -79,7 +130,7 @@ export class OpenCode extends Service {
       mounts.push({
         name: 'opencode-plugins',
         hostPath: p.pluginsDir,
-        mountPath: '/root/.config/opencode/plugins',
+        mountPath: `${OPENCODE_HOME}/.config/opencode/plugins`,
         readOnly: true,
         type: 'Directory',
         configField: 'services.opencode.pluginsDir',
@@ -89,13 +140,28 @@ export class OpenCode extends Service {
       mounts.push({
         name: 'opencode-config',
         hostPath: p.configFile,
-        mountPath: '/root/.config/opencode/opencode.json',
+        mountPath: `${OPENCODE_HOME}/.config/opencode/opencode.json`,
         readOnly: true,
         type: 'File',
         configField: 'services.opencode.configFile',
       });
     }
-    const env: Record<string, string> = {};
+    const workspaces = (p.workspaces ?? []).map(normalizeHostPath);
+    workspaces.forEach((path, i) => {
+      // Type Directory: a workspace is the user's, made by the user (DirectoryOrCreate would make a
+      // root-owned folder); a missing one stops the start, and doctor says which.
+      mounts.push({
+        name: `workspace-${i + 1}`,
+        hostPath: path,
+        mountPath: path,
+        readOnly: false,
+        type: 'Directory',
+        workspace: true,
+        configField: `services.opencode.workspaces.${i}`,
+      });
+    });
+    const asRoot = uid === 0 && gid === 0;
+    const env: Record<string, string> = { HOME: OPENCODE_HOME };
     if (p.otlpEndpoint) {
       // OpenCode is a compiled Bun binary (no dd-trace injection); its route to LLM observability
       // is OpenTelemetry. OPENCODE_CONFIG_CONTENT is merged over the user's opencode.json.
@@ -121,11 +187,36 @@ export class OpenCode extends Service {
       // OPENCODE_SERVER_PASSWORD, provider API keys, ... come from the env file.
       // v2 generates a password when none is set, and the health check could not authenticate.
       secrets: { receives: p.secretKeys ?? OPENCODE_SECRET_KEYS, envKeys: 'all', requiredKeys: ['OPENCODE_SERVER_PASSWORD'] },
-      capabilities: keptCapabilities(OPENCODE_CAPABILITIES, p.extraCapabilities),
+      capabilities: keptCapabilities(asRoot ? OPENCODE_CAPABILITIES : OPENCODE_USER_CAPABILITIES, p.extraCapabilities),
       memoryLimit: p.memoryLimit,
       startTimeoutSeconds: p.startTimeoutSeconds,
+      runAs: asRoot ? undefined : { uid, gid, ownDirs: homeDirsToOwn() },
+      // Without a project header a request works in the server's cwd: the first workspace, else home.
+      workingDir: workspaces[0] ?? OPENCODE_HOME,
     };
   }
+
+  /** A workspace must not cover what the container already has at that path. */
+  private workspaceProblems(): ConfigProblem[] {
+    const reserved = [
+      { path: OPENCODE_HOME, what: "OpenCode's home inside the container (services.opencode.dataDir is mounted there)" },
+      { path: POD_PATHS.scriptsDir, what: "the pod's launcher and health checks" },
+    ];
+    return (this.props.workspaces ?? []).flatMap((path, i) => {
+      const hit = reserved.find((r) => isWithin(path, r.path) || isWithin(r.path, path));
+      return hit ? [{ field: `services.opencode.workspaces.${i}`, value: path, allowed: `must not be, contain or lie inside ${hit.path}: ${hit.what}` }] : [];
+    });
+  }
+}
+
+/** The home and each folder on the way to OPENCODE_HOME_DIRS, parents first. */
+function homeDirsToOwn(): string[] {
+  const dirs = new Set<string>([OPENCODE_HOME]);
+  for (const rel of OPENCODE_HOME_DIRS) {
+    const parts = rel.split('/');
+    for (let i = 1; i <= parts.length; i++) dirs.add(`${OPENCODE_HOME}/${parts.slice(0, i).join('/')}`);
+  }
+  return [...dirs];
 }
 
 /**

@@ -98,7 +98,8 @@ YAML
 # The booted machines get the cgroup v2 hierarchy of this VM, which has no memory controller
 # (hybrid cgroups): podman there cannot start any container with a memory limit. They play the
 # same pod without limits (memoryLimits: false), which is the only difference.
-printf 'memoryLimits: false\n' >"$work/machine.yaml"
+# They also mount a workspace (issue 20): the suite's host client works on the code there through the API.
+printf 'memoryLimits: false\nservices:\n  opencode:\n    workspaces: [/srv/omp-e2e/work]\n' >"$work/machine.yaml"
 ( cd "$work" && node "$E2E_REPO/build/cli.js" synth --config machine.yaml --out "$work/mdist" ) >/dev/null || e2e_die "synth (machines)"
 { cat "$work/fault.yaml"; printf 'memoryLimits: false\n'; } >"$work/mfault.yaml"
 ( cd "$work" && node "$E2E_REPO/build/cli.js" synth --config mfault.yaml --out "$work/mfault" ) >/dev/null || e2e_die "synth (machines, fault)"

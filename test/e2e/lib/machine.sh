@@ -19,7 +19,8 @@ case $suite in
   *) e2e_die "unknown suite $suite" ;;
 esac
 label=$mode-$ver
-packages=systemd,systemd-sysv,dbus,podman,runc,catatonit,netavark,aardvark-dns,iptables,iproute2,procps
+# curl: the suite's client on the machine's host side (as README "On a host" shows one).
+packages=systemd,systemd-sysv,dbus,podman,runc,catatonit,netavark,aardvark-dns,iptables,iproute2,procps,curl
 [ "$suite" = forky ] && packages=$packages,nftables
 # The tarball's name carries the package list, so a changed list builds a new machine.
 cache=$E2E_HOME/machine-$suite-$(echo "$packages" | sha256sum | cut -c1-8).tar
@@ -109,6 +110,11 @@ case $mode in readme | rules) ;; *) false ;; esac || ln "$work/images.tar" "$roo
 if [ "$mode" != readme ] && [ "$mode" != rules ]; then
 mkdir -p "$root/opt/omp-e2e"
 cp -r "$work/mdist/." "$root/opt/omp-e2e/"
+# The user's code (a workspace of the pod, owned by the user OpenCode runs as) and a folder of the
+# host that is not a workspace, which OpenCode must not see.
+mkdir -p "$root/srv/omp-e2e/work" "$root/srv/omp-e2e/private"
+chown 1000:1000 "$root/srv/omp-e2e/work"
+echo 'not for OpenCode' >"$root/srv/omp-e2e/private/notes.txt"
 node "$E2E_REPO/build/cli.js" install --from "$work/mdist" --root "$root" >"$work/install-$label.txt" || e2e_die "install --root"
 node "$E2E_REPO/build/cli.js" install --from "$work/mfault" --root "$root" >>"$work/install-$label.txt" || e2e_die "install --root (fault)"
 unit=$(grep -o "enable --now '[^']*'" "$work/install-$label.txt" | head -1 | sed "s/enable --now '//; s/'$//")
@@ -197,7 +203,7 @@ fi
 
 suite_env=(--setenv=E2E_LABEL="$label" --setenv=E2E_UNIT="$unit" --setenv=FAULT_UNIT="$fault_unit"
   --setenv=ENV_FILE=/run/secrets/opencode.env --setenv=E2E_CYCLES="${E2E_CYCLES:-10}"
-  --setenv=E2E_YAML=/etc/opencode-memory-pod/pod.yaml)
+  --setenv=E2E_YAML=/etc/opencode-memory-pod/pod.yaml --setenv=E2E_WORKSPACE=/srv/omp-e2e/work)
 [ "$mode" = systemd ] && suite_env+=(--setenv=E2E_REBOOT=1)
 inside "${suite_env[@]}" bash /opt/omp-e2e/suite.sh "$mode" /opt/omp-e2e
 rc=$?

@@ -60,6 +60,24 @@ oc_api() { # METHOD PATH [JSON_BODY]
 # A session made through the API; its id on stdout.
 oc_new_session() { oc_api POST /session "{\"title\":\"omp-e2e $1\"}" | sed -n 's/.*"id":"\(ses_[A-Za-z0-9]*\)".*/\1/p' | head -1; }
 oc_has_session() { oc_api GET "/session/$1" | grep -q "\"id\":\"$1\""; }
+# A client on the host, as README "On a host" shows: curl through the published port with Basic auth
+# and the workspace named in the x-opencode-directory header. The password is read the way the pod
+# reads it and reaches curl on stdin (its config), never on a command line.
+oc_password() {
+  podman exec "$pod-opencode" sh -c '. /opt/opencode-memory-pod/envfile.sh
+    omp_load_env /run/opencode-memory-pod/opencode.env OPENCODE_SERVER_PASSWORD 2>/dev/null; printf %s "${OPENCODE_SERVER_PASSWORD:-}"' 2>/dev/null
+}
+host_api() { # METHOD PATH [JSON_BODY]: the response body
+  local pw
+  pw=$(oc_password | sed 's/[\\"]/\\&/g')
+  printf 'user = "opencode:%s"\n' "$pw" | curl -sS -K - -m 20 -X "$1" -H "x-opencode-directory: $E2E_WORKSPACE" \
+    -H 'content-type: application/json' ${3:+--data-binary "$3"} "http://127.0.0.1:4096$2" 2>&1
+}
+ws_session_listed() { host_api GET /session | grep -q "\"id\":\"$ws_session\""; }
+# What OpenCode keeps beside its data (locks, fetched tools): every entry is still there afterwards.
+oc_home=/persist/containers/opencode
+kept_listing() { find "$oc_home/.local/state/opencode" "$oc_home/.cache/opencode" "$oc_home/.local/share/opencode" -mindepth 1 -maxdepth 1 2>/dev/null | sort; }
+state_kept() { [ -s "/tmp/omp-e2e-kept-$$" ] && [ -z "$(kept_listing | comm -23 "/tmp/omp-e2e-kept-$$" -)" ]; }
 # Bare kube play, as the README says: split-env.sh writes each container's env file first.
 play() { # SPLIT_SCRIPT YAML
   sh "$1" "$ENV_FILE" >/dev/null 2>&1 && podman kube play "$2" >/dev/null 2>&1
@@ -287,7 +305,9 @@ sdir=/run/opencode-memory-pod/$pod
 [ "$(stat -c '%a %U' "$sdir" 2>/dev/null)" = "700 root" ] && [ "$(ls -A "$sdir" | tr '\n' ' ')" = "datadog.env falkordb.env opencode.env valkey.env " ] \
   && [ -z "$(find "$sdir" -type f ! -perm 0600)" ] && ok "$sdir is root-only (0700) and holds one 0600 file per container" || fail "$sdir: $(ls -la "$sdir" 2>&1 | tr '\n' ' ')"
 # Hostile values reached a launcher as data: exactly as written, the CR of a CRLF line dropped.
-oc_env() { podman exec "$pod-opencode" sh -c 'tr "\0" "\n" </proc/1/environ; for p in /proc/[0-9]*; do [ "$(readlink $p/exe 2>/dev/null | sed "s,.*/,,")" = opencode ] && tr "\0" "\n" <$p/environ; done' 2>/dev/null; }
+# Read from the host: OpenCode runs as its own user, whose /proc entries a root exec without
+# SYS_PTRACE cannot read.
+oc_env() { local hp; for hp in $(podman top "$pod-opencode" hpid 2>/dev/null | tail -n +2); do tr '\0' '\n' <"/proc/$hp/environ"; done 2>/dev/null; }
 envs=$(oc_env)
 printf '%s\n' "$envs" | grep -qxF 'OPENCODE_E2E_SUBST=$(touch /tmp/omp-e2e-pwned)' && printf '%s\n' "$envs" | grep -qxF 'OPENCODE_E2E_CRLF=crlf-value' \
   && ok "OpenCode's environment has hostile values literally (\$(...) kept, CRLF's CR dropped)" || fail "OpenCode's environment lacks OPENCODE_E2E_SUBST/OPENCODE_E2E_CRLF as written"
@@ -308,7 +328,9 @@ fi
 # Capabilities: each container's bounding set is exactly its service's list (podman honours
 # securityContext.capabilities on 4.3.1, 5.4 and 5.8). Bits: CHOWN 0, DAC_OVERRIDE 1,
 # FOWNER 3, FSETID 4, KILL 5, SETGID 6, SETUID 7.
-want_caps() { case $1 in valkey) echo 0xc3 ;; falkordb) echo 0xc1 ;; datadog) echo 0xeb ;; opencode) echo 0xfb ;; esac; }
+# OpenCode runs as its own user (runAs): CHOWN, DAC_OVERRIDE, FOWNER, SETGID, SETUID serve only the
+# launcher, as root, before it switches.
+want_caps() { case $1 in valkey) echo 0xc3 ;; falkordb) echo 0xc1 ;; datadog) echo 0xeb ;; opencode) echo 0xcb ;; esac; }
 for s in $services; do
   p=$(ctr_pid "$s"); bnd=$(awk '/^CapBnd:/ { print $2 }' "/proc/$p/status" 2>/dev/null)
   [ -n "$bnd" ] && [ $((16#$bnd)) = $(($(want_caps "$s"))) ] && ok "$s runs with only its capabilities (CapBnd $bnd)" || fail "$s: CapBnd ${bnd:-unreadable}, want $(want_caps "$s")"
@@ -319,6 +341,49 @@ check "OpenCode answers its API with the password (200 on GET /global/health)" o
 check "OpenCode rejects requests without the password (401)" sh -c "podman exec $pod-opencode sh -c 'printf \"GET /global/health HTTP/1.0\r\n\r\n\" | nc -w 3 127.0.0.1 4096' | grep -q ' 401 '"
 check "Valkey requires VALKEY_PASSWORD" sh -c "podman exec $pod-valkey valkey-cli -p 6380 ping | grep -q NOAUTH"
 check "FalkorDB requires FALKORDB_PASSWORD" sh -c "podman exec $pod-falkordb redis-cli -p 6379 ping | grep -q NOAUTH"
+
+# ---------------------------------------------------------------- 5a. workspaces: OpenCode at work on the user's code (issue 20)
+# A client on the host names its project by its own path; OpenCode (runAs 1000:1000) works there,
+# and what it writes is the user's. Sections 5 and 6 then restart the unit and kill OpenCode.
+ws_session=
+if [ -n "${E2E_WORKSPACE:-}" ]; then
+  t0=$(now_ms)
+  for i in 1 2 3; do
+    ws_session=$(host_api POST /session '{"title":"omp-e2e workspace"}' | sed -n 's/.*"id":"\(ses_[A-Za-z0-9]*\)".*/\1/p' | head -1)
+    [ -n "$ws_session" ] && break; sleep 2
+  done
+  timing "a host client's session in the workspace (POST /session through 127.0.0.1:4096): $(secs $(( $(now_ms) - t0 )))s"
+  got=$(host_api GET "/session/$ws_session")
+  [ -n "$ws_session" ] && echo "$got" | grep -q "\"directory\":\"$E2E_WORKSPACE\"" \
+    && ok "a host client made session $ws_session in the workspace $E2E_WORKSPACE (x-opencode-directory, Basic auth, through the published port)" \
+    || fail "no session in the workspace: $(echo "$got" | cut -c1-200)"
+  name=omp-e2e-$(date +%s%N).txt
+  t0=$(now_ms)
+  out=$(host_api POST "/session/$ws_session/shell" "{\"agent\":\"build\",\"command\":\"echo written-by-opencode > $name; echo uid=\$(id -u) gid=\$(id -g); test -e /srv/omp-e2e/private && echo PRIVATE-VISIBLE || echo private-hidden\"}")
+  timing "POST /session/{id}/shell in the workspace: $(secs $(( $(now_ms) - t0 )))s"
+  [ "$(stat -c '%u:%g' "$E2E_WORKSPACE/$name" 2>/dev/null)" = 1000:1000 ] && [ "$(cat "$E2E_WORKSPACE/$name" 2>/dev/null)" = written-by-opencode ] \
+    && ok "the file OpenCode wrote through the API is at $E2E_WORKSPACE/$name on the host, owned by 1000:1000 (runAs)" \
+    || fail "the file OpenCode wrote: $(ls -ln "$E2E_WORKSPACE" 2>&1 | tr '\n' ' '); response: $(echo "$out" | cut -c1-300)"
+  echo "$out" | grep -q 'uid=1000 gid=1000' && ok "OpenCode's shell ran as uid 1000 gid 1000" || fail "OpenCode's shell did not report uid 1000: $(echo "$out" | grep -o 'uid=[^\\]*' | head -1)"
+  # A folder of the host that is not a workspace: not there for OpenCode (its shell, and a root exec).
+  echo "$out" | grep -q private-hidden && ! echo "$out" | grep -q PRIVATE-VISIBLE && ! podman exec "$pod-opencode" test -e /srv/omp-e2e/private \
+    && podman exec "$pod-opencode" test -d "$E2E_WORKSPACE" \
+    && ok "/srv/omp-e2e/private (not a workspace) is not visible inside OpenCode's container; the workspace is" \
+    || fail "a folder that is not a workspace is visible inside OpenCode's container (or the workspace is not)"
+  # OpenCode's own processes, from the host: its user, no capabilities, no way to gain any.
+  bad= seen=0
+  for hp in $(podman top "$pod-opencode" hpid 2>/dev/null | tail -n +2); do
+    # Health checks exec'd by podman run as root beside it, by design: only tini and OpenCode count.
+    case $(readlink "/proc/$hp/exe" 2>/dev/null) in */tini | */opencode) seen=$((seen + 1)) ;; *) continue ;; esac
+    st=$(awk '/^Uid:/ {u=$2} /^Gid:/ {g=$2} /^CapEff:/ {c=$2} /^NoNewPrivs:/ {n=$2} END {print u":"g" "c" "n}' "/proc/$hp/status" 2>/dev/null)
+    [ "$st" = "1000:1000 0000000000000000 1" ] || bad="$bad $hp($st)"
+  done
+  [ -z "$bad" ] && [ "$seen" -ge 2 ] && ok "OpenCode's processes (tini, opencode: $seen) run as 1000:1000 with no capabilities and no_new_privs" || fail "OpenCode processes as another user or with capabilities ($seen seen):$bad"
+  # Its home on the host: the user's, private; what it keeps beside its data is recorded to be found again.
+  [ "$(stat -c '%u:%g %a' "$oc_home")" = "1000:1000 700" ] && ok "OpenCode's home $oc_home is 1000:1000, 0700" || fail "OpenCode's home: $(stat -c '%u:%g %a' "$oc_home")"
+  kept_listing >"/tmp/omp-e2e-kept-$$"
+  [ -n "$(find "$oc_home/.local/state/opencode" -mindepth 1 2>/dev/null | head -1)" ] && ok "OpenCode wrote its state under its home ($(ls "$oc_home/.local/state/opencode" | tr '\n' ' '))" || fail "nothing under $oc_home/.local/state/opencode"
+fi
 
 # ---------------------------------------------------------------- 5. persistence
 stamp=$(date +%s%N)
@@ -334,6 +399,10 @@ timing "restart ($( [ "$mode" = systemd ] && echo 'systemctl restart' || echo 'k
 [ "$(store_cmd falkordb redis-cli 6379 FALKORDB_PASSWORD get omp-e2e-key)" = "$stamp" ] && ok "FalkorDB key survived the restart" || fail "FalkorDB key lost"
 # The first API request after a start can take seconds (OpenCode sets up the project then): poll.
 [ -n "$session" ] && wait_for 30 oc_has_session "$session" && ok "OpenCode: the session is still there after the restart (SQLite in the data directory)" || fail "OpenCode lost the session $session across the restart ($(oc_api GET /experimental/session | tail -1 | cut -c1-200))"
+if [ -n "$ws_session" ]; then
+  wait_for 30 ws_session_listed && ok "the workspace session is still listed after the restart (GET /session from the host)" || fail "the workspace session $ws_session is gone after the restart"
+  state_kept && ok "OpenCode's state, cache and data entries are all still there after the restart" || fail "lost across the restart: $(kept_listing | comm -13 - "/tmp/omp-e2e-kept-$$" | tr '\n' ' ')"
+fi
 
 if [ "$mode" = bare ]; then
   # Not a check: what plain `podman kube down` (no graceful stop first) does to unsaved writes here.
@@ -364,6 +433,10 @@ for s in $services; do
   fi
   if [ "$s" = opencode ]; then
     [ -n "$session" ] && wait_for 30 oc_has_session "$session" && ok "OpenCode: the session is still there after kill -9 of OpenCode" || fail "OpenCode lost the session $session after kill -9 ($(oc_api GET /experimental/session | tail -1 | cut -c1-200))"
+    if [ -n "$ws_session" ]; then
+      wait_for 30 ws_session_listed && ok "the workspace session is still listed after kill -9 of OpenCode" || fail "the workspace session $ws_session is gone after kill -9"
+      state_kept && ok "OpenCode's state, cache and data entries are all still there after kill -9" || fail "lost after kill -9: $(kept_listing | comm -13 - "/tmp/omp-e2e-kept-$$" | tr '\n' ' ')"
+    fi
   fi
 done
 if [ "$mode" = systemd ]; then
@@ -517,6 +590,13 @@ line=$(order_lines falkordb | tail -1)
   && ok "podman restart of falkordb: it waited for valkey (${line#*; }); its dependents kept running" || fail "podman restart of falkordb: ${line#*; }; datadog starts $before_dd -> $(order_count datadog)"
 if [ "$mode" = systemd ]; then
   restart_path "systemctl restart" systemctl restart "$unit"
+fi
+
+# What the real OpenCode wrote during the suite, for the record (issue 20): under its home on the
+# host (kept), and in its container's own layer (thrown away with the container at every stop).
+if [ -n "$ws_session" ]; then
+  note "OpenCode wrote under $oc_home: $(find "$oc_home" -mindepth 1 -maxdepth 3 -type d | sed "s,^$oc_home/,," | sort | tr '\n' ' ')"
+  note "OpenCode's container layer (podman diff, lost at a stop): $(podman diff "$pod-opencode" 2>/dev/null | tr '\n' ' ' | cut -c1-400)"
 fi
 
 # ---------------------------------------------------------------- 7. stop: quick, clean, last writes kept

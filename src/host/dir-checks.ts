@@ -1,0 +1,106 @@
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { isWithin, systemPathProblem } from '../lib/host-paths';
+import { InstallPlan } from '../render/podman-files';
+import type { Check } from './check';
+import { parseOwner } from './data-dirs';
+
+/**
+ * Entries OpenCode kept at the top of its data directory when that directory was mounted at
+ * ~/.local/share/opencode (before it became OpenCode's whole home): found there now, they are
+ * not where OpenCode looks.
+ */
+const OLD_LAYOUT_ENTRIES = ['auth.json', 'storage', 'opencode.db', 'log', 'snapshot', 'bin'];
+
+/** The data directories: there (or to be made by install), of their owner, private. */
+export function checkDataDirs(plan: InstallPlan): Check[] {
+  const out: Check[] = [];
+  for (const { path, owner, service } of plan.dataDirs) {
+    if (!existsSync(path)) {
+      out.push({ severity: 'passed', message: `data directory ${path} will be created${owner ? ` for ${owner}` : ''} (parent ${nearestExisting(path)})` });
+      continue;
+    }
+    const st = statSync(path);
+    if (!st.isDirectory()) {
+      out.push({ severity: 'error', message: `${path} exists but is not a directory`, fix: 'move it away; the pod keeps data there' });
+      continue;
+    }
+    if (!owner) {
+      out.push({ severity: 'passed', message: `data directory ${path}` });
+      continue;
+    }
+    const { uid, gid } = parseOwner(owner);
+    const problems = [
+      ...(st.uid !== uid || st.gid !== gid ? [`belongs to ${st.uid}:${st.gid}, not ${owner} (${service} runs as ${owner} and cannot write there)`] : []),
+      ...(st.mode & 0o077 ? [`has mode ${(st.mode & 0o777).toString(8)}: other users can read what ${service} keeps there`] : []),
+    ];
+    out.push(
+      problems.length
+        ? {
+            severity: 'error',
+            message: `data directory ${path} ${problems.join('; ')}`,
+            fix: `opencode-memory-pod install (hands it to ${owner}, 0700), or chown -R ${owner} ${path} && chmod 700 ${path}`,
+          }
+        : { severity: 'passed', message: `data directory ${path} (owner ${owner}, 0700)` },
+    );
+    const old = OLD_LAYOUT_ENTRIES.filter((e) => existsSync(join(path, e)));
+    if (service === 'opencode' && old.length && !existsSync(join(path, '.local/share/opencode', old[0]))) {
+      out.push({
+        severity: 'error',
+        message: `${path} holds OpenCode data at its top (${old.join(', ')}), where it was kept when this directory was mounted at ~/.local/share/opencode; it is now OpenCode's whole home, and OpenCode does not see them there`,
+        fix: `mkdir -p ${path}/.local/share/opencode && mv ${old.map((e) => `${path}/${e}`).join(' ')} ${path}/.local/share/opencode/ (pod stopped), then opencode-memory-pod install`,
+      });
+    }
+  }
+  return out;
+}
+
+/** The workspaces: there, a directory, not a system directory once symbolic links are resolved, and whose. */
+export function checkWorkspaces(plan: InstallPlan): Check[] {
+  const out: Check[] = [];
+  const dataDirs = plan.dataDirs.map((d) => d.path);
+  for (const ws of plan.workspaces ?? []) {
+    if (!existsSync(ws.path)) {
+      out.push({
+        severity: 'error',
+        message: `workspace ${ws.path} (${ws.field}) does not exist: the pod does not start without it`,
+        fix: `create it as the user who owns the code (mkdir -p ${ws.path}), or remove it from ${ws.field.replace(/\.\d+$/, '')}`,
+      });
+      continue;
+    }
+    const real = realpathSync(ws.path);
+    const st = statSync(real);
+    if (!st.isDirectory()) {
+      out.push({ severity: 'error', message: `workspace ${ws.path} (${ws.field}) is not a directory`, fix: `point ${ws.field} at a directory` });
+      continue;
+    }
+    const via = real === ws.path ? '' : ` (a symbolic link to ${real})`;
+    const system = systemPathProblem(real);
+    const data = dataDirs.find((d) => isWithin(real, d) || isWithin(d, real));
+    if (system || data) {
+      out.push({
+        severity: 'error',
+        message: `workspace ${ws.path}${via} ${system ?? `overlaps the data directory ${data}`}`,
+        fix: `point ${ws.field} at a directory of your own code`,
+      });
+      continue;
+    }
+    const owner = `${st.uid}:${st.gid}`;
+    out.push(
+      st.uid === parseOwner(ws.runAs).uid
+        ? { severity: 'passed', message: `workspace ${ws.path}${via} (owner ${owner}; ${ws.service} runs as ${ws.runAs})` }
+        : {
+            severity: 'warning',
+            message: `workspace ${ws.path}${via} belongs to ${owner}, but ${ws.service} runs as ${ws.runAs}: it can change only what that user may, and what it creates is ${ws.runAs}'s`,
+            fix: `set services.${ws.service}.runAs: "${owner}" (then synth and install), or chown the workspace`,
+          },
+    );
+  }
+  return out;
+}
+
+function nearestExisting(path: string): string {
+  let dir = dirname(path);
+  while (!existsSync(dir)) dir = dirname(dir);
+  return dir;
+}

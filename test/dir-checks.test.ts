@@ -1,0 +1,59 @@
+import { chmodSync, chownSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { checkDataDirs, checkWorkspaces } from '../src/host/dir-checks';
+import { InstallPlan } from '../src/render/podman-files';
+import { tempDir } from './helpers';
+
+/** The parts of an install plan these checks read. */
+function plan(dataDirs: InstallPlan['dataDirs'], workspaces: InstallPlan['workspaces'] = []): InstallPlan {
+  return { dataDirs, workspaces } as unknown as InstallPlan;
+}
+const lines = (checks: ReturnType<typeof checkDataDirs>) => checks.map((c) => `${c.severity} ${c.message}${c.fix ? ` | ${c.fix}` : ''}`);
+
+describe('doctor: data directories and workspaces', () => {
+  it("OpenCode's home must be its user's and private; the old layout (data at the top) is named with the move that fixes it", () => {
+    const dir = tempDir();
+    const home = join(dir, 'opencode');
+    const d = [{ service: 'opencode', path: home, owner: '1234:2345' }];
+    expect(lines(checkDataDirs(plan(d)))).toEqual([expect.stringMatching(new RegExp(`^passed data directory ${home} will be created for 1234:2345`))]);
+    mkdirSync(home, { mode: 0o755 });
+    expect(lines(checkDataDirs(plan(d)))).toEqual([
+      `error data directory ${home} belongs to 0:0, not 1234:2345 (opencode runs as 1234:2345 and cannot write there); has mode 755: other users can read what opencode keeps there | opencode-memory-pod install (hands it to 1234:2345, 0700), or chown -R 1234:2345 ${home} && chmod 700 ${home}`,
+    ]);
+    chownSync(home, 1234, 2345);
+    chmodSync(home, 0o700);
+    expect(lines(checkDataDirs(plan(d)))).toEqual([`passed data directory ${home} (owner 1234:2345, 0700)`]);
+    writeFileSync(join(home, 'auth.json'), '{}');
+    mkdirSync(join(home, 'storage'));
+    const old = lines(checkDataDirs(plan(d)));
+    expect(old[1]).toMatch(/^error .* holds OpenCode data at its top \(auth\.json, storage\)/);
+    expect(old[1]).toContain(`| mkdir -p ${home}/.local/share/opencode && mv ${home}/auth.json ${home}/storage ${home}/.local/share/opencode/`);
+    // A directory without an owner (the stores') is only checked to be a directory.
+    mkdirSync(join(dir, 'valkey'));
+    expect(lines(checkDataDirs(plan([{ service: 'valkey', path: join(dir, 'valkey') }])))).toEqual([`passed data directory ${join(dir, 'valkey')}`]);
+  });
+
+  it('a workspace must exist, be a directory, not resolve to a system or data directory; whose it is is said', () => {
+    const dir = tempDir();
+    const ws = (path: string) => ({ service: 'opencode', path, field: 'services.opencode.workspaces.0', runAs: '1234:2345' });
+    const data = [{ service: 'valkey', path: join(dir, 'valkey') }];
+    const check = (path: string) => lines(checkWorkspaces(plan(data, [ws(path)])));
+    expect(check(join(dir, 'missing'))[0]).toMatch(
+      /^error workspace .*missing \(services\.opencode\.workspaces\.0\) does not exist: the pod does not start without it \| create it/,
+    );
+    writeFileSync(join(dir, 'file'), '');
+    expect(check(join(dir, 'file'))[0]).toMatch(/is not a directory/);
+    symlinkSync('/etc', join(dir, 'etc-link'));
+    expect(check(join(dir, 'etc-link'))[0]).toMatch(/^error workspace .*etc-link \(a symbolic link to \/etc\) must not be \/etc itself/);
+    mkdirSync(join(dir, 'valkey', 'sub'), { recursive: true });
+    symlinkSync(join(dir, 'valkey', 'sub'), join(dir, 'into-data'));
+    expect(check(join(dir, 'into-data'))[0]).toMatch(/overlaps the data directory/);
+    mkdirSync(join(dir, 'code'));
+    expect(check(join(dir, 'code'))[0]).toMatch(
+      /^warning workspace .*code belongs to 0:0, but opencode runs as 1234:2345: .* \| set services\.opencode\.runAs: "0:0"/,
+    );
+    chownSync(join(dir, 'code'), 1234, 2345);
+    expect(check(join(dir, 'code'))).toEqual([`passed workspace ${join(dir, 'code')} (owner 1234:2345; opencode runs as 1234:2345)`]);
+  });
+});
