@@ -148,12 +148,17 @@ describe('install', () => {
     expect(r.stdout).toContain('data directory');
   });
 
-  it("makes OpenCode's home private to runAs: created 0700 with its folders, or handed over with all it holds", () => {
-    const root = tempDir();
+  /** A dist/ whose OpenCode runs as 1234:2345 (a uid no account here has). */
+  const distRunAs = () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'c.yaml'), 'services: { opencode: { runAs: "1234:2345" } }\n');
     expect(cli(['synth', '--config', 'c.yaml', '--out', join(dir, 'dist')], dir).status).toBe(0);
-    const dist = join(dir, 'dist');
+    return join(dir, 'dist');
+  };
+
+  it("makes OpenCode's home private to runAs: created 0700 with its folders, or handed over with all it holds", () => {
+    const root = tempDir();
+    const dist = distRunAs();
     const home = join(root, 'persist/containers/opencode');
     const dry = cli(['install', '--from', dist, '--root', root, '--dry-run']);
     expect(dry.stdout).toContain(
@@ -188,9 +193,7 @@ describe('install', () => {
 
   it('is all or nothing for data directories too: owners and modes are put back when a step fails', () => {
     const root = tempDir();
-    const dir = tempDir();
-    writeFileSync(join(dir, 'c.yaml'), 'services: { opencode: { runAs: "1234:2345" } }\n');
-    expect(cli(['synth', '--config', 'c.yaml', '--out', join(dir, 'dist')], dir).status).toBe(0);
+    const dist = distRunAs();
     const home = join(root, 'persist/containers/opencode');
     mkdirSync(join(home, '.local/share/opencode'), { recursive: true, mode: 0o755 });
     writeFileSync(join(home, '.local/share/opencode/auth.json'), '{}');
@@ -199,7 +202,7 @@ describe('install', () => {
     const owners = () =>
       ['', '.local', '.local/share/opencode/auth.json', '.cache'].map((p) => `${statSync(join(home, p)).uid} ${statSync(join(home, p)).mode & 0o777}`);
     const was = owners();
-    const r = cli(['install', '--from', join(dir, 'dist'), '--root', root]);
+    const r = cli(['install', '--from', dist, '--root', root]);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/nothing was installed \(the host is as it was\)/);
     expect(snapshot(root)).toEqual(before);
