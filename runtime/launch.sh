@@ -170,20 +170,24 @@ fi
 
 if [ -n "$run_as" ]; then
   omp_uid=${run_as%%:*} omp_gid=${run_as#*:}
-  command -v setpriv >/dev/null 2>&1 || die "--user $run_as needs setpriv (util-linux) in the image; not starting $name"
+  # util-linux's setpriv: busybox's applet has a setpriv without --reuid/--regid/--clear-groups.
+  setpriv --reuid=0 --regid=0 --clear-groups true 2>/dev/null \
+    || die "--user $run_as needs util-linux's setpriv (with --reuid, --regid, --clear-groups) in the image; not starting $name"
   # The service's folders (its home, and those podman made as root for nested mounts) become its
   # user's: made when missing, handed over only when root owns them, never recursively. A folder of
   # another user is not ours to take: say so and stop, rather than start a service that cannot write.
   for d in $own_dirs; do
-    if [ ! -e "$d" ]; then
-      mkdir -m 0700 "$d" && chown "$omp_uid:$omp_gid" "$d" || die "cannot create $d for $run_as"
-    elif [ -L "$d" ] || [ ! -d "$d" ]; then
+    if [ -L "$d" ] || { [ -e "$d" ] && [ ! -d "$d" ]; }; then
       die "$d is not a directory; not starting $name"
+    elif [ ! -e "$d" ]; then
+      mkdir -m 0700 "$d" && chown -h "$omp_uid:$omp_gid" "$d" || die "cannot create $d for $run_as"
     else
       omp_owner=$(stat -c %u:%g "$d") || die "cannot read the owner of $d"
       case $omp_owner in
         "$omp_uid:$omp_gid") ;;
-        0:*) chown "$omp_uid:$omp_gid" "$d" && chmod 0700 "$d" || die "cannot hand $d to $run_as" ;;
+        # chown -h and a chmod run as the user: a link swapped in meanwhile changes nothing of root's.
+        0:*) chown -h "$omp_uid:$omp_gid" "$d" && setpriv --reuid="$omp_uid" --regid="$omp_gid" --clear-groups chmod 0700 "$d" \
+          || die "cannot hand $d to $run_as" ;;
         *) die "$d belongs to $omp_owner, not $run_as: on the host, chown -R $run_as the folder mounted there (opencode-memory-pod install does it); not starting $name" ;;
       esac
     fi

@@ -113,8 +113,42 @@ describe('configuration', () => {
     expect(ws(['/opt/opencode-memory-pod'])[0].allowed).toMatch(/launcher/);
   });
 
+  it('refuses data directories of the system, with . in them, or shared with another service', () => {
+    const dd = (services: object) => problems({ services });
+    expect(dd({ valkey: { dataDir: '/etc' } })[0]).toMatchObject({
+      field: 'services.valkey.dataDir',
+      allowed: expect.stringMatching(/itself, a directory of the system/),
+    });
+    expect(dd({ opencode: { dataDir: '/' } })[0]).toMatchObject({ field: 'services.opencode.dataDir', allowed: expect.stringMatching(/the whole host/) });
+    expect(dd({ falkordb: { dataDir: '/usr/local/falkordb' } })[0].allowed).toMatch(/inside \/usr/);
+    expect(dd({ opencode: { dataDir: '/persist/./containers/opencode' } })[0].allowed).toMatch(/"\." components/);
+    expect(dd({ falkordb: { dataDir: '/persist/containers/valkey' } })[0]).toMatchObject({
+      field: 'services.falkordb.dataDir',
+      allowed: expect.stringMatching(/apart from \/persist\/containers\/valkey \(services\.valkey\.dataDir\)/),
+    });
+    expect(dd({ opencode: { dataDir: '/persist/containers' } })[0].field).toBe('services.opencode.dataDir');
+  });
+
+  it("workspaces stay clear of the pod's own files and of what /var/run and . would hide", () => {
+    const ws = (path: string, extra: object = {}) => problems({ ...extra, services: { opencode: { workspaces: [path] } } });
+    expect(ws('/var/run/secrets')[0].allowed).toMatch(/inside \/var\/run/);
+    expect(ws('/etc/opencode-memory-pod')[0].allowed).toMatch(/inside \/etc/);
+    expect(ws('/usr/local/bin')[0].allowed).toMatch(/inside \/usr/);
+    expect(ws('/srv/./a')[0].allowed).toMatch(/"\." components/);
+    expect(ws('/srv/secrets', { envFile: '/srv/secrets/opencode.env' })[0]).toMatchObject({
+      allowed: expect.stringMatching(/contain \/srv\/secrets\/opencode\.env \(envFile\)/),
+    });
+    expect(ws('/srv/pod', { installPath: '/srv/pod/pod.yaml' })[0]).toMatchObject({ allowed: expect.stringMatching(/\/srv\/pod \(installPath\)/) });
+  });
+
+  it('extraCapabilities for OpenCode only as root: as a user it keeps none', () => {
+    const [p] = problems({ services: { opencode: { extraCapabilities: ['NET_BIND_SERVICE'] } } });
+    expect(p).toMatchObject({ field: 'services.opencode.extraCapabilities', allowed: expect.stringMatching(/runAs is a user's \(1000:1000\).*runAs: "0:0"/) });
+    expect(() => buildModel(parseConfig({ services: { opencode: { runAs: '0:0', extraCapabilities: ['NET_BIND_SERVICE'] } } }))).not.toThrow();
+  });
+
   it('runAs is UID:GID as numbers', () => {
-    for (const bad of ['alice', '1000', '1000:', 'alice:alice', '-1:0', '99999999999:0'])
+    for (const bad of ['alice', '1000', '1000:', 'alice:alice', '-1:0', '99999999999:0', '0:1000'])
       expect(problems({ services: { opencode: { runAs: bad } } })[0]).toMatchObject({ field: 'services.opencode.runAs', value: bad });
     expect(() => buildModel(parseConfig({ services: { opencode: { runAs: '0:0' } } }))).not.toThrow();
   });

@@ -19,16 +19,24 @@ describe('doctor: data directories and workspaces', () => {
     expect(lines(checkDataDirs(plan(d)))).toEqual([expect.stringMatching(new RegExp(`^passed data directory ${home} will be created for 1234:2345`))]);
     mkdirSync(home, { mode: 0o755 });
     expect(lines(checkDataDirs(plan(d)))).toEqual([
-      `error data directory ${home} belongs to 0:0, not 1234:2345 (opencode runs as 1234:2345 and cannot write there); has mode 755: other users can read what opencode keeps there | opencode-memory-pod install (hands it to 1234:2345, 0700), or chown -R 1234:2345 ${home} && chmod 700 ${home}`,
+      `error data directory ${home} belongs to 0:0, not 1234:2345 (opencode runs as 1234:2345 and cannot write there); has mode 755, not 700 (only 1234:2345 may use it: nobody else may read what opencode keeps there) | opencode-memory-pod install (hands it to 1234:2345, 0700), or chown -R 1234:2345 ${home} && chmod 700 ${home}`,
     ]);
     chownSync(home, 1234, 2345);
+    chmodSync(home, 0o500); // private, but OpenCode could not write there: exactly 0700 is asked
+    expect(lines(checkDataDirs(plan(d)))[0]).toMatch(/has mode 500, not 700/);
     chmodSync(home, 0o700);
     expect(lines(checkDataDirs(plan(d)))).toEqual([`passed data directory ${home} (owner 1234:2345, 0700)`]);
     writeFileSync(join(home, 'auth.json'), '{}');
     mkdirSync(join(home, 'storage'));
     const old = lines(checkDataDirs(plan(d)));
     expect(old[1]).toMatch(/^error .* holds OpenCode data at its top \(auth\.json, storage\)/);
-    expect(old[1]).toContain(`| mkdir -p ${home}/.local/share/opencode && mv ${home}/auth.json ${home}/storage ${home}/.local/share/opencode/`);
+    expect(old[1]).toContain(
+      `| with the pod stopped: mkdir -p ${home}/.local/share/opencode && mv ${home}/auth.json ${home}/storage ${home}/.local/share/opencode/`,
+    );
+    // Still said once OpenCode has made a new database beside them (the move was not done).
+    mkdirSync(join(home, '.local/share/opencode'), { recursive: true });
+    writeFileSync(join(home, '.local/share/opencode/opencode.db'), '');
+    expect(lines(checkDataDirs(plan(d)))[1]).toMatch(/first move what it made in .*\.local\/share\/opencode aside/);
     // A directory without an owner (the stores') is only checked to be a directory.
     mkdirSync(join(dir, 'valkey'));
     expect(lines(checkDataDirs(plan([{ service: 'valkey', path: join(dir, 'valkey') }])))).toEqual([`passed data directory ${join(dir, 'valkey')}`]);
@@ -55,5 +63,8 @@ describe('doctor: data directories and workspaces', () => {
     );
     chownSync(join(dir, 'code'), 1234, 2345);
     expect(check(join(dir, 'code'))).toEqual([`passed workspace ${join(dir, 'code')} (owner 1234:2345; opencode runs as 1234:2345)`]);
+    // As root OpenCode may write anywhere: nothing to warn about.
+    const asRoot = lines(checkWorkspaces(plan(data, [{ ...ws(join(dir, 'code')), runAs: '0:0' }])));
+    expect(asRoot[0]).toMatch(/^passed workspace/);
   });
 });

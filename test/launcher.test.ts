@@ -1,5 +1,5 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OPENCODE_USER_CAPABILITIES } from '../src/services/opencode';
@@ -216,6 +216,7 @@ for (const sh of shells()) {
       mkdirSync(etc);
       writeFileSync(join(etc, 'passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
       writeFileSync(join(etc, 'group'), 'root:x:0:\n');
+      chmodSync(p.dir, 0o755); // as / is above the container's home: the user can pass through
       const home = join(p.dir, 'home');
       mkdirSync(home, { mode: 0o755 }); // as podman makes a DirectoryOrCreate folder: root's
       mkdirSync(join(p.dir, 'theirs'));
@@ -244,12 +245,28 @@ for (const sh of shells()) {
         expect(`${statSync(d).uid}:${statSync(d).gid} ${(statSync(d).mode & 0o777).toString(8)}`).toBe('1234:2345 700');
       expect(readFileSync(join(etc, 'passwd'), 'utf8')).toContain(`svc:x:1234:2345:svc:${home}:/bin/sh\n`);
       expect(readFileSync(join(etc, 'group'), 'utf8')).toContain('svc:x:2345:\n');
-      // Again: no second passwd line; a folder of another user stops the start, with the fix.
-      const again = launch(capped, { ...p, env }, [...args, '--own', join(p.dir, 'theirs'), ...service]);
-      expect(await again.done).toBe(1);
-      expect(again.err()).toMatch(/theirs belongs to 4321:4321, not 1234:2345: on the host, chown -R 1234:2345 .*not starting svc/);
-      expect(again.out()).toBe('');
+      // Again: it starts as before, with no second passwd line.
+      const again = launch(capped, { ...p, env }, [...args, ...service]);
+      expect(await again.done, again.err()).toBe(0);
+      expect(again.out()).toContain('ids 1234:2345');
       expect(readFileSync(join(etc, 'passwd'), 'utf8').match(/:1234:/g)).toHaveLength(1);
+      // A folder of another user stops the start, with the fix; so does a link where a folder goes
+      // (to a folder, a file, nowhere), and what it points at is left as it was.
+      const theirs = launch(capped, { ...p, env }, [...args, '--own', join(p.dir, 'theirs'), ...service]);
+      expect(await theirs.done).toBe(1);
+      expect(theirs.err()).toMatch(/theirs belongs to 4321:4321, not 1234:2345: on the host, chown -R 1234:2345 .*not starting svc/);
+      expect(theirs.out()).toBe('');
+      const target = join(p.dir, 'target');
+      mkdirSync(target, { mode: 0o755 });
+      writeFileSync(join(p.dir, 'file'), '');
+      for (const to of [target, join(p.dir, 'file'), join(p.dir, 'nowhere')]) {
+        rmSync(join(home, '.link'), { force: true });
+        symlinkSync(to, join(home, '.link'));
+        const linked = launch(capped, { ...p, env }, [...args, '--own', join(home, '.link'), ...service]);
+        expect(await linked.done).toBe(1);
+        expect(linked.err()).toMatch(/\.link is not a directory; not starting svc/);
+      }
+      expect(`${statSync(target).uid} ${(statSync(target).mode & 0o777).toString(8)}`).toBe('0 755');
       const bad = launch(sh, { ...p, env }, ['--name', 'svc', '--user', 'alice', '--', 'true']);
       expect(await bad.done).toBe(1);
       expect(bad.err()).toContain('--user must be UID:GID, got: alice');

@@ -177,7 +177,9 @@ describe('install', () => {
     const oldHome = join(old, 'persist/containers/opencode');
     mkdirSync(join(oldHome, '.local/share/opencode/storage'), { recursive: true, mode: 0o755 });
     writeFileSync(join(oldHome, '.local/share/opencode/auth.json'), '{}', { mode: 0o600 });
-    symlinkSync('/etc/passwd', join(oldHome, 'link'));
+    const pointedAt = join(tempDir(), 'root-file'); // root's, outside the home; never the host's own files
+    writeFileSync(pointedAt, '');
+    symlinkSync(pointedAt, join(oldHome, 'link'));
     const planned = cli(['install', '--from', dist, '--root', old, '--dry-run']);
     expect(planned.stdout).toContain(
       `would hand 7 entries of another owner to 1234:2345, make it 0700, create .config/opencode, .local/state/opencode, .cache/opencode in data directory ${oldHome}`,
@@ -187,8 +189,22 @@ describe('install', () => {
     expect(r.stdout).toContain(`data directory ${oldHome}: handed 7 entries to 1234:2345, mode 755 -> 700`);
     expect(owner(join(oldHome, '.local/share/opencode/auth.json'))).toBe('1234:2345 600');
     expect(lstatSync(join(oldHome, 'link')).uid).toBe(1234);
-    expect(statSync('/etc/passwd').uid).toBe(0); // the link, not what it points at
+    expect(statSync(pointedAt).uid).toBe(0); // the link, not what it points at
     expect(cli(['install', '--from', dist, '--root', old]).stdout).toContain(`data directory ${oldHome} exists (owner 1234:2345, 0700; left as it is)`);
+  });
+
+  it("never creates or hands over anything through a link put where one of the home's folders goes", () => {
+    const root = tempDir();
+    const dist = distRunAs();
+    const home = join(root, 'persist/containers/opencode');
+    mkdirSync(home, { recursive: true });
+    const outside = tempDir();
+    symlinkSync(outside, join(home, '.cache'));
+    const r = cli(['install', '--from', dist, '--root', root]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/\.cache is a symbolic link; move it away \(install makes a folder there\); nothing was installed/);
+    expect(readdirSync(outside)).toEqual([]);
+    expect(statSync(outside).uid).toBe(0);
   });
 
   it('is all or nothing for data directories too: owners and modes are put back when a step fails', () => {

@@ -26,7 +26,12 @@ function round(psLines: string[], opts: { active?: boolean; health?: string; aft
       `  inspect) case $3 in\n    '{{.State.Status}}') echo "${opts.after ?? 'running'}" ;;\n    '{{.State.Pid}}') echo 4242 ;;\n` +
       `    *) echo "${opts.health ?? ''}" ;;\n  esac ;;\nesac\n`,
   );
-  for (const f of ['systemctl', 'podman']) chmodSync(join(bin, f), 0o755);
+  // systemd-run --scope OPTIONS... CMD: recorded, then CMD runs (as in its own scope).
+  writeFileSync(
+    join(bin, 'systemd-run'),
+    `#!/bin/sh\necho "systemd-run $*" >>${calls}\nwhile [ $# -gt 0 ]; do case $1 in --*) shift ;; *) break ;; esac; done\nexec "$@"\n`,
+  );
+  for (const f of ['systemctl', 'podman', 'systemd-run']) chmodSync(join(bin, f), 0o755);
   writeFileSync(join(dir, 'ps'), psLines.map((l) => `${l}\n`).join(''));
   // The state directory is /run/<pod>-watchdog in the script; point it elsewhere for the test.
   const body = script.replace('state=/run/opencode-memory-pod-watchdog', `state=${opts.stateDir ?? join(dir, 'state')}`);
@@ -78,6 +83,7 @@ describe('watchdog.sh (one round)', () => {
     const left = round([`opencode-memory-pod-opencode|${hung}|Stopping (unhealthy)`], { after: 'exited' });
     expect(left.stdout).toContain('opencode was left stopped after the kill; starting it');
     expect(left.calls).toMatch(/^podman start opencode-memory-pod-opencode$/m);
+    expect(left.calls).toMatch(/^systemd-run --scope .* podman start opencode-memory-pod-opencode$/m);
     const other = victim();
     const restarted = round([`opencode-memory-pod-opencode|${other}|Up 1 minute (unhealthy)`], { after: 'running' });
     expect(restarted.stdout).toContain('killing');
@@ -122,6 +128,8 @@ describe('watchdog.sh (one round)', () => {
   it('starts at once a container podman stopped as unhealthy (podman 4.3.1), others after two rounds', () => {
     const unhealthy = round(['opencode-memory-pod-valkey|0|Exited (137) 3 seconds ago'], { health: 'unhealthy' });
     expect(unhealthy.calls).toMatch(/^podman start opencode-memory-pod-valkey$/m);
+    // In a scope of its own: the container's conmon must not stay in the oneshot round's cgroup.
+    expect(unhealthy.calls).toMatch(/^systemd-run --scope --quiet --collect --description=.* podman start opencode-memory-pod-valkey$/m);
     const state = join(tempDir('omp-watchdog-state-'), 'state');
     const once = round(['opencode-memory-pod-opencode|0|Exited (0) 3 seconds ago'], { health: 'healthy', stateDir: state });
     expect(once.calls).not.toMatch(/podman start/);

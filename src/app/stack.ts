@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { Config } from '../config/schema';
 import { addConfigValidation, ConfigError, configProblems } from '../lib/config-error';
-import { buildPodModel, PodModel, podProblems } from '../model/pod-model';
+import { buildPodModel, PodModel, podHostPaths, podProblems } from '../model/pod-model';
 import type { ExternalService } from '../render/kubernetes';
 import { Service } from '../model/service';
 import { DatadogAgent } from '../services/datadog-agent';
@@ -41,7 +41,12 @@ export class MemoryStack extends Construct {
       });
     }
     // What only the whole pod shows (shared ports, secret key patterns), with every other check.
-    addConfigValidation(this, () => podProblems(this.services.map((svc) => svc.spec)));
+    addConfigValidation(this, () =>
+      podProblems(
+        this.services.map((svc) => svc.spec),
+        podHostPaths(config),
+      ),
+    );
   }
 
   /** The service constructs, in declaration order. */

@@ -54,17 +54,25 @@ export const imageRef = z
     },
   );
 
-/** An absolute host path without `..` components, spaces or characters systemd/podman would mangle. */
+/** An absolute host path without `.` or `..` components, spaces or characters systemd/podman would mangle. */
 export const hostPath = z
   .string()
   .regex(/^\/[A-Za-z0-9._\/@+-]*$/, { error: 'must be an absolute path made of letters, digits and . _ / @ + -' })
-  .refine((p) => !p.split('/').includes('..'), { error: 'must not contain ".." components' });
+  .refine((p) => !p.split('/').includes('..'), { error: 'must not contain ".." components' })
+  .refine((p) => !p.split('/').includes('.'), { error: 'must not contain "." components (write the path as it is)' });
+
+/** A host directory a container writes in (a data directory, a workspace): never one of the system's own. */
+const ownDirectory = hostPath.refine((p) => !systemPathProblem(p), {
+  error: (issue) => systemPathProblem(String(issue.input)) ?? 'must be a directory of your own',
+});
 
 /** `UID:GID`, numbers only: the container has no account names of the host. */
 export const userGroup = z
   .string()
   .regex(/^\d{1,10}:\d{1,10}$/, { error: 'must be UID:GID as numbers, e.g. 1000:1000 (names are not known inside the container)' })
-  .refine((v) => v.split(':').every((n) => Number(n) <= 2147483646), { error: 'must be UID:GID with each number at most 2147483646' });
+  .refine((v) => v.split(':').every((n) => Number(n) <= 2147483646), { error: 'must be UID:GID with each number at most 2147483646' })
+  // uid 0 with another group is root all the same (every capability kept): say 0:0 if root is meant.
+  .refine((v) => !/^0+:/.test(v) || /^0+:0+$/.test(v), { error: 'must be 0:0 (root) or a non-root uid: uid 0 with another group would still be root' });
 
 /** A Kubernetes memory quantity (binary suffixes), e.g. 512Mi, 3Gi. */
 export const memoryQuantity = z.string().regex(/^[1-9]\d*(Ki|Mi|Gi|Ti)$/, { error: 'must be a memory quantity such as 512Mi or 3Gi (Ki, Mi, Gi, Ti)' });
@@ -121,7 +129,7 @@ const valkey = z
     memoryLimit: memoryQuantity.default('3Gi').describe('Container memory limit; must leave headroom above maxmemory for the fork that writes snapshots.'),
     extraCapabilities,
     secretKeys: secretKeys(VALKEY_SECRET_KEYS),
-    dataDir: hostPath.default('/persist/containers/valkey').describe('Host directory for /data.'),
+    dataDir: ownDirectory.default('/persist/containers/valkey').describe('Host directory for /data.'),
   })
   .prefault({});
 
@@ -141,7 +149,7 @@ const falkordb = z
     memoryLimit: memoryQuantity.default('2Gi'),
     extraCapabilities,
     secretKeys: secretKeys(FALKORDB_SECRET_KEYS),
-    dataDir: hostPath.default('/persist/containers/falkordb').describe('Host directory for /var/lib/falkordb/data.'),
+    dataDir: ownDirectory.default('/persist/containers/falkordb').describe('Host directory for /var/lib/falkordb/data.'),
   })
   .prefault({});
 
@@ -190,7 +198,7 @@ const opencode = z
     hostPort: port.optional(),
     extraCapabilities,
     secretKeys: secretKeys(OPENCODE_SECRET_KEYS),
-    dataDir: hostPath
+    dataDir: ownDirectory
       .default('/persist/containers/opencode')
       .describe(
         `Host directory that is OpenCode's home (${OPENCODE_HOME}): everything it keeps lives under it (.local/share/opencode: credentials, sessions, logs; .local/state/opencode: prompt history, locks; .cache/opencode; .config/opencode; .npm). install makes it private (0700) to runAs.`,
@@ -201,7 +209,7 @@ const opencode = z
         'uid:gid OpenCode runs as, and owner of what it writes in workspaces and its home. Default 1000:1000: the first account Debian, Ubuntu and Fedora create, the usual owner of the code on a one-person host. 0:0 runs it as root, as the official image does.',
       ),
     workspaces: z
-      .array(hostPath.refine((p) => !systemPathProblem(p), { error: (issue) => systemPathProblem(String(issue.input)) ?? 'must be a directory of your own' }))
+      .array(ownDirectory)
       .default([])
       .describe(
         "Host directories (your projects) mounted read-write at the same absolute path inside OpenCode's container, so a client on the host (opencode attach, the SDK, an editor) names them by its own path. Nothing else of the host is visible to OpenCode.",

@@ -1,4 +1,20 @@
-import { chmodSync, chownSync, existsSync, lchownSync, lstatSync, mkdirSync, readdirSync, rmdirSync, Stats, statSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  constants,
+  existsSync,
+  fchownSync,
+  fstatSync,
+  lchownSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  realpathSync,
+  rmdirSync,
+  Stats,
+  statSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { DataDirPlan } from '../render/podman-files';
 
@@ -15,7 +31,7 @@ export interface DataDirState {
   readonly exists: boolean;
   /** Entries (the directory itself included) that belong to someone other than `owner`. */
   readonly foreign: number;
-  /** The directory's mode lets others in (owner set: it must be 0700). */
+  /** The directory's mode is not 0700 (owner set: it must be exactly that). */
   readonly open: boolean;
   /** Owned folders (dir.subdirs) still missing. */
   readonly missingSubdirs: readonly string[];
@@ -34,13 +50,13 @@ export function dataDirState(dir: DataDirPlan, root: string): DataDirState {
   if (!dir.owner) return { dir, at, exists, foreign: 0, open: false, missingSubdirs: [] };
   const { uid, gid } = parseOwner(dir.owner);
   let foreign = 0;
-  if (exists) walk(at, (_p, st) => (st.uid !== uid || st.gid !== gid ? foreign++ : undefined));
+  if (exists) walk(at, (_p, st) => void (st.uid !== uid || st.gid !== gid ? foreign++ : 0), realpathSync(at));
   return {
     dir,
     at,
     exists,
     foreign,
-    open: exists && (statSync(at).mode & 0o077) !== 0,
+    open: exists && !isPrivate(statSync(at).mode),
     missingSubdirs: (dir.subdirs ?? []).filter((s) => !existsSync(join(at, s))),
   };
 }
@@ -83,43 +99,89 @@ export function applyDataDir(s: DataDirState, mkdirs: (dir: string) => void, don
   }
   const { uid, gid } = parseOwner(dir.owner);
   let handed = 0;
-  walk(at, (path, st) => {
-    if (st.uid === uid && st.gid === gid) return;
-    lchownSync(path, uid, gid);
-    done.push({ undo: () => lchownSync(path, st.uid, st.gid) });
-    handed++;
-  });
+  // The configured path itself may be a link (podman mounts what it points at); below it, none is followed.
+  walk(
+    at,
+    (path, st, chown) => {
+      if (st.uid === uid && st.gid === gid) return;
+      chown(uid, gid);
+      done.push({ undo: () => lchownSync(path, st.uid, st.gid) });
+      handed++;
+    },
+    realpathSync(at),
+  );
   const mode = statSync(at).mode & 0o7777;
-  if (mode !== 0o700) {
+  if (!isPrivate(mode)) {
     chmodSync(at, 0o700);
     done.push({ undo: () => chmodSync(at, mode) });
   }
+  // Folder by folder, never through a link: whatever runs as the user may have put one where a
+  // folder goes (to /etc, say), and root must not create or hand over anything there.
   for (const sub of dir.subdirs ?? []) {
     const parts = sub.split('/');
     for (let i = 1; i <= parts.length; i++) {
       const path = join(at, ...parts.slice(0, i));
-      if (existsSync(path)) continue;
+      const st = lstatOrUndefined(path);
+      if (st?.isDirectory()) continue;
+      if (st) {
+        const what = st.isSymbolicLink() ? 'a symbolic link' : 'not a directory';
+        throw Object.assign(new Error(`${path} is ${what}; move it away (install makes a folder there)`), { code: 'ENOTDIR' });
+      }
       mkdirSync(path, { mode: 0o700 });
       done.push({ undo: () => rmdirQuiet(path) });
-      chownSync(path, uid, gid);
+      lchownSync(path, uid, gid);
     }
   }
   if (s.exists) {
     out.push(
-      handed || mode !== 0o700 || s.missingSubdirs.length
-        ? `data directory ${at}: handed ${handed} entr${handed === 1 ? 'y' : 'ies'} to ${dir.owner}${mode !== 0o700 ? `, mode ${mode.toString(8)} -> 700` : ''}${s.missingSubdirs.length ? `, created ${s.missingSubdirs.join(', ')}` : ''}`
+      handed || !isPrivate(mode) || s.missingSubdirs.length
+        ? `data directory ${at}: handed ${handed} entr${handed === 1 ? 'y' : 'ies'} to ${dir.owner}${!isPrivate(mode) ? `, mode ${mode.toString(8)} -> 700` : ''}${s.missingSubdirs.length ? `, created ${s.missingSubdirs.join(', ')}` : ''}`
         : `data directory ${at} exists (owner ${dir.owner}, 0700; left as it is)`,
     );
   }
   return out;
 }
 
-/** Calls `visit` for `dir` and everything below it, without following symbolic links. */
-function walk(dir: string, visit: (path: string, st: Stats) => void): void {
-  const st = lstatSync(dir);
-  visit(dir, st);
-  if (!st.isDirectory()) return;
-  for (const name of readdirSync(dir)) walk(join(dir, name), visit);
+/** One entry of a walk: its path (for messages and undo), what lstat says, and a chown that cannot be redirected. */
+type Visit = (path: string, st: Stats, chown: (uid: number, gid: number) => void) => void;
+
+/** Exactly 0700: the owner alone, and no set-id or sticky bit. */
+export function isPrivate(mode: number): boolean {
+  return (mode & 0o7777) === 0o700;
+}
+
+function lstatOrUndefined(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Calls `visit` for `dir` and everything below it, without following symbolic links, also when
+ * one is swapped in while it runs: each directory is opened with O_NOFOLLOW and read, and its
+ * entries reached, through that descriptor (/proc/self/fd), so a folder replaced by a link to /etc
+ * by whatever runs in the pod meanwhile is never entered, and a link itself is changed, never what
+ * it points at (lchown).
+ */
+function walk(dir: string, visit: Visit, via: string = dir): void {
+  const fd = openSync(via, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
+  try {
+    visit(dir, fstatSync(fd), (uid, gid) => fchownSync(fd, uid, gid));
+    const self = `/proc/self/fd/${fd}`;
+    const device = fstatSync(fd).dev;
+    for (const name of readdirSync(self)) {
+      const entry = `${self}/${name}`;
+      const st = lstatSync(entry);
+      // Another file system mounted below (a bind mount, a disk): not part of this directory.
+      if (st.dev !== device) continue;
+      if (st.isDirectory()) walk(join(dir, name), visit, entry);
+      else visit(join(dir, name), st, (uid, gid) => lchownSync(entry, uid, gid));
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Removes a folder this install made; rmdir refuses one that is not empty, which is kept. */

@@ -3,7 +3,8 @@ import { dirname, join } from 'node:path';
 import { isWithin, systemPathProblem } from '../lib/host-paths';
 import { InstallPlan } from '../render/podman-files';
 import type { Check } from './check';
-import { parseOwner } from './data-dirs';
+import { Finding } from '../lib/finding';
+import { isPrivate, parseOwner } from './data-dirs';
 
 /**
  * Entries OpenCode kept at the top of its data directory when that directory was mounted at
@@ -32,7 +33,9 @@ export function checkDataDirs(plan: InstallPlan): Check[] {
     const { uid, gid } = parseOwner(owner);
     const problems = [
       ...(st.uid !== uid || st.gid !== gid ? [`belongs to ${st.uid}:${st.gid}, not ${owner} (${service} runs as ${owner} and cannot write there)`] : []),
-      ...(st.mode & 0o077 ? [`has mode ${(st.mode & 0o777).toString(8)}: other users can read what ${service} keeps there`] : []),
+      ...(!isPrivate(st.mode)
+        ? [`has mode ${(st.mode & 0o7777).toString(8)}, not 700 (only ${owner} may use it: nobody else may read what ${service} keeps there)`]
+        : []),
     ];
     out.push(
       problems.length
@@ -43,16 +46,25 @@ export function checkDataDirs(plan: InstallPlan): Check[] {
           }
         : { severity: 'passed', message: `data directory ${path} (owner ${owner}, 0700)` },
     );
-    const old = OLD_LAYOUT_ENTRIES.filter((e) => existsSync(join(path, e)));
-    if (service === 'opencode' && old.length && !existsSync(join(path, '.local/share/opencode', old[0]))) {
-      out.push({
-        severity: 'error',
-        message: `${path} holds OpenCode data at its top (${old.join(', ')}), where it was kept when this directory was mounted at ~/.local/share/opencode; it is now OpenCode's whole home, and OpenCode does not see them there`,
-        fix: `mkdir -p ${path}/.local/share/opencode && mv ${old.map((e) => `${path}/${e}`).join(' ')} ${path}/.local/share/opencode/ (pod stopped), then opencode-memory-pod install`,
-      });
-    }
+    const old = service === 'opencode' ? oldLayout(path) : undefined;
+    if (old) out.push(old);
   }
   return out;
+}
+
+/**
+ * OpenCode's data at the top of its home, where it was kept when the directory was mounted at
+ * ~/.local/share/opencode: OpenCode does not see it there (undefined: none found).
+ */
+export function oldLayout(path: string): Finding | undefined {
+  const old = OLD_LAYOUT_ENTRIES.filter((e) => existsSync(join(path, e)));
+  if (!old.length) return undefined;
+  const share = `${path}/.local/share/opencode`;
+  return {
+    severity: 'error',
+    message: `${path} holds OpenCode data at its top (${old.join(', ')}), where it was kept when this directory was mounted at ~/.local/share/opencode; it is now OpenCode's whole home, and OpenCode does not look there`,
+    fix: `with the pod stopped: mkdir -p ${share} && mv ${old.map((e) => `${path}/${e}`).join(' ')} ${share}/ (if OpenCode already started without them, first move what it made in ${share} aside), then opencode-memory-pod install`,
+  };
 }
 
 /** The workspaces: there, a directory, not a system directory once symbolic links are resolved, and whose. */
@@ -86,8 +98,9 @@ export function checkWorkspaces(plan: InstallPlan): Check[] {
       continue;
     }
     const owner = `${st.uid}:${st.gid}`;
+    const runAs = parseOwner(ws.runAs);
     out.push(
-      st.uid === parseOwner(ws.runAs).uid
+      st.uid === runAs.uid || runAs.uid === 0
         ? { severity: 'passed', message: `workspace ${ws.path}${via} (owner ${owner}; ${ws.service} runs as ${ws.runAs})` }
         : {
             severity: 'warning',

@@ -4,6 +4,7 @@ import { UnitKind } from '../render/unit-file';
 import { TARGET_NAMES, TARGETS } from '../lib/targets';
 import { InstallPlan } from '../render/podman-files';
 import { applyDataDir, dataDirState, DataDirState, describePlanned, DirStep } from './data-dirs';
+import { oldLayout } from './dir-checks';
 
 export interface InstallOptions {
   /** dist/ folder written by synth. */
@@ -57,6 +58,10 @@ export function install(options: InstallOptions): string[] {
     out.push(...dirs.map(describePlanned));
   } else {
     out.push(...installFiles(options.from, root, files, dirs));
+  }
+  for (const d of plan.dataDirs) {
+    const old = d.service === 'opencode' ? oldLayout(join(root, d.path)) : undefined;
+    if (old) out.push(`note: ${old.message}; ${old.fix}`);
   }
   for (const ws of plan.workspaces ?? []) {
     const at = join(root, ws.path);

@@ -43,7 +43,14 @@ export const SYSTEM_DIRECTORIES: readonly string[] = [
 ];
 
 /** Kernel and runtime file systems: nothing below them is a place for a user's files. */
-export const VIRTUAL_DIRECTORIES: readonly string[] = ['/dev', '/proc', '/run', '/sys'];
+export const VIRTUAL_DIRECTORIES: readonly string[] = ['/dev', '/proc', '/run', '/sys', '/var/lock', '/var/run'];
+
+/**
+ * The system's programs, libraries and configuration: nothing below them is handed to a container
+ * to write in (/etc/opencode-memory-pod holds scripts systemd runs as root; /usr/local/bin would
+ * hide the image's own programs at the same path).
+ */
+export const SYSTEM_TREES: readonly string[] = ['/bin', '/boot', '/etc', '/lib', '/lib32', '/lib64', '/libx32', '/sbin', '/usr'];
 
 /** `path` without a trailing slash (but `/` stays `/`). */
 export function normalizeHostPath(path: string): string {
@@ -58,12 +65,14 @@ export function isWithin(path: string, dir: string): boolean {
   return p === d || d === '/' || p.startsWith(`${d}/`);
 }
 
-/** Why `path` cannot be a directory a container writes in (undefined: it can). */
+/** Why `path` cannot be a directory a container writes in, or install re-owns (undefined: it can). */
 export function systemPathProblem(path: string): string | undefined {
   const p = normalizeHostPath(path);
   if (p === '/') return 'must not be / (the whole host)';
   if (SYSTEM_DIRECTORIES.includes(p)) return `must not be ${p} itself, a directory of the system; use a folder of your own below it or elsewhere`;
   const virtual = VIRTUAL_DIRECTORIES.find((d) => isWithin(p, d));
   if (virtual) return `must not be inside ${virtual} (a kernel or runtime file system, not kept on disk)`;
+  const tree = SYSTEM_TREES.find((d) => isWithin(p, d));
+  if (tree) return `must not be inside ${tree} (the system's programs and configuration); use a folder such as /srv/... or /home/<you>/...`;
   return undefined;
 }

@@ -1,8 +1,9 @@
+import { posix } from 'node:path';
 import { ConfigError, ConfigProblem } from '../lib/config-error';
 import { receivesKey, SECRET_KEY_PATTERN, SECRET_KEY_PATTERN_TEXT } from './secret-keys';
 import { ServiceSpec } from './service';
 import { startupOrder } from './startup-order';
-import { workspaceProblems } from './workspace-problems';
+import { hostPathProblems, PodHostPath } from './host-path-problems';
 
 /** Seconds the services get to save and exit when the pod stops. */
 export const STOP_GRACE_SECONDS = 20;
@@ -51,10 +52,10 @@ function secretKeyProblems(spec: ServiceSpec): ConfigProblem[] {
 
 /**
  * What only the whole pod can show: its containers share one network namespace, so no two may use
- * the same port (nor the same host port); each service's secret key patterns; workspaces apart
- * from every other host path.
+ * the same port (nor the same host port); each service's secret key patterns; data directories and
+ * workspaces apart from each other and from the pod's own files (`podPaths`, see podHostPaths).
  */
-export function podProblems(specs: readonly ServiceSpec[]): ConfigProblem[] {
+export function podProblems(specs: readonly ServiceSpec[], podPaths: readonly PodHostPath[] = []): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const hostPorts = new Map<number, string>();
   const containerPorts = new Map<number, { service: string; field: string }>();
@@ -82,8 +83,16 @@ export function podProblems(specs: readonly ServiceSpec[]): ConfigProblem[] {
     }
     problems.push(...secretKeyProblems(spec));
   }
-  problems.push(...workspaceProblems(specs));
+  problems.push(...hostPathProblems(specs, podPaths));
   return problems;
+}
+
+/** The pod's own host files a service's mount must not cover: the env file, and the folder pod.yaml and its scripts are installed in. */
+export function podHostPaths(settings: Pick<PodSettings, 'envFile' | 'installPath'>): PodHostPath[] {
+  return [
+    { path: settings.envFile, field: 'envFile' },
+    { path: posix.dirname(settings.installPath), field: 'installPath' },
+  ];
 }
 
 /**
@@ -96,7 +105,7 @@ export function buildPodModel(settings: PodSettings, specs: readonly ServiceSpec
     if (volumes.has(mount.name)) throw new Error(`volume name ${mount.name} is used twice`);
     volumes.add(mount.name);
   }
-  const problems = podProblems(specs);
+  const problems = podProblems(specs, podHostPaths(settings));
   if (problems.length) throw new ConfigError(problems);
 
   const bySpec = new Map(specs.map((s) => [s.name, s]));

@@ -98,7 +98,7 @@ export class OpenCode extends Service {
     private readonly props: OpenCodeProps,
   ) {
     super(scope, id);
-    this.checkConfig(() => this.workspaceProblems());
+    this.checkConfig(() => [...this.workspaceProblems(), ...this.capabilityProblems()]);
   }
 
   /** uid and gid OpenCode runs as. */
@@ -194,6 +194,24 @@ export class OpenCode extends Service {
       // Without a project header a request works in the server's cwd: the first workspace, else home.
       workingDir: workspaces[0] ?? OPENCODE_HOME,
     };
+  }
+
+  /**
+   * A capability is kept only by root: OpenCode as its own user has none (the switch clears them,
+   * no_new_privs keeps them out), so one asked for would silently do nothing.
+   */
+  private capabilityProblems(): ConfigProblem[] {
+    const { uid } = this.user;
+    const extra = this.props.extraCapabilities ?? [];
+    if (uid === 0 || !extra.length) return [];
+    return [
+      {
+        field: 'services.opencode.extraCapabilities',
+        value: extra,
+        allowed: `must be empty while services.opencode.runAs is a user's (${this.props.runAs ?? DEFAULT_OPENCODE_RUN_AS}): its processes keep no capability; set runAs: "0:0" to run OpenCode as root with them`,
+        comparedWith: ['services.opencode.runAs'],
+      },
+    ];
   }
 
   /** A workspace must not cover what the container already has at that path. */

@@ -76,7 +76,8 @@ host_api() { # METHOD PATH [JSON_BODY]: the response body
 ws_session_listed() { host_api GET /session | grep -q "\"id\":\"$ws_session\""; }
 # What OpenCode keeps beside its data (locks, fetched tools): every entry is still there afterwards.
 oc_home=/persist/containers/opencode
-kept_listing() { find "$oc_home/.local/state/opencode" "$oc_home/.cache/opencode" "$oc_home/.local/share/opencode" -mindepth 1 -maxdepth 1 2>/dev/null | sort; }
+# SQLite's -wal and -shm files come and go with the connection: not state of their own.
+kept_listing() { find "$oc_home/.local/state/opencode" "$oc_home/.cache/opencode" "$oc_home/.local/share/opencode" -mindepth 1 -maxdepth 1 2>/dev/null | grep -vE -- '-(wal|shm)$' | sort; }
 state_kept() { [ -s "/tmp/omp-e2e-kept-$$" ] && [ -z "$(kept_listing | comm -23 "/tmp/omp-e2e-kept-$$" -)" ]; }
 # Bare kube play, as the README says: split-env.sh writes each container's env file first.
 play() { # SPLIT_SCRIPT YAML
@@ -359,7 +360,8 @@ if [ -n "${E2E_WORKSPACE:-}" ]; then
     || fail "no session in the workspace: $(echo "$got" | cut -c1-200)"
   name=omp-e2e-$(date +%s%N).txt
   t0=$(now_ms)
-  out=$(host_api POST "/session/$ws_session/shell" "{\"agent\":\"build\",\"command\":\"echo written-by-opencode > $name; echo uid=\$(id -u) gid=\$(id -g); test -e /srv/omp-e2e/private && echo PRIVATE-VISIBLE || echo private-hidden\"}")
+  # The response repeats the command: the words checked for are made by the shell, never written in it.
+  out=$(host_api POST "/session/$ws_session/shell" "{\"agent\":\"build\",\"command\":\"echo written-by-opencode > $name; echo uid=\$(id -u) gid=\$(id -g); test -e /srv/omp-e2e/private && echo PRIVATE-\$(echo VISIBLE) || echo private-\$(echo hidden)\"}")
   timing "POST /session/{id}/shell in the workspace: $(secs $(( $(now_ms) - t0 )))s"
   [ "$(stat -c '%u:%g' "$E2E_WORKSPACE/$name" 2>/dev/null)" = 1000:1000 ] && [ "$(cat "$E2E_WORKSPACE/$name" 2>/dev/null)" = written-by-opencode ] \
     && ok "the file OpenCode wrote through the API is at $E2E_WORKSPACE/$name on the host, owned by 1000:1000 (runAs)" \

@@ -29,6 +29,14 @@ signallable() {
   case $1 in '' | *[!0-9]*) return 1 ;; esac
   [ "$1" -gt 1 ]
 }
+# A container started from this oneshot service would keep its conmon in the service's cgroup (seen on
+# podman 4.3.1 in the booted test machines): when the round ends, systemd then waits for that conmon
+# (the unit stays "deactivating" for DefaultTimeoutStopSec, 90 s, and no round runs meanwhile) and
+# finally SIGKILLs the conmon of the container it had just replaced. A transient scope of its own keeps
+# conmon apart from the round, as podman's own starts do.
+start_ctr() {
+  systemd-run --scope --quiet --collect --description="watchdog of $pod: podman start $1" podman start "$1" >/dev/null
+}
 start_if_left_stopped() {
   i=0
   while [ $i -lt 8 ]; do
@@ -37,7 +45,7 @@ start_if_left_stopped() {
     case $(podman inspect --format '{{.State.Status}}' "$ctr" 2>/dev/null) in
       exited | stopped)
         echo "opencode-memory-pod: $svc was left stopped after the kill; starting it"
-        podman start "$ctr" >/dev/null
+        start_ctr "$ctr"
         return ;;
       running) [ "$(podman inspect --format '{{.State.Pid}}' "$ctr" 2>/dev/null)" = "$pid" ] || return ;;
     esac
@@ -77,7 +85,7 @@ while IFS='|' read -r ctr pid status; do
       health=$(podman inspect --format '{{.State.Healthcheck.Status}}' "$ctr" 2>/dev/null)
       if [ "$health" = unhealthy ] || [ -e "$state/$svc.stopped" ]; then
         echo "opencode-memory-pod: $svc is stopped ($status, health: ${health:-none}); starting it"
-        podman start "$ctr" >/dev/null
+        start_ctr "$ctr"
         rm -f "$state/$svc.stopped"
       else
         : >"$state/$svc.stopped"
