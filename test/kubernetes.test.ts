@@ -276,8 +276,8 @@ describe('kubernetes target', () => {
     });
     expect(sts.spec.template.spec.securityContext).toEqual({ fsGroup: 1600, fsGroupChangePolicy: 'OnRootMismatch' });
     const readme = files.get('kubernetes/README.txt')!;
-    expect(readme).toContain('Workspaces: a cluster node has no folder of yours, so each is a volume claim mounted at the same path, empty at first:');
-    expect(readme).toContain('workspace-1: /srv/code/app  (fill it: kubectl exec opencode-memory-pod-0 -c opencode -- git clone <url> /srv/code/app)');
+    expect(readme).toContain('Workspaces: a cluster node has no folder of yours, so each is a volume claim mounted at the same path, empty at first');
+    expect(readme).toContain('workspace-1: /srv/code/app  (fill it: kubectl exec opencode-memory-pod-0 -c opencode -- git -C /srv/code/app clone <https url>)');
     // As root (runAs 0:0): the capabilities of the podman pod, no fsGroup.
     const root = podSpec(kube({ services: { opencode: { runAs: '0:0' } } }));
     expect(root.securityContext).toBeUndefined();

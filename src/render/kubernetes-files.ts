@@ -170,9 +170,11 @@ function workspaceLines(stages: readonly Stage[], podName: string): string[] {
   const ws = stages.flatMap((s) => s.spec.mounts.filter((m) => m.workspace).map((m) => ({ service: s.spec.name, mount: m })));
   if (!ws.length) return [];
   return [
-    'Workspaces: a cluster node has no folder of yours, so each is a volume claim mounted at the same path, empty at first:',
+    'Workspaces: a cluster node has no folder of yours, so each is a volume claim mounted at the same path, empty at first',
+    '(a new file system may hold lost+found: clone into a folder of it; over https, as runAs has no passwd entry there for ssh):',
     ...ws.map(
-      ({ service, mount }) => `  ${mount.name}: ${mount.mountPath}  (fill it: kubectl exec ${podName}-0 -c ${service} -- git clone <url> ${mount.mountPath})`,
+      ({ service, mount }) =>
+        `  ${mount.name}: ${mount.mountPath}  (fill it: kubectl exec ${podName}-0 -c ${service} -- git -C ${mount.mountPath} clone <https url>)`,
     ),
   ];
 }
