@@ -19,8 +19,12 @@ now_ms() { date +%s%3N; }
 secs() { printf '%d.%02d' $(($1 / 1000)) $((($1 % 1000) / 10)); }
 cd "$repo" || exit 1
 
-block=$(awk '/^<!-- e2e: test\/e2e\/lib\/readme-steps.sh/ { f = 1; next }
-  f && /^```sh$/ { b = 1; next } b && /^```$/ { exit } b { print }' README.md)
+# The Nth block marked for this script (1: On a host; 2: Your code, from a workspace to a file in it).
+readme_block() {
+  awk -v want="$1" '/^<!-- e2e: test\/e2e\/lib\/readme-steps.sh/ { n++; f = (n == want); next }
+    f && /^```sh$/ { b = 1; next } b && /^```$/ { exit } b { print }' README.md
+}
+block=$(readme_block 1)
 [ -n "$block" ] && ok "README.md has the marked On a host block ($(grep -cvE '^(#|$|[A-Z_]+=)' <<<"$block") lines)" || fail "no marked On a host block in README.md"
 t0=$(now_ms)
 # Each line echoed with its time, as a user would see it; -e: the first failing step ends the run.
@@ -57,6 +61,21 @@ resp=$(http_get /global/health)
 ( cd /tmp && node "$repo/build/cli.js" synth -o /tmp/omp-defaults >/dev/null && node "$repo/build/cli.js" doctor --from /tmp/omp-defaults >/tmp/doctor-defaults.txt 2>&1 )
 grep -q '^FAIL this host has no cgroup memory controller' /tmp/doctor-defaults.txt && ok "doctor on the defaults says this machine cannot give containers a memory limit, and how to go on" \
   || fail "doctor did not report the missing memory controller: $(grep -E '^FAIL' /tmp/doctor-defaults.txt | head -3 | tr '\n' ';')"
+# README "Your code": a workspace, synth and install again, restart, then a host client's session
+# and a file OpenCode writes there through the API, as written.
+block2=$(readme_block 2)
+[ -n "$block2" ] && ok "README.md has the marked Your code block ($(grep -cvE '^(#|$)' <<<"$block2") lines)" || fail "no marked Your code block in README.md"
+t0=$(now_ms)
+bash -e -c "sudo() { \"\$@\"; }; PS4='+ [\$(date +%T)] '; set -x; $block2" >/tmp/readme-workspace.log 2>&1
+rc=$?
+t_ws=$(( $(now_ms) - t0 ))
+# The trace shows expanded words: leave out the lines that carry the password.
+grep -E '^\+ |hello' /tmp/readme-workspace.log | grep -vE 'OPENCODE_SERVER_PASSWORD=|user = ' | sed 's/^/  | /' | cut -c1-200
+echo "timing [$label] the Your code steps, config change to OpenCode's file in the workspace: $(secs $t_ws)s"
+[ "$rc" = 0 ] && ok "every Your code step ran as written and succeeded (exit 0, $(secs $t_ws)s)" || { fail "a Your code step failed (exit $rc)"; tail -20 /tmp/readme-workspace.log; }
+[ "$(stat -c '%u:%g' /srv/code/hello.txt 2>/dev/null)" = 1000:1000 ] && [ "$(cat /srv/code/hello.txt 2>/dev/null)" = 'hello from opencode' ] \
+  && ok "OpenCode wrote /srv/code/hello.txt through the API, owned by 1000:1000 on the host" || fail "/srv/code/hello.txt: $(ls -ln /srv/code 2>&1 | tr '\n' ' ')"
+
 t0=$(now_ms)
 systemctl stop "$unit"
 t_stop=$(( $(now_ms) - t0 ))
