@@ -127,6 +127,11 @@ describe('configuration', () => {
       allowed: expect.stringMatching(/apart from \/persist\/containers\/valkey \(services\.valkey\.dataDir\)/),
     });
     expect(dd({ opencode: { dataDir: '/persist/containers' } })[0].field).toBe('services.opencode.dataDir');
+    expect(problems({ installPath: '/srv/pod/pod.yaml', services: { opencode: { dataDir: '/srv/pod' } } })[0]).toMatchObject({
+      field: 'services.opencode.dataDir',
+      allowed: expect.stringMatching(/apart from \/srv\/pod \(installPath\)/),
+    });
+    expect(problems({ envFile: '/srv/oc/secrets.env', services: { opencode: { dataDir: '/srv/oc' } } })[0].allowed).toMatch(/\(envFile\)/);
   });
 
   it("workspaces stay clear of the pod's own files and of what /var/run and . would hide", () => {

@@ -37,6 +37,12 @@ describe('doctor: data directories and workspaces', () => {
     mkdirSync(join(home, '.local/share/opencode'), { recursive: true });
     writeFileSync(join(home, '.local/share/opencode/opencode.db'), '');
     expect(lines(checkDataDirs(plan(d)))[1]).toMatch(/first move what it made in .*\.local\/share\/opencode aside/);
+    // A link in its place: what it points at is not OpenCode's.
+    const link = join(dir, 'linked-home');
+    symlinkSync(home, link);
+    expect(lines(checkDataDirs(plan([{ service: 'opencode', path: link, owner: '1234:2345' }])))[0]).toMatch(
+      /^error data directory: .*linked-home is a symbolic link \(to .*opencode\): set the data directory to the folder itself \| point services\.opencode\.dataDir/,
+    );
     // A directory without an owner (the stores') is only checked to be a directory.
     mkdirSync(join(dir, 'valkey'));
     expect(lines(checkDataDirs(plan([{ service: 'valkey', path: join(dir, 'valkey') }])))).toEqual([`passed data directory ${join(dir, 'valkey')}`]);

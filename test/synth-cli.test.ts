@@ -207,6 +207,25 @@ describe('install', () => {
     expect(statSync(outside).uid).toBe(0);
   });
 
+  it('refuses a data directory that is a link (it would hand what it points at to the user), and changes nothing', () => {
+    const root = tempDir();
+    const dist = distRunAs();
+    const elsewhere = tempDir();
+    writeFileSync(join(elsewhere, 'not-opencodes'), 'x');
+    mkdirSync(join(root, 'persist/containers'), { recursive: true });
+    symlinkSync(elsewhere, join(root, 'persist/containers/opencode'));
+    expect(cli(['install', '--from', dist, '--root', root, '--dry-run']).stdout).toMatch(
+      /would refuse: .*opencode is a symbolic link \(to .*\): set the data directory to the folder itself/,
+    );
+    const r = cli(['install', '--from', dist, '--root', root]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/opencode is a symbolic link .*; nothing was installed \(the host is as it was\)/);
+    expect(readdirSync(root)).toEqual(['persist']); // no pod.yaml, no units
+    expect(readdirSync(join(root, 'persist/containers'))).toEqual(['opencode']);
+    expect(lstatSync(join(root, 'persist/containers/opencode')).isSymbolicLink()).toBe(true);
+    expect(statSync(join(elsewhere, 'not-opencodes')).uid).toBe(0);
+  });
+
   it('is all or nothing for data directories too: owners and modes are put back when a step fails', () => {
     const root = tempDir();
     const dist = distRunAs();

@@ -22,20 +22,18 @@ function round(psLines: string[], opts: { active?: boolean; health?: string; aft
   writeFileSync(join(bin, 'systemctl'), `#!/bin/sh\necho "systemctl $*" >>${calls}\nexit ${opts.active === false ? 3 : 0}\n`);
   writeFileSync(
     join(bin, 'podman'),
-    `#!/bin/sh\necho "podman $*" >>${calls}\ncase $1 in\n  ps) cat ${join(dir, 'ps')} ;;\n` +
+    // A start records whether it saw the service's INVOCATION_ID (podman then keeps conmon in the round's cgroup).
+    `#!/bin/sh\necho "podman $*" >>${calls}\n[ "$1" = start ] && echo "start sees INVOCATION_ID=\${INVOCATION_ID:-unset}" >>${calls}\ncase $1 in\n  ps) cat ${join(dir, 'ps')} ;;\n` +
       `  inspect) case $3 in\n    '{{.State.Status}}') echo "${opts.after ?? 'running'}" ;;\n    '{{.State.Pid}}') echo 4242 ;;\n` +
       `    *) echo "${opts.health ?? ''}" ;;\n  esac ;;\nesac\n`,
   );
-  // systemd-run --scope OPTIONS... CMD: recorded, then CMD runs (as in its own scope).
-  writeFileSync(
-    join(bin, 'systemd-run'),
-    `#!/bin/sh\necho "systemd-run $*" >>${calls}\nwhile [ $# -gt 0 ]; do case $1 in --*) shift ;; *) break ;; esac; done\nexec "$@"\n`,
-  );
-  for (const f of ['systemctl', 'podman', 'systemd-run']) chmodSync(join(bin, f), 0o755);
+  for (const f of ['systemctl', 'podman']) chmodSync(join(bin, f), 0o755);
   writeFileSync(join(dir, 'ps'), psLines.map((l) => `${l}\n`).join(''));
   // The state directory is /run/<pod>-watchdog in the script; point it elsewhere for the test.
   const body = script.replace('state=/run/opencode-memory-pod-watchdog', `state=${opts.stateDir ?? join(dir, 'state')}`);
-  const r = spawnSync('sh', ['-c', body, 'watchdog.sh', 'podman-kube@x.service'], { env: { PATH: `${bin}:${process.env.PATH}` }, encoding: 'utf8' });
+  // As systemd runs the round: with an INVOCATION_ID.
+  const env = { PATH: `${bin}:${process.env.PATH}`, INVOCATION_ID: 'round-of-the-test' };
+  const r = spawnSync('sh', ['-c', body, 'watchdog.sh', 'podman-kube@x.service'], { env, encoding: 'utf8' });
   return { ...r, calls: existsSync(calls) ? readFileSync(calls, 'utf8') : '', dir };
 }
 
@@ -83,7 +81,7 @@ describe('watchdog.sh (one round)', () => {
     const left = round([`opencode-memory-pod-opencode|${hung}|Stopping (unhealthy)`], { after: 'exited' });
     expect(left.stdout).toContain('opencode was left stopped after the kill; starting it');
     expect(left.calls).toMatch(/^podman start opencode-memory-pod-opencode$/m);
-    expect(left.calls).toMatch(/^systemd-run --scope .* podman start opencode-memory-pod-opencode$/m);
+    expect(left.calls).toMatch(/^start sees INVOCATION_ID=unset$/m);
     const other = victim();
     const restarted = round([`opencode-memory-pod-opencode|${other}|Up 1 minute (unhealthy)`], { after: 'running' });
     expect(restarted.stdout).toContain('killing');
@@ -128,8 +126,9 @@ describe('watchdog.sh (one round)', () => {
   it('starts at once a container podman stopped as unhealthy (podman 4.3.1), others after two rounds', () => {
     const unhealthy = round(['opencode-memory-pod-valkey|0|Exited (137) 3 seconds ago'], { health: 'unhealthy' });
     expect(unhealthy.calls).toMatch(/^podman start opencode-memory-pod-valkey$/m);
-    // In a scope of its own: the container's conmon must not stay in the oneshot round's cgroup.
-    expect(unhealthy.calls).toMatch(/^systemd-run --scope --quiet --collect --description=.* podman start opencode-memory-pod-valkey$/m);
+    // Not as part of the round: podman then keeps the container's conmon out of the round's cgroup.
+    expect(unhealthy.calls).toMatch(/^start sees INVOCATION_ID=unset$/m);
+    expect(unhealthy.calls).not.toMatch(/INVOCATION_ID=round-of-the-test/);
     const state = join(tempDir('omp-watchdog-state-'), 'state');
     const once = round(['opencode-memory-pod-opencode|0|Exited (0) 3 seconds ago'], { health: 'healthy', stateDir: state });
     expect(once.calls).not.toMatch(/podman start/);

@@ -16,6 +16,7 @@ import {
   statSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { systemPathProblem } from '../lib/host-paths';
 import { DataDirPlan } from '../render/podman-files';
 
 /** One change install makes to a data directory, and how to take it back. */
@@ -35,6 +36,8 @@ export interface DataDirState {
   readonly open: boolean;
   /** Owned folders (dir.subdirs) still missing. */
   readonly missingSubdirs: readonly string[];
+  /** Why install must not touch it (a link, not a directory, a system directory): it refuses, and changes nothing. */
+  readonly problem?: string;
 }
 
 /** Parses `UID:GID`. */
@@ -46,19 +49,42 @@ export function parseOwner(owner: string): { uid: number; gid: number } {
 /** Looks at one data directory under `root`; changes nothing. */
 export function dataDirState(dir: DataDirPlan, root: string): DataDirState {
   const at = join(root, dir.path);
-  const exists = existsSync(at);
-  if (!dir.owner) return { dir, at, exists, foreign: 0, open: false, missingSubdirs: [] };
+  const st = lstatOrUndefined(at);
+  const base = { dir, at, exists: st !== undefined, foreign: 0, open: false, missingSubdirs: [] as string[] };
+  if (!st) return base;
+  const problem = pathProblem(at, st, root === '/');
+  if (problem) return { ...base, problem };
+  if (!dir.owner) return base;
   const { uid, gid } = parseOwner(dir.owner);
   let foreign = 0;
-  if (exists) walk(at, (_p, st) => void (st.uid !== uid || st.gid !== gid ? foreign++ : 0), realpathSync(at));
+  walk(at, (_p, entry) => void (entry.uid !== uid || entry.gid !== gid ? foreign++ : 0));
   return {
-    dir,
-    at,
-    exists,
+    ...base,
     foreign,
-    open: exists && !isPrivate(statSync(at).mode),
-    missingSubdirs: (dir.subdirs ?? []).filter((s) => !existsSync(join(at, s))),
+    open: !isPrivate(st.mode),
+    missingSubdirs: (dir.subdirs ?? []).filter((sub) => !existsSync(join(at, sub))),
   };
+}
+
+/**
+ * A data directory install may work in: a folder, not a link (whatever runs in the pod as its user
+ * may be able to replace one it owns with a link to /etc, and install runs as root), and on the host
+ * not a system directory once the links above it are resolved.
+ */
+export function pathProblem(at: string, st: Stats, onHost: boolean): string | undefined {
+  if (st.isSymbolicLink()) return `${at} is a symbolic link (to ${realpathOr(at)}): set the data directory to the folder itself`;
+  if (!st.isDirectory()) return `${at} exists but is not a directory: move it away, the pod keeps data there`;
+  const real = realpathOr(at);
+  const system = onHost ? systemPathProblem(real) : undefined;
+  return system ? `${at} is ${real} once links are resolved, which ${system}` : undefined;
+}
+
+function realpathOr(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return '(nowhere)';
+  }
 }
 
 /** The line --dry-run prints for it. */
@@ -69,6 +95,7 @@ export function describePlanned(s: DataDirState): string {
       ? `would create data directory ${s.at} (0700, owner ${owner}${s.dir.subdirs?.length ? `, with ${s.dir.subdirs.join(', ')}` : ''})`
       : `would create data directory ${s.at}`;
   }
+  if (s.problem) return `would refuse: ${s.problem}`;
   if (!owner) return `data directory ${s.at} exists (left as it is)`;
   const changes = [
     ...(s.foreign ? [`hand ${s.foreign} entr${s.foreign === 1 ? 'y' : 'ies'} of another owner to ${owner}`] : []),
@@ -99,39 +126,18 @@ export function applyDataDir(s: DataDirState, mkdirs: (dir: string) => void, don
   }
   const { uid, gid } = parseOwner(dir.owner);
   let handed = 0;
-  // The configured path itself may be a link (podman mounts what it points at); below it, none is followed.
-  walk(
-    at,
-    (path, st, chown) => {
-      if (st.uid === uid && st.gid === gid) return;
-      chown(uid, gid);
-      done.push({ undo: () => lchownSync(path, st.uid, st.gid) });
-      handed++;
-    },
-    realpathSync(at),
-  );
+  walk(at, (path, st, chown) => {
+    if (st.uid === uid && st.gid === gid) return;
+    chown(uid, gid);
+    done.push({ undo: () => lchownSync(path, st.uid, st.gid) });
+    handed++;
+  });
   const mode = statSync(at).mode & 0o7777;
   if (!isPrivate(mode)) {
     chmodSync(at, 0o700);
     done.push({ undo: () => chmodSync(at, mode) });
   }
-  // Folder by folder, never through a link: whatever runs as the user may have put one where a
-  // folder goes (to /etc, say), and root must not create or hand over anything there.
-  for (const sub of dir.subdirs ?? []) {
-    const parts = sub.split('/');
-    for (let i = 1; i <= parts.length; i++) {
-      const path = join(at, ...parts.slice(0, i));
-      const st = lstatOrUndefined(path);
-      if (st?.isDirectory()) continue;
-      if (st) {
-        const what = st.isSymbolicLink() ? 'a symbolic link' : 'not a directory';
-        throw Object.assign(new Error(`${path} is ${what}; move it away (install makes a folder there)`), { code: 'ENOTDIR' });
-      }
-      mkdirSync(path, { mode: 0o700 });
-      done.push({ undo: () => rmdirQuiet(path) });
-      lchownSync(path, uid, gid);
-    }
-  }
+  for (const sub of dir.subdirs ?? []) makeOwnedDirs(at, sub, uid, gid, done);
   if (s.exists) {
     out.push(
       handed || !isPrivate(mode) || s.missingSubdirs.length
@@ -159,6 +165,38 @@ function lstatOrUndefined(path: string): Stats | undefined {
 }
 
 /**
+ * Creates `sub` below `at` folder by folder for uid:gid, each step through the descriptor of the
+ * folder above, opened O_NOFOLLOW: whatever runs as the user may have put a link where a folder goes
+ * (to /etc, say), and root must not create or hand over anything there. Such a link stops install.
+ */
+function makeOwnedDirs(at: string, sub: string, uid: number, gid: number, done: DirStep[]): void {
+  const flags = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
+  let fd = openSync(at, flags);
+  try {
+    let path = at;
+    for (const part of sub.split('/')) {
+      const child = `/proc/self/fd/${fd}/${part}`;
+      path = join(path, part);
+      const st = lstatOrUndefined(child);
+      if (!st) {
+        mkdirSync(child, { mode: 0o700 });
+        const made = path;
+        done.push({ undo: () => rmdirQuiet(made) });
+        lchownSync(child, uid, gid);
+      } else if (!st.isDirectory()) {
+        const what = st.isSymbolicLink() ? 'a symbolic link' : 'not a directory';
+        throw Object.assign(new Error(`${path} is ${what}; move it away (install makes a folder there)`), { code: 'ENOTDIR' });
+      }
+      const next = openSync(child, flags);
+      closeSync(fd);
+      fd = next;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
  * Calls `visit` for `dir` and everything below it, without following symbolic links, also when
  * one is swapped in while it runs: each directory is opened with O_NOFOLLOW and read, and its
  * entries reached, through that descriptor (/proc/self/fd), so a folder replaced by a link to /etc
@@ -173,11 +211,20 @@ function walk(dir: string, visit: Visit, via: string = dir): void {
     const device = fstatSync(fd).dev;
     for (const name of readdirSync(self)) {
       const entry = `${self}/${name}`;
-      const st = lstatSync(entry);
+      // Gone since the folder was read (SQLite's -wal and -shm come and go while the pod runs).
+      const st = lstatOrUndefined(entry);
+      if (!st) continue;
       // Another file system mounted below (a bind mount, a disk): not part of this directory.
       if (st.dev !== device) continue;
-      if (st.isDirectory()) walk(join(dir, name), visit, entry);
-      else visit(join(dir, name), st, (uid, gid) => lchownSync(entry, uid, gid));
+      if (!st.isDirectory()) {
+        visit(join(dir, name), st, (uid, gid) => lchownSync(entry, uid, gid));
+        continue;
+      }
+      try {
+        walk(join(dir, name), visit, entry);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      }
     }
   } finally {
     closeSync(fd);

@@ -1,10 +1,10 @@
-import { existsSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { isWithin, systemPathProblem } from '../lib/host-paths';
 import { InstallPlan } from '../render/podman-files';
 import type { Check } from './check';
 import { Finding } from '../lib/finding';
-import { isPrivate, parseOwner } from './data-dirs';
+import { isPrivate, parseOwner, pathProblem } from './data-dirs';
 
 /**
  * Entries OpenCode kept at the top of its data directory when that directory was mounted at
@@ -21,9 +21,10 @@ export function checkDataDirs(plan: InstallPlan): Check[] {
       out.push({ severity: 'passed', message: `data directory ${path} will be created${owner ? ` for ${owner}` : ''} (parent ${nearestExisting(path)})` });
       continue;
     }
-    const st = statSync(path);
-    if (!st.isDirectory()) {
-      out.push({ severity: 'error', message: `${path} exists but is not a directory`, fix: 'move it away; the pod keeps data there' });
+    const st = lstatSync(path);
+    const problem = pathProblem(path, st, true);
+    if (problem) {
+      out.push({ severity: 'error', message: `data directory: ${problem}`, fix: `point services.${service}.dataDir at a folder of its own` });
       continue;
     }
     if (!owner) {

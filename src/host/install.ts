@@ -57,6 +57,8 @@ export function install(options: InstallOptions): string[] {
       out.push(`would install ${join(root, f.to)}${existsSync(join(root, f.to)) ? ' (the file there is kept as a backup if it differs)' : ''}`);
     out.push(...dirs.map(describePlanned));
   } else {
+    const refused = dirs.filter((d) => d.problem).map((d) => d.problem);
+    if (refused.length) throw new InstallIOError(`${refused.join('; ')}; nothing was installed (the host is as it was)`);
     out.push(...installFiles(options.from, root, files, dirs));
   }
   for (const d of plan.dataDirs) {

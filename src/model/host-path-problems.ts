@@ -13,7 +13,7 @@ export interface PodHostPath {
  * The pod's host paths apart from one another:
  * - two data directories must not be one folder or nested: each service owns its own (install
  *   re-owns OpenCode's, Valkey's image re-owns its own, and two stores would overwrite each
- *   other's dump.rdb);
+ *   other's dump.rdb); nor may one hold the pod's own files or lie inside their folder;
  * - a workspace is the user's, read-write, so it must not be a data directory, hold one, or lie
  *   inside one (OpenCode's commands would write into a store's files, or a store into the user's
  *   project), nor hold the pod's own files (env file, installed pod.yaml and scripts), nor be named
@@ -35,6 +35,21 @@ export function hostPathProblems(specs: readonly ServiceSpec[], podPaths: readon
       });
     }
   });
+
+  // Nor hold the pod's own files: install would hand them to the service's user with its data
+  // (scripts systemd runs as root, the env file with every secret).
+  for (const dir of data) {
+    for (const own of podPaths) {
+      const path = normalizeHostPath(own.path);
+      if (!isWithin(path, dir.hostPath) && !isWithin(dir.hostPath, path)) continue;
+      problems.push({
+        field: dir.configField,
+        value: dir.hostPath,
+        allowed: `must be apart from ${path} (${own.field}): a data directory must not hold, or lie inside, the pod's own files`,
+        comparedWith: [own.field],
+      });
+    }
+  }
 
   const workspaces = mounts.filter((m) => m.workspace);
   const others = [

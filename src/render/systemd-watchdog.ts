@@ -120,13 +120,14 @@ signallable() {
   case $1 in '' | *[!0-9]*) return 1 ;; esac
   [ "$1" -gt 1 ]
 }
-# A container started from this oneshot service would keep its conmon in the service's cgroup (seen on
-# podman 4.3.1 in the booted test machines): when the round ends, systemd then waits for that conmon
-# (the unit stays "deactivating" for DefaultTimeoutStopSec, 90 s, and no round runs meanwhile) and
-# finally SIGKILLs the conmon of the container it had just replaced. A transient scope of its own keeps
-# conmon apart from the round, as podman's own starts do.
+# A container started from this oneshot must not keep its conmon in the round's cgroup. podman puts
+# conmon in a scope of its own (libpod-conmon-<id>.scope) unless INVOCATION_ID says it runs as a
+# systemd service, and here it does: conmon stayed in the round's cgroup (seen on podman 4.3.1 in the
+# booted test machines), systemd waited 90 s for it when the round ended (the unit stayed
+# "deactivating" and no round ran) and then killed it. Without INVOCATION_ID podman does what its
+# own starts do. Bounded, like the round itself: a podman start that hangs holds the container's lock.
 start_ctr() {
-  systemd-run --scope --quiet --collect --description="watchdog of $pod: podman start $1" podman start "$1" >/dev/null
+  timeout ${WATCHDOG_PERIOD_SECONDS * 5} env -u INVOCATION_ID podman start "$1" >/dev/null
 }
 start_if_left_stopped() {
   i=0

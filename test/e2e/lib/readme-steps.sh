@@ -47,7 +47,7 @@ version=$(podman exec "$pod-opencode" opencode --version 2>/dev/null)
 label_v=$(podman image inspect --format '{{index .Labels "org.opencontainers.image.version"}}' "$(podman inspect --format '{{.ImageName}}' "$pod-opencode")" 2>/dev/null)
 [ -n "$version" ] && [ "$version" = "$label_v" ] && ok "the pod runs the real OpenCode $version, the image image build made (label $label_v)" || fail "OpenCode version '$version', image label '$label_v'"
 password=$(sed -n 's/^OPENCODE_SERVER_PASSWORD=//p' <<<"$block")
-# From the machine's host side, over the published port (no curl in the machine: bash's /dev/tcp).
+# From the machine's host side, over the published port (bash's /dev/tcp: the On a host block needs no curl).
 http_get() { # PATH [USER:PASSWORD] -> status line, then the body
   local auth=
   [ -n "${2:-}" ] && auth="Authorization: Basic $(printf '%s' "$2" | base64 -w0)"$'\r\n'
