@@ -24,21 +24,26 @@ readme_block() {
   awk -v want="$1" '/^<!-- e2e: test\/e2e\/lib\/readme-steps.sh/ { n++; f = (n == want); next }
     f && /^```sh$/ { b = 1; next } b && /^```$/ { exit } b { print }' README.md
 }
-block=$(readme_block 1)
-[ -n "$block" ] && ok "README.md has the marked On a host block ($(grep -cvE '^(#|$|[A-Z_]+=)' <<<"$block") lines)" || fail "no marked On a host block in README.md"
-t0=$(now_ms)
-# Each line echoed with its time, as a user would see it; -e: the first failing step ends the run.
-bash -e -c "sudo() { \"\$@\"; }; PS4='+ [\$(date +%T)] '; set -x; $block" >/tmp/readme-steps.log 2>&1
-rc=$?
-t_steps=$(( $(now_ms) - t0 ))
-sed 's/^/  | /' /tmp/readme-steps.log | grep -E '^\s+\| \+ |opencode-memory-pod:|^  \| (ok|FAIL|note)|problem|checks passed|Then run' | cut -c1-200
-echo "timing [$label] the README steps, npm ci to a healthy pod: $(secs $t_steps)s"
-[ "$rc" = 0 ] && ok "every README step ran as written and succeeded (exit 0, $(secs $t_steps)s)" || { fail "a README step failed (exit $rc): $(grep -E '^\+ ' /tmp/readme-steps.log | tail -1)"; tail -30 /tmp/readme-steps.log; }
+# Runs marked block N as written, each line echoed with its time as a user would see it (-e: the
+# first failing step ends it), into LOG; prints the trace (less lines matching HIDE) and the time.
+run_block() { # N NAME LOG HIDE WHAT-IT-DOES
+  local n=$1 name=$2 log=$3 hide=$4 what=$5 text rc t0 t
+  text=$(readme_block "$n")
+  [ -n "$text" ] && ok "README.md has the marked $name block ($(grep -cvE '^(#|$|[A-Z_]+=)' <<<"$text") lines)" || fail "no marked $name block in README.md"
+  t0=$(now_ms)
+  bash -e -c "sudo() { \"\$@\"; }; PS4='+ [\$(date +%T)] '; set -x; $text" >"$log" 2>&1
+  rc=$?
+  t=$(( $(now_ms) - t0 ))
+  sed 's/^/  | /' "$log" | grep -E '^\s+\| \+ |opencode-memory-pod:|^  \| (ok|FAIL|note)|problem|checks passed|Then run|hello' | grep -vE "$hide" | cut -c1-200
+  echo "timing [$label] the $name steps, $what: $(secs $t)s"
+  [ "$rc" = 0 ] && ok "every $name step ran as written and succeeded (exit 0, $(secs $t)s)" || { fail "a $name step failed (exit $rc): $(grep -E '^\+ ' "$log" | grep -vE "$hide" | tail -1)"; tail -30 "$log" | grep -vE "$hide"; }
+}
+run_block 1 'On a host' /tmp/readme-steps.log '^$' 'npm ci to a healthy pod'
 
 doctor_runs=$(grep -cE '(all checks passed|problem\(s\) found)' /tmp/readme-steps.log)
 grep -q '^note not installed yet: install will copy pod.yaml' /tmp/readme-steps.log && ok "doctor before install says what install will do" || fail "doctor before install did not say what install will do"
 [ "$doctor_runs" = 2 ] && [ "$(grep -cE 'all checks passed' /tmp/readme-steps.log)" = 2 ] && ok "doctor passed before and after install (exit 0 both times)" || fail "doctor: $(grep -E 'problem\(s\) found|^FAIL' /tmp/readme-steps.log | head -5 | tr '\n' ';')"
-unit=$(grep -o "podman-kube@[^']*\.service" <<<"$block" | head -1)
+unit=$(readme_block 1 | grep -o "podman-kube@[^']*\.service" | head -1)
 [ "$(systemctl is-active "$unit")" = active ] && ok "$unit is active" || fail "$unit is $(systemctl is-active "$unit")"
 for s in valkey falkordb datadog opencode; do
   timeout 12 podman exec "$pod-$s" /bin/sh /opt/opencode-memory-pod/health.sh "$s" >/dev/null 2>&1 && ok "$s is healthy" || fail "$s is not healthy"
@@ -46,7 +51,7 @@ done
 version=$(podman exec "$pod-opencode" opencode --version 2>/dev/null)
 label_v=$(podman image inspect --format '{{index .Labels "org.opencontainers.image.version"}}' "$(podman inspect --format '{{.ImageName}}' "$pod-opencode")" 2>/dev/null)
 [ -n "$version" ] && [ "$version" = "$label_v" ] && ok "the pod runs the real OpenCode $version, the image image build made (label $label_v)" || fail "OpenCode version '$version', image label '$label_v'"
-password=$(sed -n 's/^OPENCODE_SERVER_PASSWORD=//p' <<<"$block")
+password=$(readme_block 1 | sed -n 's/^OPENCODE_SERVER_PASSWORD=//p')
 # From the machine's host side, over the published port (bash's /dev/tcp: the On a host block needs no curl).
 http_get() { # PATH [USER:PASSWORD] -> status line, then the body
   local auth=
@@ -63,16 +68,8 @@ grep -q '^FAIL this host has no cgroup memory controller' /tmp/doctor-defaults.t
   || fail "doctor did not report the missing memory controller: $(grep -E '^FAIL' /tmp/doctor-defaults.txt | head -3 | tr '\n' ';')"
 # README "Your code": a workspace, synth and install again, restart, then a host client's session
 # and a file OpenCode writes there through the API, as written.
-block2=$(readme_block 2)
-[ -n "$block2" ] && ok "README.md has the marked Your code block ($(grep -cvE '^(#|$)' <<<"$block2") lines)" || fail "no marked Your code block in README.md"
-t0=$(now_ms)
-bash -e -c "sudo() { \"\$@\"; }; PS4='+ [\$(date +%T)] '; set -x; $block2" >/tmp/readme-workspace.log 2>&1
-rc=$?
-t_ws=$(( $(now_ms) - t0 ))
-# The trace shows expanded words: leave out the lines that carry the password.
-grep -E '^\+ |hello' /tmp/readme-workspace.log | grep -vE 'OPENCODE_SERVER_PASSWORD=|user = ' | sed 's/^/  | /' | cut -c1-200
-echo "timing [$label] the Your code steps, config change to OpenCode's file in the workspace: $(secs $t_ws)s"
-[ "$rc" = 0 ] && ok "every Your code step ran as written and succeeded (exit 0, $(secs $t_ws)s)" || { fail "a Your code step failed (exit $rc)"; tail -20 /tmp/readme-workspace.log; }
+# The trace shows expanded words: the lines that carry the password are left out.
+run_block 2 'Your code' /tmp/readme-workspace.log 'OPENCODE_SERVER_PASSWORD=|user = ' "config change to OpenCode's file in the workspace"
 [ "$(stat -c '%u:%g' /srv/code/hello.txt 2>/dev/null)" = 1000:1000 ] && [ "$(cat /srv/code/hello.txt 2>/dev/null)" = 'hello from opencode' ] \
   && ok "OpenCode wrote /srv/code/hello.txt through the API, owned by 1000:1000 on the host" || fail "/srv/code/hello.txt: $(ls -ln /srv/code 2>&1 | tr '\n' ' ')"
 
