@@ -4,7 +4,8 @@ import { isWithin, systemPathProblem } from '../lib/host-paths';
 import { InstallPlan } from '../render/podman-files';
 import type { Check } from './check';
 import { Finding } from '../lib/finding';
-import { isPrivate, parseOwner, pathProblem } from './data-dirs';
+import { parseUserGroup } from '../lib/user-group';
+import { isPrivate, pathProblem } from './data-dirs';
 
 /**
  * Entries OpenCode kept at the top of its data directory when that directory was mounted at
@@ -31,7 +32,7 @@ export function checkDataDirs(plan: InstallPlan): Check[] {
       out.push({ severity: 'passed', message: `data directory ${path}` });
       continue;
     }
-    const { uid, gid } = parseOwner(owner);
+    const { uid, gid } = parseUserGroup(owner);
     const problems = [
       ...(st.uid !== uid || st.gid !== gid ? [`belongs to ${st.uid}:${st.gid}, not ${owner} (${service} runs as ${owner} and cannot write there)`] : []),
       ...(!isPrivate(st.mode)
@@ -99,7 +100,7 @@ export function checkWorkspaces(plan: InstallPlan): Check[] {
       continue;
     }
     const owner = `${st.uid}:${st.gid}`;
-    const runAs = parseOwner(ws.runAs);
+    const runAs = parseUserGroup(ws.runAs);
     out.push(
       st.uid === runAs.uid || runAs.uid === 0
         ? { severity: 'passed', message: `workspace ${ws.path}${via} (owner ${owner}; ${ws.service} runs as ${ws.runAs})` }

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { addConfigValidation, ConfigProblem } from '../lib/config-error';
+import type { UserGroup } from '../lib/user-group';
 
 /** A port a service listens on inside the pod's shared network namespace. */
 export interface PortSpec {
@@ -25,11 +26,13 @@ export interface HostMountSpec {
   /** Persistent data: `install` creates it and `doctor` checks it. */
   readonly persistent?: boolean;
   /**
-   * Owner (`UID:GID`) of a persistent directory: `install` creates it private (0700) to this user
-   * and hands over what it holds; `doctor` checks both. Unset: root, as created by install.
+   * A persistent directory that belongs to the user the service runs as (runAs, else root):
+   * `install` creates it private (0700) to that user and hands over what it holds, `doctor` checks
+   * both, and the launcher hands it and `ownedSubdirs` over at start (a bare `podman kube play`
+   * makes them root's). Unset: created root's 0755 by install, and left as it is.
    */
-  readonly owner?: string;
-  /** Folders below a persistent directory that `install` creates for `owner` (paths relative to it). */
+  readonly ownedByService?: boolean;
+  /** Folders below an ownedByService directory that belong to that user too (paths relative to it). */
   readonly ownedSubdirs?: readonly string[];
   /**
    * A user's own directory (a workspace): never created, emptied or re-owned by us; `doctor` checks
@@ -40,16 +43,20 @@ export interface HostMountSpec {
   readonly configField: string;
 }
 
-/** The user a service's main process runs as, instead of the image's (root). */
-export interface RunAsSpec {
-  readonly uid: number;
-  readonly gid: number;
-  /**
-   * Container directories that must be this user's (its home, and the folders podman creates as
-   * root in it for nested mounts): created when missing, and handed over when root owns them. Never
-   * recursively, never a directory another user owns.
-   */
-  readonly ownDirs: readonly string[];
+/**
+ * The container folders a service's user must own, parents first: each ownedByService mount and
+ * every folder on the way to its ownedSubdirs (podman makes missing ones root's for nested mounts).
+ */
+export function ownedFolders(spec: ServiceSpec): string[] {
+  const dirs = new Set<string>();
+  for (const m of spec.mounts.filter((mount) => mount.ownedByService)) {
+    dirs.add(m.mountPath);
+    for (const sub of m.ownedSubdirs ?? []) {
+      const parts = sub.split('/');
+      for (let i = 1; i <= parts.length; i++) dirs.add(`${m.mountPath}/${parts.slice(0, i).join('/')}`);
+    }
+  }
+  return [...dirs];
 }
 
 /** How the service's health is checked (liveness, startupProbe, and the startup-order waits). */
@@ -119,7 +126,7 @@ export interface ServiceSpec {
   /** Seconds the service may take to become healthy after its container starts. */
   readonly startTimeoutSeconds: number;
   /** Run the main process as this user (the launcher switches after its own root-only steps). Unset: the image's user. */
-  readonly runAs?: RunAsSpec;
+  readonly runAs?: UserGroup;
   /** Working directory of the main process. Unset: the image's. */
   readonly workingDir?: string;
 }

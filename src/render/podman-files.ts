@@ -1,6 +1,7 @@
 import { App } from 'cdk8s';
 import { isBuiltOpenCodeImage } from '../image/opencode-image';
 import { PodModel } from '../model/pod-model';
+import { formatUserGroup, ROOT } from '../lib/user-group';
 import { hostSecretsDir } from '../model/pod-paths';
 import { secretKeyLines } from '../model/secret-key-lines';
 import type { GeneratedFile } from './generated-file';
@@ -64,7 +65,12 @@ export function podmanFiles(model: PodModel): GeneratedFile[] {
     dataDirs: model.stages.flatMap((s) =>
       s.spec.mounts
         .filter((m) => m.persistent)
-        .map((m) => ({ service: s.spec.name, path: m.hostPath, owner: m.owner, subdirs: m.ownedSubdirs?.length ? [...m.ownedSubdirs] : undefined })),
+        .map((m) => ({
+          service: s.spec.name,
+          path: m.hostPath,
+          owner: m.ownedByService ? formatUserGroup(s.spec.runAs ?? ROOT) : undefined,
+          subdirs: m.ownedSubdirs?.length ? [...m.ownedSubdirs] : undefined,
+        })),
     ),
     workspaces: model.stages.flatMap((s) =>
       s.spec.mounts
@@ -73,7 +79,7 @@ export function podmanFiles(model: PodModel): GeneratedFile[] {
           service: s.spec.name,
           path: m.hostPath,
           field: m.configField,
-          runAs: s.spec.runAs ? `${s.spec.runAs.uid}:${s.spec.runAs.gid}` : '0:0',
+          runAs: formatUserGroup(s.spec.runAs ?? ROOT),
         })),
     ),
     requiredEnvKeys: [...new Set(model.stages.flatMap((s) => s.spec.secrets.requiredKeys ?? []))],

@@ -3,6 +3,8 @@ import { Construct } from 'constructs';
 import { Container, KubeConfigMap, KubePod, Probe, Quantity, Volume, VolumeMount } from '../../imports/k8s';
 import { PodModel, Stage, STOP_GRACE_SECONDS } from '../model/pod-model';
 import { hostContainerEnvFile, livenessCommand, POD_PATHS } from '../model/pod-paths';
+import { ownedFolders } from '../model/service';
+import { formatUserGroup } from '../lib/user-group';
 import { DEFAULT_HEALTH_TIMEOUT_SECONDS, runtimeScripts } from './runtime-scripts';
 
 /** Seconds between liveness checks (podman: --health-interval). */
@@ -70,8 +72,8 @@ function renderContainer(model: PodModel, stage: Stage): Container {
   // Not securityContext.runAsUser: the launcher needs root for the env file and the pod-shared state
   // directory (an emptyDir podman makes root's), and switches to the user itself before the exec.
   if (spec.runAs) {
-    launcher.push('--user', `${spec.runAs.uid}:${spec.runAs.gid}`);
-    for (const dir of spec.runAs.ownDirs) launcher.push('--own', dir);
+    launcher.push('--user', formatUserGroup(spec.runAs));
+    for (const dir of ownedFolders(spec)) launcher.push('--own', dir);
   }
   launcher.push('--', ...spec.entrypoint);
 

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { Capability, keptCapabilities } from '../model/capabilities';
 import { ConfigProblem } from '../lib/config-error';
 import { isWithin, normalizeHostPath } from '../lib/host-paths';
+import { parseUserGroup, UserGroup } from '../lib/user-group';
 import { POD_PATHS } from '../model/pod-paths';
 import { HostMountSpec, Service, ServiceProps, ServiceSpec } from '../model/service';
 
@@ -102,9 +103,8 @@ export class OpenCode extends Service {
   }
 
   /** uid and gid OpenCode runs as. */
-  get user(): { uid: number; gid: number } {
-    const [uid, gid] = (this.props.runAs ?? DEFAULT_OPENCODE_RUN_AS).split(':').map(Number);
-    return { uid, gid };
+  get user(): UserGroup {
+    return parseUserGroup(this.props.runAs ?? DEFAULT_OPENCODE_RUN_AS);
   }
 
   get spec(): ServiceSpec {
@@ -121,7 +121,7 @@ export class OpenCode extends Service {
         readOnly: false,
         type: 'DirectoryOrCreate',
         persistent: true,
-        owner: `${uid}:${gid}`,
+        ownedByService: true,
         ownedSubdirs: OPENCODE_HOME_DIRS,
         configField: 'services.opencode.dataDir',
       },
@@ -190,7 +190,7 @@ export class OpenCode extends Service {
       capabilities: keptCapabilities(asRoot ? OPENCODE_CAPABILITIES : OPENCODE_USER_CAPABILITIES, p.extraCapabilities),
       memoryLimit: p.memoryLimit,
       startTimeoutSeconds: p.startTimeoutSeconds,
-      runAs: asRoot ? undefined : { uid, gid, ownDirs: homeDirsToOwn() },
+      runAs: asRoot ? undefined : { uid, gid },
       // Without a project header a request works in the server's cwd: the first workspace, else home.
       workingDir: workspaces[0] ?? OPENCODE_HOME,
     };
@@ -225,16 +225,6 @@ export class OpenCode extends Service {
       return hit ? [{ field: `services.opencode.workspaces.${i}`, value: path, allowed: `must not be, contain or lie inside ${hit.path}: ${hit.what}` }] : [];
     });
   }
-}
-
-/** The home and each folder on the way to OPENCODE_HOME_DIRS, parents first. */
-function homeDirsToOwn(): string[] {
-  const dirs = new Set<string>([OPENCODE_HOME]);
-  for (const rel of OPENCODE_HOME_DIRS) {
-    const parts = rel.split('/');
-    for (let i = 1; i <= parts.length; i++) dirs.add(`${OPENCODE_HOME}/${parts.slice(0, i).join('/')}`);
-  }
-  return [...dirs];
 }
 
 /**
