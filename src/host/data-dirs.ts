@@ -17,6 +17,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { systemPathProblem } from '../lib/host-paths';
+import { parseUserGroup } from '../lib/user-group';
 import { DataDirPlan } from '../render/podman-files';
 
 /** One change install makes to a data directory, and how to take it back. */
@@ -30,8 +31,6 @@ export interface DataDirState {
   /** The directory under the install root. */
   readonly at: string;
   readonly exists: boolean;
-  /** Entries (the directory itself included) that belong to someone other than `owner`. */
-  readonly foreign: number;
   /** The directory's mode is not 0700 (owner set: it must be exactly that). */
   readonly open: boolean;
   /** Owned folders (dir.subdirs) still missing. */
@@ -40,27 +39,17 @@ export interface DataDirState {
   readonly problem?: string;
 }
 
-/** Parses `UID:GID`. */
-export function parseOwner(owner: string): { uid: number; gid: number } {
-  const [uid, gid] = owner.split(':').map(Number);
-  return { uid, gid };
-}
-
 /** Looks at one data directory under `root`; changes nothing. */
 export function dataDirState(dir: DataDirPlan, root: string): DataDirState {
   const at = join(root, dir.path);
   const st = lstatOrUndefined(at);
-  const base = { dir, at, exists: st !== undefined, foreign: 0, open: false, missingSubdirs: [] as string[] };
+  const base = { dir, at, exists: st !== undefined, open: false, missingSubdirs: [] as string[] };
   if (!st) return base;
   const problem = pathProblem(at, st, root === '/');
   if (problem) return { ...base, problem };
   if (!dir.owner) return base;
-  const { uid, gid } = parseOwner(dir.owner);
-  let foreign = 0;
-  walk(at, (_p, entry) => void (entry.uid !== uid || entry.gid !== gid ? foreign++ : 0));
   return {
     ...base,
-    foreign,
     open: !isPrivate(st.mode),
     missingSubdirs: (dir.subdirs ?? []).filter((sub) => !existsSync(join(at, sub))),
   };
@@ -97,8 +86,12 @@ export function describePlanned(s: DataDirState): string {
   }
   if (s.problem) return `would refuse: ${s.problem}`;
   if (!owner) return `data directory ${s.at} exists (left as it is)`;
+  // Counted here only: the real run hands entries over in one walk of its own.
+  const { uid, gid } = parseUserGroup(owner);
+  let foreign = 0;
+  walk(s.at, (_p, entry) => void (entry.uid !== uid || entry.gid !== gid ? foreign++ : 0));
   const changes = [
-    ...(s.foreign ? [`hand ${s.foreign} entr${s.foreign === 1 ? 'y' : 'ies'} of another owner to ${owner}`] : []),
+    ...(foreign ? [`hand ${foreign} entr${foreign === 1 ? 'y' : 'ies'} of another owner to ${owner}`] : []),
     ...(s.open ? ['make it 0700'] : []),
     ...(s.missingSubdirs.length ? [`create ${s.missingSubdirs.join(', ')}`] : []),
   ];
@@ -124,7 +117,7 @@ export function applyDataDir(s: DataDirState, mkdirs: (dir: string) => void, don
     if (s.exists) out.push(`data directory ${at} exists (left as it is)`);
     return out;
   }
-  const { uid, gid } = parseOwner(dir.owner);
+  const { uid, gid } = parseUserGroup(dir.owner);
   let handed = 0;
   walk(at, (path, st, chown) => {
     if (st.uid === uid && st.gid === gid) return;
