@@ -58,8 +58,7 @@ done
 [ -n "$name" ] || die "--name is required"
 [ $# -gt 0 ] || die "no entrypoint given after --"
 case $timeout in '' | *[!0-9]*) die "--timeout must be whole seconds, got: $timeout" ;; esac
-case $run_as in '' | [0-9]*:[0-9]*) ;; *) die "--user must be UID:GID, got: $run_as" ;; esac
-case ${run_as%%:*}${run_as#*:} in *[!0-9]*) die "--user must be UID:GID, got: $run_as" ;; esac
+case $run_as in '' | [0-9]*:[0-9]*) case ${run_as%%:*}${run_as#*:} in *[!0-9]*) die "--user must be UID:GID, got: $run_as" ;; esac ;; *) die "--user must be UID:GID, got: $run_as" ;; esac
 
 # Centiseconds since boot, from /proc/uptime: no process is spawned for the clock.
 now_cs() {
@@ -181,17 +180,21 @@ if [ -n "$run_as" ]; then
       die "$d is not a directory; not starting $name"
     elif [ ! -e "$d" ]; then
       mkdir -m 0700 "$d" && chown -h "$omp_uid:$omp_gid" "$d" || die "cannot create $d for $run_as"
-    else
-      omp_owner=$(stat -c %u:%g "$d") || die "cannot read the owner of $d"
-      case $omp_owner in
-        "$omp_uid:$omp_gid") ;;
-        # chown -h and a chmod run as the user: a link swapped in meanwhile changes nothing of root's.
-        0:*) chown -h "$omp_uid:$omp_gid" "$d" && setpriv --reuid="$omp_uid" --regid="$omp_gid" --clear-groups chmod 0700 "$d" \
-          || die "cannot hand $d to $run_as" ;;
-        *) die "$d belongs to $omp_owner, not $run_as: on the host, chown -R $run_as the folder mounted there (opencode-memory-pod install does it); not starting $name" ;;
-      esac
     fi
   done
+  # One stat for all of them (a process per folder cost ~3 ms each, at every start).
+  while read -r omp_owner d; do
+    case $omp_owner in
+      "$omp_uid:$omp_gid") ;;
+      unreadable) die "cannot read the owners of$d; not starting $name" ;;
+      # chown -h and a chmod run as the user: a link swapped in meanwhile changes nothing of root's.
+      0:*) chown -h "$omp_uid:$omp_gid" "$d" && setpriv --reuid="$omp_uid" --regid="$omp_gid" --clear-groups chmod 0700 "$d" \
+        || die "cannot hand $d to $run_as" ;;
+      *) die "$d belongs to $omp_owner, not $run_as: on the host, chown -R $run_as the folder mounted there (opencode-memory-pod install does it); not starting $name" ;;
+    esac
+  done <<OMP_OWNERS
+$(stat -c '%u:%g %n' $own_dirs || echo "unreadable $own_dirs")
+OMP_OWNERS
   # Tools look the user up (git's identity, whoami, the shell's prompt): name it in the container's
   # own passwd and group files when the image has no entry (they are the container's, not the host's).
   grep -q "^[^:]*:[^:]*:$omp_uid:" "$omp_etc/passwd" 2>/dev/null \
