@@ -1,6 +1,7 @@
 import { App } from 'cdk8s';
 import { isBuiltOpenCodeImage } from '../image/opencode-image';
 import { PodModel } from '../model/pod-model';
+import type { HostMountSpec, ServiceSpec } from '../model/service';
 import { formatUserGroup, ROOT } from '../lib/user-group';
 import { hostSecretsDir } from '../model/pod-paths';
 import { secretKeyLines } from '../model/secret-key-lines';
@@ -62,31 +63,25 @@ export function podmanFiles(model: PodModel): GeneratedFile[] {
       { from: 'pod.yaml', to: model.installPath, mode: 0o644 },
       ...units.map((u) => ({ from: u.distPath, to: u.installPath, mode: u.mode, unitKind: u.unitKind })),
     ],
-    dataDirs: model.stages.flatMap((s) =>
-      s.spec.mounts
-        .filter((m) => m.persistent)
-        .map((m) => ({
-          service: s.spec.name,
-          path: m.hostPath,
-          owner: m.ownedByService ? formatUserGroup(s.spec.runAs ?? ROOT) : undefined,
-          subdirs: m.ownedSubdirs?.length ? [...m.ownedSubdirs] : undefined,
-        })),
-    ),
-    workspaces: model.stages.flatMap((s) =>
-      s.spec.mounts
-        .filter((m) => m.workspace)
-        .map((m) => ({
-          service: s.spec.name,
-          path: m.hostPath,
-          field: m.configField,
-          runAs: formatUserGroup(s.spec.runAs ?? ROOT),
-        })),
-    ),
+    dataDirs: mounts(model, (m) => m.persistent).map(({ spec, mount }) => ({
+      service: spec.name,
+      path: mount.hostPath,
+      owner: mount.ownedByService ? formatUserGroup(spec.runAs ?? ROOT) : undefined,
+      subdirs: mount.ownedSubdirs?.length ? [...mount.ownedSubdirs] : undefined,
+    })),
+    workspaces: mounts(model, (m) => m.workspace).map(({ spec, mount }) => ({
+      service: spec.name,
+      path: mount.hostPath,
+      field: mount.configField,
+      runAs: formatUserGroup(spec.runAs ?? ROOT),
+    })),
     requiredEnvKeys: [...new Set(model.stages.flatMap((s) => s.spec.secrets.requiredKeys ?? []))],
     secretKeys: Object.fromEntries(model.stages.map((s) => [s.spec.name, s.spec.secrets.receives])),
-    hostMounts: model.stages.flatMap((s) =>
-      s.spec.mounts.filter((m) => m.type !== 'DirectoryOrCreate' && !m.workspace).map((m) => ({ service: s.spec.name, path: m.hostPath, type: m.type })),
-    ),
+    hostMounts: mounts(model, (m) => m.type !== 'DirectoryOrCreate' && !m.workspace).map(({ spec, mount }) => ({
+      service: spec.name,
+      path: mount.hostPath,
+      type: mount.type,
+    })),
     memoryLimits: model.memoryLimits,
     images: model.stages.map((s) => ({
       service: s.spec.name,
@@ -103,6 +98,11 @@ export function podmanFiles(model: PodModel): GeneratedFile[] {
     ...units.map((u) => ({ path: u.distPath, content: u.content, mode: u.mode })),
     { path: 'install.json', content: `${JSON.stringify(plan, null, 2)}\n`, mode: 0o644 },
   ];
+}
+
+/** The host mounts of every service that `which` selects, with their service. */
+function mounts(model: PodModel, which: (m: HostMountSpec) => boolean | undefined): Array<{ spec: ServiceSpec; mount: HostMountSpec }> {
+  return model.stages.flatMap(({ spec }) => spec.mounts.filter(which).map((mount) => ({ spec, mount })));
 }
 
 /** The podman target (lib/targets.ts): pod.yaml for `podman kube play`, its systemd units, install.json. */
