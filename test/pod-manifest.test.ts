@@ -79,9 +79,9 @@ describe('pod.yaml for podman kube play', () => {
   it('needs no start period: the liveness probe itself treats waiting and starting as alive', () => {
     for (const c of pod().spec.containers) {
       expect(c.livenessProbe.initialDelaySeconds).toBeUndefined();
-      // hang -> unhealthy within period x failures + a hung check's timeout, well under 45 s
-      const { periodSeconds, failureThreshold, timeoutSeconds } = c.livenessProbe;
-      expect(periodSeconds * failureThreshold + timeoutSeconds).toBeLessThanOrEqual(20);
+      // A slow safety net: the watchdog asks every 5 s from the host; podman's probe costs ~0.25 s of CPU a run.
+      expect(c.livenessProbe.periodSeconds).toBeGreaterThanOrEqual(300);
+      expect(c.livenessProbe.failureThreshold).toBe(2);
     }
   });
 

@@ -89,32 +89,29 @@ describe('generated units', () => {
     expect(spawnSync('sh', ['-n', '-c', script]).status).toBe(0);
   });
 
-  it('the pod unit wants the watchdog timer, which runs only while that unit runs', () => {
-    expect(dropIn).toMatch(/^Wants=opencode-memory-pod-watchdog\.timer$/m);
-    expect(out.get('quadlet/opencode-memory-pod.kube')).toMatch(/^Wants=opencode-memory-pod-watchdog\.timer$/m);
-    const timer = out.get('systemd/opencode-memory-pod-watchdog.timer')!;
-    expect(timer).toMatch(/^PartOf=podman-kube@-etc-opencode\\x2dmemory\\x2dpod-pod\.yaml\.service$/m);
-    expect(timer).toMatch(/^OnUnitActiveSec=5s$/m);
+  it('the pod unit wants the watchdog, a resident service that stops and restarts with that unit', () => {
+    expect(dropIn).toMatch(/^Wants=opencode-memory-pod-watchdog\.service$/m);
+    expect(out.get('quadlet/opencode-memory-pod.kube')).toMatch(/^Wants=opencode-memory-pod-watchdog\.service$/m);
+    const service = out.get('systemd/opencode-memory-pod-watchdog.service')!;
+    expect(service).toMatch(/^PartOf=podman-kube@-etc-opencode\\x2dmemory\\x2dpod-pod\.yaml\.service$/m);
+    expect(service).toMatch(/^Restart=always$/m);
     // systemd C-unescapes ExecStart= arguments: the backslashes of \x2d are doubled to reach the script.
-    expect(out.get('systemd/opencode-memory-pod-watchdog.service')).toContain(
-      'watchdog.sh podman-kube@-etc-opencode\\\\x2dmemory\\\\x2dpod-pod.yaml.service\n',
-    );
+    expect(service).toContain('watchdog.sh podman-kube@-etc-opencode\\\\x2dmemory\\\\x2dpod-pod.yaml.service\n');
     expect(out.get('quadlet/opencode-memory-pod-watchdog.service')).toMatch(
-      /^ExecStart=\/bin\/sh \/etc\/opencode-memory-pod\/watchdog\.sh opencode-memory-pod\.service$/m,
+      /^ExecStart=\/bin\/bash \/etc\/opencode-memory-pod\/watchdog\.sh opencode-memory-pod\.service$/m,
     );
-    expect(spawnSync('sh', ['-n', '-c', out.get('libexec/watchdog.sh')!]).status).toBe(0);
+    expect(spawnSync('bash', ['-n', '-c', out.get('libexec/watchdog.sh')!]).status).toBe(0);
   });
 
-  it('the watchdog units pass systemd-analyze verify with empty output', () => {
+  it('the watchdog unit passes systemd-analyze verify with empty output', () => {
     const dir = tempDir('omp-watchdog-');
     const unit = dropInPath.split('/')[1].replace(/\.d$/, '');
     copyFileSync(TEMPLATE, join(dir, 'podman-kube@.service'));
-    for (const f of ['opencode-memory-pod-watchdog.timer', 'opencode-memory-pod-watchdog.service']) writeFileSync(join(dir, f), out.get(`systemd/${f}`)!);
-    const r = spawnSync(
-      'systemd-analyze',
-      ['verify', '--man=no', join(dir, 'opencode-memory-pod-watchdog.timer'), join(dir, 'opencode-memory-pod-watchdog.service')],
-      { env: { ...process.env, SYSTEMD_UNIT_PATH: `${dir}:` }, encoding: 'utf8' },
-    );
+    writeFileSync(join(dir, 'opencode-memory-pod-watchdog.service'), out.get('systemd/opencode-memory-pod-watchdog.service')!);
+    const r = spawnSync('systemd-analyze', ['verify', '--man=no', join(dir, 'opencode-memory-pod-watchdog.service')], {
+      env: { ...process.env, SYSTEMD_UNIT_PATH: `${dir}:` },
+      encoding: 'utf8',
+    });
     expect(r.stdout + r.stderr, unit).toBe('');
   });
 });

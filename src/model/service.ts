@@ -73,6 +73,20 @@ export interface HealthCheckSpec {
   readonly timeoutSeconds?: number;
 }
 
+/**
+ * What the pod's watchdog asks a service from the host every few seconds, through one of its ports
+ * and a socket of its own (no process is started): any answer within the bound means alive, a
+ * hung or stopped process answers nothing. Only then does the watchdog call podman.
+ */
+export interface HostProbeSpec {
+  /** Name of the port (in `ports`) that is asked: its host port when published, else the pod's address. */
+  readonly port: string;
+  /** `resp`: a RESP PING, any reply counts (-NOAUTH too); `http`: a GET of `path`, any status line counts. */
+  readonly protocol: 'resp' | 'http';
+  /** Path of the GET (http): one that answers without side effects. */
+  readonly path?: string;
+}
+
 /** A service this one must wait for. */
 export interface Dependency {
   /** Name of the other service. */
@@ -114,6 +128,8 @@ export interface ServiceSpec {
   readonly ports: readonly PortSpec[];
   readonly mounts: readonly HostMountSpec[];
   readonly health: HealthCheckSpec;
+  /** What the watchdog asks from the host. Unset: only podman's own (slow) liveness probe watches it. */
+  readonly hostProbe?: HostProbeSpec;
   readonly dependsOn: readonly Dependency[];
   readonly secrets: SecretsSpec;
   /**

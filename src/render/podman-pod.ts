@@ -7,13 +7,14 @@ import { ownedFolders } from '../model/service';
 import { formatUserGroup } from '../lib/user-group';
 import { DEFAULT_HEALTH_TIMEOUT_SECONDS, runtimeScripts } from './runtime-scripts';
 
-/** Seconds between liveness checks (podman: --health-interval). */
-export const LIVENESS_PERIOD_SECONDS = 5;
 /**
- * Consecutive failures before podman marks a container unhealthy. With the period and a hung
- * check's bound this keeps hang -> unhealthy near 20 s, so the watchdog (systemd) replaces a
- * hung service well within 45 s.
+ * Seconds between podman's own liveness checks (--health-interval): a slow safety net. The
+ * watchdog (systemd-watchdog.ts) asks every service from the host every 5 s without starting a
+ * process; each `podman healthcheck run` costs about 0.25 s of CPU, so four containers checked
+ * every 5 s kept an idle pod at a quarter of a core. Every 5 minutes they cost about 0.2 s a minute.
  */
+export const LIVENESS_PERIOD_SECONDS = 300;
+/** Consecutive failures before podman marks a container unhealthy. */
 export const LIVENESS_FAILURES = 2;
 
 export interface PodmanPodChartProps {

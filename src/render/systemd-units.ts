@@ -65,7 +65,7 @@ export function renderSystemdUnits(model: PodModel): UnitFile[] {
     `Wants=network-online.target`,
     `After=${AFTER.join(' ')}`,
     `# Replaces a hung or stopped container while the pod runs (podman does not, on every version).`,
-    `Wants=${watchdogUnitBase(model)}.timer`,
+    `Wants=${watchdogUnitBase(model)}.service`,
   ];
 
   // podman-kube@'s own ExecStop (kube down) must run after the graceful stop: reset the list.

@@ -1,10 +1,13 @@
 import { posix, dirname } from 'node:path';
 import { PodModel } from '../model/pod-model';
+import { POD_PATHS } from '../model/pod-paths';
 import type { UnitFile, UnitKind } from './unit-file';
 
 /** Seconds between two watchdog rounds. */
 export const WATCHDOG_PERIOD_SECONDS = 5;
-/** Seconds a container the watchdog killed is not killed again: its health record may still say "unhealthy". */
+/** Seconds a service has to answer the watchdog's question (a RESP PING, an HTTP GET). */
+export const HOST_PROBE_BOUND_SECONDS = 2;
+/** Seconds a container the watchdog killed is left alone: its new process is starting. */
 const REPLACED_GRACE_SECONDS = 20;
 /**
  * Seconds a container may stay "Stopping" (while the pod's unit is active) before the watchdog
@@ -15,20 +18,50 @@ const REPLACED_GRACE_SECONDS = 20;
 const STUCK_STOPPING_SECONDS = 40;
 /** Seconds the round waits, after a kill, to see whether podman starts the container itself. */
 const AFTER_KILL_WAIT_SECONDS = 4;
+/** Bound of every podman call the watchdog makes: a podman that hangs holds the container's lock. */
+const PODMAN_BOUND_SECONDS = 25;
 
-/** Name of the watchdog's timer and service (without suffix) for this pod. */
+/** Name of the watchdog's service (without suffix) for this pod. */
 export function watchdogUnitBase(model: PodModel): string {
   return `${model.podName}-watchdog`;
 }
 
+/** One line of the watchdog's probe table: SERVICE ADDRESS PORT PROTOCOL [PATH]. */
+export interface WatchdogProbe {
+  readonly service: string;
+  /** Host address, or `pod` for the pod's own address (the port is not published). */
+  readonly address: string;
+  readonly port: number;
+  readonly protocol: 'resp' | 'http';
+  readonly path?: string;
+}
+
+/** The question the watchdog asks each service, and where: its published port, else the pod's address. */
+export function watchdogProbes(model: PodModel): WatchdogProbe[] {
+  // A port published on every address answers on loopback too.
+  const hostAddress = model.bindAddress === '0.0.0.0' ? '127.0.0.1' : model.bindAddress;
+  return model.stages.flatMap(({ spec }) => {
+    const probe = spec.hostProbe;
+    if (!probe) return [];
+    const port = spec.ports.find((p) => p.name === probe.port);
+    if (!port) throw new Error(`${spec.name}: hostProbe names port "${probe.port}", which it does not have`);
+    return [
+      port.hostPort !== undefined
+        ? { service: spec.name, address: hostAddress, port: port.hostPort, protocol: probe.protocol, path: probe.path }
+        : { service: spec.name, address: 'pod', port: port.containerPort, protocol: probe.protocol, path: probe.path },
+    ];
+  });
+}
+
 /**
- * The watchdog: a timer that runs a short oneshot every few seconds while the pod's unit is
- * active (no process stays resident). podman does not reliably act on a kube-played container
- * whose liveness probe fails: 4.3.1 stops it and never starts it again, 4.6.0-5.0.x do nothing,
- * 5.1+ restart it after their own delay (upstream #22864, #20903). The watchdog does the same on
- * every version: it kills a container podman reports unhealthy (the pod's restartPolicy Always
- * starts it again, and its launcher waits for its dependencies), and starts a container that has
- * stayed stopped. One timer and service per unit kind, each part of the unit that runs the pod.
+ * The watchdog: one resident bash process per pod, started and stopped with the pod's unit. podman
+ * does not reliably act on a kube-played container whose liveness probe fails: 4.3.1 stops it and
+ * never starts it again, 4.6.0-5.0.x do nothing, 5.1+ restart it after their own delay (upstream
+ * #22864, #20903). And running that probe often is what an idle pod costs: each `podman
+ * healthcheck run` is about 0.25 s of CPU (a podman process, conmon, runc exec, the check).
+ * So the watchdog asks every service a question from the host through bash's own sockets, which
+ * starts no process, and calls podman only for a service that does not answer. One service per
+ * unit kind, each part of the unit that runs the pod.
  */
 export function renderWatchdog(model: PodModel, podUnits: Readonly<Record<UnitKind, string>>): UnitFile[] {
   const base = watchdogUnitBase(model);
@@ -36,49 +69,28 @@ export function renderWatchdog(model: PodModel, podUnits: Readonly<Record<UnitKi
   const files: UnitFile[] = [];
   for (const [kind, podUnit] of Object.entries(podUnits) as [UnitKind, string][]) {
     const dir = kind === 'quadlet' ? 'quadlet' : 'systemd';
-    const unitSection = [
-      '[Unit]',
-      `Description=Watchdog of ${podUnit}: replaces a hung or stopped container`,
-      // Stops and restarts with the pod's unit; watchdog.sh itself does nothing while that unit is
-      // not active. Not BindsTo=: systemd 254+ (Debian 13, testing) would then turn the pod unit's
-      // automatic restart into "restart immediately on client request" (RestartSec skipped, and at
-      // boot without the env file the start limit was hit in 0.3 s).
-      `PartOf=${podUnit}`,
-      `After=${podUnit}`,
-    ];
-    files.push({
-      distPath: `${dir}/${base}.timer`,
-      installPath: `/etc/systemd/system/${base}.timer`,
-      mode: 0o644,
-      unitKind: kind,
-      content: [
-        `# Generated by opencode-memory-pod. Started by ${podUnit} (Wants=).`,
-        '',
-        ...unitSection,
-        '',
-        '[Timer]',
-        `OnActiveSec=${WATCHDOG_PERIOD_SECONDS}s`,
-        `OnUnitActiveSec=${WATCHDOG_PERIOD_SECONDS}s`,
-        'AccuracySec=1s',
-        '',
-      ].join('\n'),
-    });
     files.push({
       distPath: `${dir}/${base}.service`,
       installPath: `/etc/systemd/system/${base}.service`,
       mode: 0o644,
       unitKind: kind,
       content: [
-        `# Generated by opencode-memory-pod. Run by ${base}.timer.`,
+        `# Generated by opencode-memory-pod. Started by ${podUnit} (Wants=).`,
         '',
-        ...unitSection,
+        '[Unit]',
+        `Description=Watchdog of ${podUnit}: replaces a hung or stopped container`,
+        // Stops and restarts with the pod's unit; watchdog.sh itself does nothing while that unit is
+        // not active. Not BindsTo=: systemd 254+ (Debian 13, testing) would then turn the pod unit's
+        // automatic restart into "restart immediately on client request" (RestartSec skipped, and at
+        // boot without the env file the start limit was hit in 0.3 s).
+        `PartOf=${podUnit}`,
+        `After=${podUnit}`,
         '',
         '[Service]',
-        'Type=oneshot',
         // systemd C-unescapes ExecStart= arguments: \x2d in the unit name must reach the script as is.
-        `ExecStart=/bin/sh ${script} ${podUnit.replace(/\\/g, '\\\\')}`,
-        // A round that hangs (podman itself stuck) must not block the next ones forever.
-        `TimeoutStartSec=${WATCHDOG_PERIOD_SECONDS * 6}s`,
+        `ExecStart=/bin/bash ${script} ${podUnit.replace(/\\/g, '\\\\')}`,
+        'Restart=always',
+        'RestartSec=5s',
         '',
       ].join('\n'),
     });
@@ -87,103 +99,187 @@ export function renderWatchdog(model: PodModel, podUnits: Readonly<Record<UnitKi
   return files;
 }
 
+function probeLine(p: WatchdogProbe): string {
+  return `  '${[p.service, p.address, p.port, p.protocol, ...(p.path ? [p.path] : [])].join(' ')}'`;
+}
+
 function watchdogScript(model: PodModel): string {
-  const services = model.stages.map((s) => s.spec.name).join(' ');
-  return `#!/bin/sh
-# Generated by opencode-memory-pod: one round of the pod's watchdog (${watchdogUnitBase(model)}.timer).
-# Usage: watchdog.sh POD_UNIT. Acts only while POD_UNIT is active (not while it starts or stops);
-# one \`podman ps\` a round, more only when a container needs something:
-#  - a running container that podman reports unhealthy (its liveness probe, health.sh --live, failed
-#    on consecutive runs: hung, deadlocked, not answering) is killed (kill -9 of its process, which
-#    restartPolicy Always answers; \`podman kill\` would count as stopped by the user), unless it
-#    was killed in the last ${REPLACED_GRACE_SECONDS} s; its launcher waits for its dependencies again;
-#  - an unhealthy container that podman is stopping (its own answer to the probe: 5.x restart it,
-#    4.3.1 stops it) is killed too, or podman waits the whole stop timeout for a hung process;
-#  - after such a kill the round waits up to ${AFTER_KILL_WAIT_SECONDS} s: if podman does not start the container
-#    itself (4.3.1 never does for one it was stopping), the round starts it;
-#  - a container that podman stopped because it was unhealthy (podman 4.3.1 does) is started at
-#    once; one that is stopped otherwise, after two rounds in a row;
-#  - a container that stays "Stopping" for ${STUCK_STOPPING_SECONDS} s (no stop takes that long: the podman
-#    process that was stopping it is gone) has its process killed, and is then started as above.
+  const probes = watchdogProbes(model);
+  return `#!/bin/bash
+# Generated by opencode-memory-pod: the pod's watchdog (${watchdogUnitBase(model)}.service).
+# Usage: watchdog.sh POD_UNIT [--rounds N]   (--rounds 1: one round now, to see what it would do)
+#
+# Every ${WATCHDOG_PERIOD_SECONDS} s it asks each service one question from the host (the table below): Valkey and
+# FalkorDB a RESP PING, the others an HTTP GET, through bash's own /dev/tcp. Any answer within
+# ${HOST_PROBE_BOUND_SECONDS} s counts. While every service answers no process is started at all: an idle pod costs
+# next to nothing (README, Self-healing). Only for a service that does not answer, and only while
+# POD_UNIT is active (not while it starts or stops), does it ask podman:
+#  - running: the service's own liveness check (health.sh --live, in its container) decides: it
+#    passes while the launcher waits for dependencies or the service is starting; when it fails too
+#    (hung, deadlocked) the container's process is killed (kill -9, which restartPolicy Always
+#    answers; \`podman kill\` would count as stopped by the user), after checking that the pid is
+#    still that container's; its launcher then waits for its dependencies again. A container it
+#    killed is left alone for ${REPLACED_GRACE_SECONDS} s;
+#  - after a kill it waits up to ${AFTER_KILL_WAIT_SECONDS} s: if podman does not start the container itself (4.3.1
+#    leaves one it was stopping exited), it starts it;
+#  - stopped: one podman stopped as unhealthy (its own probe; 4.3.1 does) is started at once, any
+#    other after two rounds in a row;
+#  - "Stopping" for ${STUCK_STOPPING_SECONDS} s (no stop takes that long: the podman process that was stopping it is
+#    gone): its process is killed, and it is then started as above.
+# podman's own liveness probe still runs, rarely, as a safety net (pod.yaml, livenessProbe).
 set -u
 pod=${model.podName}
-services=" ${services} "
-state=/run/${watchdogUnitBase(model)}
-systemctl is-active --quiet "$1" || exit 0
-mkdir -p "$state"
-now=$(date +%s)
-# After a kill: 5.x (and 4.3.1 for a running container) restart it at once under restartPolicy
-# Always; 4.3.1 leaves one it was stopping exited (test:rules, liveness-restart-stops). Do not wait
-# for the next round: start it now.
-# A pid of 0 or 1 is never signalled (kill -9 0 would be our own process group).
-signallable() {
-  case $1 in '' | *[!0-9]*) return 1 ;; esac
-  [ "$1" -gt 1 ]
+unit=$1
+rounds=-1
+[ "\${2:-}" = --rounds ] && rounds=$3
+period=${WATCHDOG_PERIOD_SECONDS}
+# SERVICE ADDRESS PORT PROTOCOL [PATH]: ADDRESS "pod" is the pod's own address (a port not published).
+probes=(
+${probes.map(probeLine).join('\n')}
+)
+# Every service counts as failing until it first answers: podman's own health record (its probe
+# runs rarely) is then brought up to date once.
+declare -A failing=() replaced=() stopped_seen=() stopping_since=()
+for entry in "\${probes[@]}"; do failing[\${entry%% *}]=1; done
+pod_ip=
+# A service that closes the connection before the request is written must not end this shell.
+trap '' PIPE
+
+log() { echo "opencode-memory-pod: $*"; }
+# podman, bounded, and not as part of this service: podman keeps a conmon it starts in the caller's
+# cgroup when INVOCATION_ID says the caller is a systemd service (seen on 4.3.1), and systemd would
+# kill that conmon, and with it the container, whenever this service stops or restarts.
+pm() { timeout ${PODMAN_BOUND_SECONDS} env -u INVOCATION_ID podman "$@"; }
+
+# ask PROTOCOL ADDRESS PORT [PATH]: did the service answer within the bound? Builtins only: the
+# connection, the request and the bounded read are bash's own (a hung process's port still accepts
+# the connection, in the kernel, and then answers nothing).
+ask() {
+  local fd= line=
+  { exec {fd}<>"/dev/tcp/$2/$3"; } 2>/dev/null || return 1
+  case $1 in
+    resp) printf 'PING\\r\\n' >&"$fd" ;;
+    http) printf 'GET %s HTTP/1.0\\r\\nHost: %s\\r\\nConnection: close\\r\\n\\r\\n' "\${4:-/}" "$2" >&"$fd" ;;
+  esac 2>/dev/null
+  read -r -t ${HOST_PROBE_BOUND_SECONDS} -u "$fd" line
+  exec {fd}>&-
+  case $1:$line in
+    resp:[+-]* | http:HTTP/*) return 0 ;;
+  esac
+  return 1
 }
-# A container started from this oneshot must not keep its conmon in the round's cgroup. podman puts
-# conmon in a scope of its own (libpod-conmon-<id>.scope) unless INVOCATION_ID says it runs as a
-# systemd service, and here it does: conmon stayed in the round's cgroup (seen on podman 4.3.1 in the
-# booted test machines), systemd waited 90 s for it when the round ended (the unit stayed
-# "deactivating" and no round ran) and then killed it. Without INVOCATION_ID podman does what its
-# own starts do. Bounded, like the round itself: a podman start that hangs holds the container's lock.
-start_ctr() {
-  timeout ${WATCHDOG_PERIOD_SECONDS * 5} env -u INVOCATION_ID podman start "$1" >/dev/null
+
+# The pod's address, for probes of ports that are not published (it changes with every new pod).
+resolve_pod_ip() {
+  local infra
+  infra=$(pm pod inspect --format '{{.InfraContainerID}}' "$pod" 2>/dev/null) || return 1
+  pod_ip=$(pm inspect --format '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}' "$infra" 2>/dev/null)
+  pod_ip=\${pod_ip%% *}
+  [ -n "$pod_ip" ]
 }
-start_if_left_stopped() {
-  i=0
-  while [ $i -lt ${AFTER_KILL_WAIT_SECONDS * 2} ]; do
-    sleep 0.5
-    i=$((i + 1))
-    case $(podman inspect --format '{{.State.Status}}' "$ctr" 2>/dev/null) in
-      exited | stopped)
-        echo "opencode-memory-pod: $svc was left stopped after the kill; starting it"
-        start_ctr "$ctr"
+
+# kill_ctr SERVICE PID ID WHY: SIGKILL to PID, only if it is still a process of container ID.
+kill_ctr() {
+  local line= own=
+  case $2 in '' | *[!0-9]*) return 1 ;; esac
+  # 0 or 1 would be a process group or init: never.
+  [ "$2" -gt 1 ] || return 1
+  while read -r line; do [[ $line == *"$3"* ]] && own=1; done </proc/"$2"/cgroup 2>/dev/null
+  if [ -z "$own" ]; then log "$1: pid $2 is no longer its container's process; not killing it"; return 1; fi
+  log "$1 $4; killing pid $2 so podman starts it again"
+  kill -KILL "$2"
+}
+
+start_if_left_stopped() { # SERVICE CONTAINER PID
+  local i state
+  for ((i = 0; i < ${AFTER_KILL_WAIT_SECONDS * 2}; i++)); do
+    read -r -t 0.5 -u "$pause" _
+    state=$(pm inspect --format '{{.State.Status}} {{.State.Pid}}' "$2" 2>/dev/null)
+    case $state in
+      exited* | stopped*)
+        log "$1 was left stopped after the kill; starting it"
+        pm start "$2" >/dev/null
         return ;;
-      running) [ "$(podman inspect --format '{{.State.Pid}}' "$ctr" 2>/dev/null)" = "$pid" ] || return ;;
+      running*) [ "\${state#* }" = "$3" ] || return ;;
     esac
   done
 }
-podman ps -a --filter "pod=$pod" --format '{{.Names}}|{{.Pid}}|{{.Status}}' 2>/dev/null |
-while IFS='|' read -r ctr pid status; do
-  svc=\${ctr#"$pod-"}
-  case $services in *" $svc "*) ;; *) continue ;; esac
-  case $status in
-    Up*'(unhealthy)'* | Stopping*'(unhealthy)'*)
-      # Up: the probe failed on consecutive runs (hung, deadlocked, not answering). Stopping: podman's
-      # own answer to it (5.x restart, 4.3.1 stop) waits the stop timeout (20 s) for a process that
-      # cannot take SIGTERM when it is hung: cut that short.
-      rm -f "$state/$svc.stopped" "$state/$svc.stopping"
-      replaced=$(cat "$state/$svc.replaced" 2>/dev/null || echo 0)
-      # Just killed: its health record may say "unhealthy" until the next probe has run.
-      [ $((now - replaced)) -lt ${REPLACED_GRACE_SECONDS} ] && continue
-      signallable "$pid" || continue
-      echo "opencode-memory-pod: $svc is unhealthy ($status); killing pid $pid so podman starts it again"
-      kill -KILL "$pid" && echo "$now" >"$state/$svc.replaced" && start_if_left_stopped
-      ;;
-    Stopping*)
-      # A stop takes at most its timeout; one that lasts much longer has lost its podman process.
-      rm -f "$state/$svc.stopped"
-      since=$(cat "$state/$svc.stopping" 2>/dev/null) || { since=$now; echo "$now" >"$state/$svc.stopping"; }
-      [ $((now - since)) -ge ${STUCK_STOPPING_SECONDS} ] || continue
-      signallable "$pid" || continue
-      echo "opencode-memory-pod: $svc is stuck stopping ($status, for $((now - since)) s); killing pid $pid"
-      kill -KILL "$pid" && rm -f "$state/$svc.stopping"
-      ;;
-    Up*)
-      rm -f "$state/$svc.stopped" "$state/$svc.stopping"
-      ;;
-    Exited* | Stopped*)
-      rm -f "$state/$svc.stopping"
-      health=$(podman inspect --format '{{.State.Healthcheck.Status}}' "$ctr" 2>/dev/null)
-      if [ "$health" = unhealthy ] || [ -e "$state/$svc.stopped" ]; then
-        echo "opencode-memory-pod: $svc is stopped ($status, health: \${health:-none}); starting it"
-        start_ctr "$ctr"
-        rm -f "$state/$svc.stopped"
-      else
-        : >"$state/$svc.stopped"
+
+# act SERVICE...: these did not answer; podman says what they are doing.
+act() {
+  local now svc ctr pid status id health row rows line
+  systemctl is-active --quiet "$unit" || return 0
+  rows=$(pm ps -a --no-trunc --filter "pod=$pod" --format '{{.Names}}|{{.Pid}}|{{.Status}}|{{.ID}}' 2>/dev/null)
+  now=$EPOCHSECONDS
+  for svc in "$@"; do
+    ctr=$pod-$svc row=
+    while IFS= read -r line; do [[ $line == "$ctr|"* ]] && row=$line; done <<<"$rows"
+    [ -n "$row" ] || continue
+    IFS='|' read -r _ pid status id <<<"$row"
+    case $status in
+      Up*)
+        unset 'stopped_seen[$svc]' 'stopping_since[$svc]'
+        (( now - \${replaced[$svc]:-0} < ${REPLACED_GRACE_SECONDS} )) && continue
+        # Waiting for its dependencies, or still starting: alive. Hung: this fails too.
+        # (health.sh bounds its own check with the image's timeout.)
+        pm exec "$ctr" /bin/sh ${POD_PATHS.scriptsDir}/health.sh --live "$svc" >/dev/null 2>&1 && continue
+        kill_ctr "$svc" "$pid" "$id" "does not answer and its own check fails ($status)" || continue
+        replaced[$svc]=$now
+        start_if_left_stopped "$svc" "$ctr" "$pid"
+        ;;
+      Stopping*)
+        unset 'stopped_seen[$svc]'
+        # A stop takes at most its timeout; one that lasts much longer has lost its podman process.
+        : "\${stopping_since[$svc]:=$now}"
+        (( now - stopping_since[$svc] >= ${STUCK_STOPPING_SECONDS} )) || continue
+        kill_ctr "$svc" "$pid" "$id" "is stuck stopping ($status, for $((now - stopping_since[$svc])) s)" && unset 'stopping_since[$svc]'
+        ;;
+      Exited* | Stopped*)
+        unset 'stopping_since[$svc]'
+        health=$(pm inspect --format '{{.State.Healthcheck.Status}}' "$ctr" 2>/dev/null)
+        if [ "$health" = unhealthy ] || [ -n "\${stopped_seen[$svc]:-}" ]; then
+          log "$svc is stopped ($status, health: \${health:-none}); starting it"
+          pm start "$ctr" >/dev/null
+          unset 'stopped_seen[$svc]'
+        else
+          stopped_seen[$svc]=1
+        fi
+        ;;
+    esac
+  done
+}
+
+round() {
+  local entry svc address port protocol path down=()
+  for entry in "\${probes[@]}"; do
+    # Word splitting, not read <<<: a here-string may be written to a temporary file.
+    set -- $entry
+    svc=$1 address=$2 port=$3 protocol=$4 path=\${5:-}
+    if [ "$address" = pod ]; then
+      # Not published: the pod's address, found again when the pod may have changed.
+      if [ -z "$pod_ip" ] || ! ask "$protocol" "$pod_ip" "$port" "$path"; then
+        resolve_pod_ip && ask "$protocol" "$pod_ip" "$port" "$path" && { unset 'failing[$svc]'; continue; }
+        down+=("$svc"); continue
       fi
-      ;;
-  esac
+    elif ! ask "$protocol" "$address" "$port" "$path"; then
+      down+=("$svc"); continue
+    fi
+    # Answering again after a failure: podman's own health record may still say unhealthy.
+    if [ -n "\${failing[$svc]:-}" ]; then
+      unset 'failing[$svc]' 'stopped_seen[$svc]' 'stopping_since[$svc]'
+      pm healthcheck run "$pod-$svc" >/dev/null 2>&1
+    fi
+  done
+  for svc in "\${down[@]}"; do failing[$svc]=1; done
+  [ \${#down[@]} -eq 0 ] || act "\${down[@]}"
+}
+
+# Pauses with read -t on a pipe nobody writes to: no sleep process.
+exec {pause}<> <(:)
+while [ "$rounds" != 0 ]; do
+  round
+  rounds=$((rounds - 1))
+  [ "$rounds" = 0 ] || read -r -t "$period" -u "$pause" _
 done
 `;
 }

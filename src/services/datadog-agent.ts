@@ -106,6 +106,8 @@ export class DatadogAgent extends Service {
           ]
         : [],
       health: { script: datadogHealthScript(p.otlpReceiver), envKeys: [], timeoutSeconds: 10 },
+      // The trace-agent's receiver, what dependents use; a hung core agent alone is left to podman's own probe.
+      hostProbe: { port: 'dd-apm', protocol: 'http', path: '/info' },
       dependsOn: p.dependsOn ?? [{ service: 'falkordb', optional: true }],
       // DD_API_KEY, DD_SITE, DD_HOSTNAME, ... come from the env file.
       secrets: { receives: p.secretKeys ?? DATADOG_SECRET_KEYS, envKeys: 'all', requiredKeys: ['DD_API_KEY'] },

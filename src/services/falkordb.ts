@@ -76,6 +76,7 @@ export class FalkorDb extends Service {
         },
       ],
       health: { script: redisPingScript('redis-cli', p.port, FALKORDB_PASSWORD_KEY), envKeys: [FALKORDB_PASSWORD_KEY] },
+      hostProbe: { port: 'falkordb', protocol: 'resp' },
       dependsOn: p.dependsOn ?? [{ service: 'valkey', optional: true }],
       secrets: { receives: p.secretKeys ?? FALKORDB_SECRET_KEYS, envKeys: [], requirepassFrom: FALKORDB_PASSWORD_KEY },
       capabilities: keptCapabilities(p.browser ? FALKORDB_CAPABILITIES : [], p.extraCapabilities),

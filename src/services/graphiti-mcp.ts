@@ -61,6 +61,7 @@ export class GraphitiMcp extends Service {
       mounts: [],
       // The image's own HEALTHCHECK: GET /health with its curl.
       health: { script: `curl -fsS -o /dev/null --max-time 3 http://127.0.0.1:${GRAPHITI_PORT}/health`, envKeys: [] },
+      hostProbe: { port: 'graphiti', protocol: 'http', path: '/health' },
       dependsOn: p.dependsOn ?? [{ service: 'falkordb' }],
       secrets: { receives: p.secretKeys ?? GRAPHITI_SECRET_KEYS, envKeys: 'all' },
       capabilities: keptCapabilities(GRAPHITI_CAPABILITIES, p.extraCapabilities),

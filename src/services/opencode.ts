@@ -179,6 +179,8 @@ export class OpenCode extends Service {
       ports: [{ name: 'opencode', containerPort: p.port, hostPort: p.hostPort ?? p.port, configField: 'services.opencode.port' }],
       mounts,
       health: { script: openCodeHealthScript(p.port), envKeys: ['OPENCODE_SERVER_PASSWORD', 'OPENCODE_SERVER_USERNAME'] },
+      // Unauthenticated: a 401 is an answer, and the watchdog needs no password.
+      hostProbe: { port: 'opencode', protocol: 'http', path: '/global/health' },
       dependsOn: p.dependsOn ?? [
         { service: 'valkey', optional: true },
         { service: 'falkordb', optional: true },

@@ -88,6 +88,7 @@ export class Valkey extends Service {
         },
       ],
       health: { script: redisPingScript('valkey-cli', p.port, VALKEY_PASSWORD_KEY), envKeys: [VALKEY_PASSWORD_KEY] },
+      hostProbe: { port: 'valkey', protocol: 'resp' },
       dependsOn: p.dependsOn ?? [],
       secrets: { receives: p.secretKeys ?? VALKEY_SECRET_KEYS, envKeys: [], requirepassFrom: VALKEY_PASSWORD_KEY },
       capabilities: keptCapabilities(VALKEY_CAPABILITIES, p.extraCapabilities),

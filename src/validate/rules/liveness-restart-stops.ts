@@ -12,7 +12,7 @@ export default podmanRule({
   doc:
     "podman 4.3.0-4.4.2 restart an unhealthy container from the health check's own systemd unit, " +
     'which ends with it: a container whose liveness probe fails is stopped and never started again.',
-  fix: 'something outside podman must start it again (opencode-memory-pod installs a watchdog timer), or podman 4.4.3+',
+  fix: 'something outside podman must start it again (opencode-memory-pod installs a watchdog), or podman 4.4.3+',
   observed:
     'new: on 4.3.1 a container whose liveness probe failed under Always exited and was not started again within ' +
     '20 s; 5.4.2 and 5.8.6 started it again within 3 s (fixed in 4.4.3 and 4.5.0, podman 06925d55 and 95634154)',
