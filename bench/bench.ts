@@ -184,7 +184,7 @@ if (process.env.BENCH_SKIP_PODMAN || process.getuid?.() !== 0 || spawnSync('sh',
 if (process.env.BENCH_MACHINES && process.getuid?.() === 0) {
   const r = spawnSync('bash', [join(REPO, 'test/e2e/run.sh')], {
     encoding: 'utf8',
-    env: { ...process.env, E2E_ENVS: process.env.BENCH_E2E_ENVS ?? 'systemd-4.3.1 systemd-5.4 systemd-5.8', E2E_CYCLES: '1' },
+    env: { ...process.env, E2E_ENVS: process.env.BENCH_E2E_ENVS ?? 'systemd-4.3.1 systemd-5.4 systemd-5.8', E2E_CYCLES: '1', E2E_IDLE_BASELINE: '1' },
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 64 * 1024 * 1024,
   });
@@ -203,10 +203,30 @@ if (process.env.BENCH_MACHINES && process.getuid?.() === 0) {
     if (u) machines[`${u[1]}.recovery.kill9_unit_main_pid_ports_back_s`] = u[2];
     const h = /^ok +\[(\S+)\] hang \(SIGSTOP\) of (\w+): .* after ([\d.]+)s/.exec(l);
     if (h) machines[`${h[1]}.recovery.hang_${h[2]}_serving_again_s`] = h[3];
+    // Idle cost (issue 23) beside its baseline, the same machine without the pod, in the same run.
+    const i = /^timing \[(\S+)\] idle( baseline)?: ([\d.]+) CPU-s\/min .*?, (\d+) processes started\/min/.exec(l);
+    if (i) {
+      machines[`${i[1]}.idle${i[2] ? '_baseline' : ''}_cpu_s_per_min`] = i[3];
+      machines[`${i[1]}.idle${i[2] ? '_baseline' : ''}_processes_per_min`] = i[4];
+    }
   }
   out.machines = machines;
   if (r.status !== 0) rows.push(['e2e machines', 'FAILED', '', 'some checks failed: see the output above']);
-  for (const [k, v] of Object.entries(machines)) rows.push([k, `${v} s`, '', 'one run']);
+  for (const [k, v] of Object.entries(machines)) {
+    if (/_per_min$/.test(k)) {
+      const base = machines[k.replace('.idle_', '.idle_baseline_')];
+      const extra = base !== undefined && !k.includes('baseline') ? `${(Number(v) - Number(base)).toFixed(2)} above the machine without the pod` : '';
+      rows.push([k, v, '', extra || 'one run']);
+    } else rows.push([k, `${v} s`, '', 'one run']);
+  }
+  // A hang costs detection on top of a crash: both to serving again, the crash (kill -9) as the baseline.
+  for (const label of new Set(Object.keys(machines).map((k) => k.split('.')[0]))) {
+    for (const svc of ['valkey', 'opencode']) {
+      const hang = machines[`${label}.recovery.hang_${svc}_serving_again_s`];
+      const crash = machines[`${label}.recovery.kill9_${svc}_s`];
+      if (hang && crash) rows.push([`${label}: hang of ${svc} vs kill -9, to serving`, `${hang} s`, `${(Number(hang) / Number(crash)).toFixed(1)}x`, `kill -9: ${crash} s`]);
+    }
+  }
 }
 
 const width = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i].length), 4));

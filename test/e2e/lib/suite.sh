@@ -84,12 +84,16 @@ state_kept() { [ -s "/tmp/omp-e2e-kept-$$" ] && [ -z "$(kept_listing | comm -23 
 # reaped in between (podman calls, probes, timers) count in their parents'. The suite's own
 # processes (its cgroup) are left out. One "PID TICKS COMM" line each. Builtins only: -ef compares
 # the namespace files' inodes.
+unified_cgroup() { # PROC_DIR: its cgroup v2 path (the "0::" line; the v1 lines of a hybrid host say "/" for all)
+  local l
+  while read -r l; do [[ $l == 0::* ]] && { echo "${l#0::}"; return; }; done <"$1/cgroup" 2>/dev/null
+}
 ns_ticks() {
   local p line rest cg mine
-  read -r mine </proc/self/cgroup
+  mine=$(unified_cgroup /proc/self)
   for p in /proc/[0-9]*; do
     [[ $p/ns/pid -ef /proc/1/ns/pid ]] || continue
-    read -r cg <"$p/cgroup" 2>/dev/null || continue
+    cg=$(unified_cgroup "$p")
     [ "$cg" = "$mine" ] && continue
     read -r line <"$p/stat" 2>/dev/null || continue
     rest=${line##*) }
@@ -100,8 +104,8 @@ ns_ticks() {
   done
 }
 last_pid() { local a b c d e; read -r a b c d e </proc/loadavg; echo "$e"; }
-idle_cost() { # SECONDS: CPU-seconds a minute the machine spends while nothing is asked of the pod
-  local secs=$1 t0 t1 p0 p1 hz per_min procs top
+idle_cost() { # SECONDS [baseline]: CPU-seconds a minute the machine spends while nothing is asked of the pod
+  local secs=$1 what=${2:-idle} t0 t1 p0 p1 hz per_min procs top
   hz=$(getconf CLK_TCK)
   sleep 5
   ns_ticks >"/tmp/omp-e2e-idle0-$$"; p0=$(last_pid)
@@ -115,6 +119,10 @@ idle_cost() { # SECONDS: CPU-seconds a minute the machine spends while nothing i
   top=$(awk 'NR == FNR {t[$1] = $2; next} {d = $2 - t[$1]; if (d > 0) print d, $3}' "/tmp/omp-e2e-idle0-$$" "/tmp/omp-e2e-idle1-$$" \
     | awk -v hz="$hz" '{c[$2] += $1} END {for (n in c) printf "%s %.2f\n", n, c[n] / hz}' | sort -k2 -rn | head -5 | tr '\n' ' ')
   rm -f "/tmp/omp-e2e-idle0-$$" "/tmp/omp-e2e-idle1-$$"
+  if [ "$what" = baseline ]; then
+    timing "idle baseline: $per_min CPU-s/min over $secs s without the pod, $procs processes started/min; most: $top"
+    return
+  fi
   timing "idle: $per_min CPU-s/min of supervision over $secs s (the machine's own processes, the services' apart), $procs processes started/min; most: $top"
   awk -v v="$per_min" 'BEGIN {exit !(v <= 1.0)}' && ok "idle: supervision costs $per_min CPU-s/min (at most 1.0)" || fail "idle: supervision costs $per_min CPU-s/min (more than 1.0; most: $top)"
 }
@@ -208,6 +216,11 @@ if [ "${E2E_PHASE:-}" = after-reboot ]; then
 fi
 
 # ---------------------------------------------------------------- 1. up, ports, localhost
+# npm run bench (BENCH_MACHINES=1): the same machine idling without the pod first, the baseline of
+# the idle cost measured in 3b.
+if [ "$mode" = systemd ] && [ -n "${E2E_IDLE_BASELINE:-}" ]; then
+  idle_cost 60 baseline
+fi
 t0=$(now_ms)
 if [ "$mode" = systemd ]; then
   systemctl enable --now "$unit" >/dev/null 2>&1 && ok "systemctl enable --now $unit" || { fail "systemctl enable --now $unit"; systemctl status "$unit" --no-pager | tail -20; }
