@@ -224,7 +224,8 @@ if (process.env.BENCH_MACHINES && process.getuid?.() === 0) {
     for (const svc of ['valkey', 'opencode']) {
       const hang = machines[`${label}.recovery.hang_${svc}_serving_again_s`];
       const crash = machines[`${label}.recovery.kill9_${svc}_s`];
-      if (hang && crash) rows.push([`${label}: hang of ${svc} vs kill -9, to serving`, `${hang} s`, `${(Number(hang) / Number(crash)).toFixed(1)}x`, `kill -9: ${crash} s`]);
+      if (hang && crash)
+        rows.push([`${label}: hang of ${svc} vs kill -9, to serving`, `${hang} s`, `${(Number(hang) / Number(crash)).toFixed(1)}x`, `kill -9: ${crash} s`]);
     }
   }
 }

@@ -3,6 +3,7 @@ import { PodModel, STOP_GRACE_SECONDS } from '../model/pod-model';
 import { systemdEscape } from './systemd-escape';
 import { renderWatchdog, watchdogUnitBase } from './systemd-watchdog';
 import { splitEnvScript } from './split-env';
+import { renderUnstick, unstickPath } from './podman-unstick';
 import { POD_PATHS } from '../model/pod-paths';
 import { UnitFile } from './unit-file';
 
@@ -49,6 +50,9 @@ export function renderSystemdUnits(model: PodModel): UnitFile[] {
     `TimeoutStopSec=${STOP_TIMEOUT_SECONDS}`,
     `# Each container gets its own env file with only the keys its service receives (root-only,`,
     `# on /run); a missing env file fails the start with a message instead of a podman error.`,
+    `# podman 4.3.1 can be left deadlocked by a \`podman pod stop\` + \`start\` by hand: every podman call,`,
+    `# kube play included, then hangs. This ends the stuck podman cleanups first (see unstick.sh).`,
+    `ExecStartPre=/bin/sh ${unstickPath(model)}`,
     `ExecStartPre=/bin/sh ${splitEnv} ${model.envFile}`,
     `# podman reports the unit ready once the containers are created; this waits until every`,
     `# container is healthy, in start order, and fails the start (so Restart= fires) if one is not.`,
@@ -121,6 +125,7 @@ export function renderSystemdUnits(model: PodModel): UnitFile[] {
     },
     { distPath: 'libexec/wait-healthy.sh', installPath: waitHealthy, content: waitHealthyScript(model), mode: 0o755 },
     { distPath: 'libexec/split-env.sh', installPath: splitEnv, content: splitEnvScript(model), mode: 0o755 },
+    renderUnstick(model),
     ...renderWatchdog(model, { 'podman-kube': unit, quadlet: QUADLET_UNIT }),
   ];
 }

@@ -2,6 +2,7 @@ import { posix, dirname } from 'node:path';
 import { PodModel } from '../model/pod-model';
 import { POD_PATHS } from '../model/pod-paths';
 import type { UnitFile, UnitKind } from './unit-file';
+import { unstickPath } from './podman-unstick';
 
 /** Seconds between two watchdog rounds. */
 export const WATCHDOG_PERIOD_SECONDS = 5;
@@ -210,6 +211,8 @@ act() {
   local now svc ctr pid status id health row rows line
   systemctl is-active --quiet "$unit" || return 0
   rows=$(pm ps -a --no-trunc --filter "pod=$pod" --format '{{.Names}}|{{.Pid}}|{{.Status}}|{{.ID}}' 2>/dev/null)
+  # No answer within the bound: podman may be deadlocked on this pod's locks (4.3.1, unstick.sh).
+  if [ $? = 124 ]; then /bin/sh ${unstickPath(model)}; return 0; fi
   now=$EPOCHSECONDS
   for svc in "$@"; do
     ctr=$pod-$svc row=
