@@ -615,7 +615,7 @@ if [ "$mode" = systemd ]; then pr_bound=$(( pr_restart_ms + 15000 + 60000 + 2 * 
 pr_wait=$(( up_wait > 120 ? up_wait : 120 ))
 pr_t_section=$(now_ms)
 pr_begin() { # before a sequence's steps: order counts, the unit's run, where the journal begins
-  pr_before=$(order_counts) pr_steps= pr_t0=$(now_ms) pr_since=$(date '+%Y-%m-%d %H:%M:%S') pr_inv=
+  pr_before=$(order_counts) pr_steps= pr_slow= pr_t0=$(now_ms) pr_since=$(date '+%Y-%m-%d %H:%M:%S') pr_inv=
   [ "$mode" = systemd ] && pr_inv=$(systemctl show -p InvocationID --value "$unit")
   return 0
 }
@@ -632,6 +632,8 @@ pr_run() { # CMD...: one step, bounded (a podman that deadlocks would hang the s
   done
   wait "$pid"; rc=$?
   pr_steps="$pr_steps; $*: exit $rc in $(secs $(( $(now_ms) - pr_last )))s"
+  # No step may hang: a stop waits at most its 20 s grace period.
+  [ $(( $(now_ms) - pr_last )) -le 25000 ] || { pr_steps="$pr_steps (more than 25 s)"; pr_slow=1; }
   [ "$rc" = 0 ] || pr_steps="$pr_steps ($(grep -v '^[0-9a-f]\{64\}$' "/tmp/omp-e2e-pr-$$" | tail -1 | cut -c1-200))"
   rm -f "/tmp/omp-e2e-pr-$$"
   return 0
@@ -714,6 +716,8 @@ pr_end() { # WHAT: waits for the end state; checks the time from the last step a
   [ "$mode" = systemd ] && [ "$(systemctl show -p InvocationID --value "$unit")" != "$pr_inv" ] && ran=" (podman stopped the unit's main process: systemd ran the unit again)"
   if [ "$up" != 0 ]; then
     fail "$what: not all healthy and settled within the wait ($(secs $t)s after its last step)$pr_steps"
+  elif [ -n "$pr_slow" ]; then
+    fail "$what: a step took more than 25 s (all healthy $(secs $t)s after the last step)$ran$pr_steps"
   elif [ "$t" -le "$pr_bound" ]; then
     ok "$what: all healthy $(secs $t)s after its last step (at most $(secs $pr_bound)s)$ran$pr_steps"
   else
@@ -721,6 +725,8 @@ pr_end() { # WHAT: waits for the end state; checks the time from the last step a
   fi
   [ "$up" = 0 ] && timing "$what -> all healthy: $(secs $t)s after the last step, $(secs $(( settled_at - pr_t0 )))s after the first"
   order_after "$what" "$pr_before"
+  # What the unit's deadlock breaker (podman-unwedge.sh) did meanwhile, if anything.
+  has_systemd && journalctl --no-pager -o cat --since "$pr_since" 2>/dev/null | grep -E 'opencode-memory-pod: (podman deadlock|  pid|ending pid)' | sed "s/^opencode-memory-pod: /note [$label] $what: /"
   [ "$failed" = "$f0" ] && return 0
   pr_diag
   # The next sequence needs a healthy pod: the way a user would get one.
