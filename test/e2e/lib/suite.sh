@@ -726,7 +726,11 @@ pr_end() { # WHAT: waits for the end state; checks the time from the last step a
   [ "$up" = 0 ] && timing "$what -> all healthy: $(secs $t)s after the last step, $(secs $(( settled_at - pr_t0 )))s after the first"
   order_after "$what" "$pr_before"
   # What the unit's deadlock breaker (podman-unwedge.sh) did meanwhile, if anything.
-  has_systemd && journalctl --no-pager -o cat --since "$pr_since" 2>/dev/null | grep -E 'opencode-memory-pod: (podman deadlock|  pid|ending pid)' | sed "s/^opencode-memory-pod: /note [$label] $what: /"
+  if [ "$mode" = systemd ]; then
+    for u in "$unit" "$pod-watchdog.service"; do
+      journalctl --no-pager -o cat -u "$u" --since "$pr_since" 2>/dev/null | grep -E 'opencode-memory-pod: (podman deadlock|  pid|ending pid)' | sed "s/^opencode-memory-pod: /note [$label] $what: ($u) /"
+    done
+  fi
   [ "$failed" = "$f0" ] && return 0
   pr_diag
   # The next sequence needs a healthy pod: the way a user would get one.
