@@ -14,7 +14,7 @@ afterEach(() => {
 });
 
 /** health: what `inspect` says of .State.Healthcheck.Status; after: of .State.Status once a process was killed (5.x: running again). */
-function round(psLines: string[], opts: { active?: boolean; health?: string; after?: string; stateDir?: string } = {}) {
+function round(psLines: string[], opts: { active?: boolean; health?: string; after?: string; stateDir?: string; psHangs?: boolean } = {}) {
   const dir = tempDir('omp-watchdog-');
   const bin = join(dir, 'bin');
   mkdirSync(bin);
@@ -23,14 +23,16 @@ function round(psLines: string[], opts: { active?: boolean; health?: string; aft
   writeFileSync(
     join(bin, 'podman'),
     // A start records whether it saw the service's INVOCATION_ID (podman then keeps conmon in the round's cgroup).
-    `#!/bin/sh\necho "podman $*" >>${calls}\n[ "$1" = start ] && echo "start sees INVOCATION_ID=\${INVOCATION_ID:-unset}" >>${calls}\ncase $1 in\n  ps) cat ${join(dir, 'ps')} ;;\n` +
+    `#!/bin/sh\necho "podman $*" >>${calls}\n${opts.psHangs ? '[ "$1" = ps ] && exec sleep 30\n' : ''}[ "$1" = start ] && echo "start sees INVOCATION_ID=\${INVOCATION_ID:-unset}" >>${calls}\ncase $1 in\n  ps) cat ${join(dir, 'ps')} ;;\n` +
       `  inspect) case $3 in\n    '{{.State.Status}}') echo "${opts.after ?? 'running'}" ;;\n    '{{.State.Pid}}') echo 4242 ;;\n` +
       `    *) echo "${opts.health ?? ''}" ;;\n  esac ;;\nesac\n`,
   );
   for (const f of ['systemctl', 'podman']) chmodSync(join(bin, f), 0o755);
   writeFileSync(join(dir, 'ps'), psLines.map((l) => `${l}\n`).join(''));
   // The state directory is /run/<pod>-watchdog in the script; point it elsewhere for the test.
-  const body = script.replace('state=/run/opencode-memory-pod-watchdog', `state=${opts.stateDir ?? join(dir, 'state')}`);
+  const body = script
+    .replace('state=/run/opencode-memory-pod-watchdog', `state=${opts.stateDir ?? join(dir, 'state')}`)
+    .replace('/bin/sh /etc/opencode-memory-pod/podman-unwedge.sh', `echo "podman-unwedge.sh" >>${calls}`);
   // As systemd runs the round: with an INVOCATION_ID.
   const env = { PATH: `${bin}:${process.env.PATH}`, INVOCATION_ID: 'round-of-the-test' };
   const r = spawnSync('sh', ['-c', body, 'watchdog.sh', 'podman-kube@x.service'], { env, encoding: 'utf8' });
@@ -157,5 +159,16 @@ describe('watchdog.sh (one round)', () => {
     const r = round([`other-pod-valkey|${other}|Up 1 minute (unhealthy)`, `abc-infra|${other}|Up 1 minute (unhealthy)`]);
     expect(r.stdout).toBe('');
     expect(alive(other)).toBe(true);
+  });
+
+  it('looks for a podman deadlock (podman-unwedge.sh) when podman ps does not answer within 10 s, and does nothing else that round', () => {
+    const t0 = Date.now();
+    const r = round(['opencode-memory-pod-falkordb|0|Exited (137) 1 minute ago'], { psHangs: true, health: 'unhealthy' });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(10000);
+    expect(Date.now() - t0).toBeLessThan(20000);
+    expect(r.calls).toMatch(/^podman-unwedge\.sh$/m);
+    expect(r.calls).not.toMatch(/^podman (start|inspect)/m);
+    // podman answers: no look.
+    expect(round([]).calls).not.toMatch(/unwedge/);
   });
 });

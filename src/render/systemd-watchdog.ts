@@ -1,6 +1,7 @@
 import { posix, dirname } from 'node:path';
 import { PodModel } from '../model/pod-model';
 import type { UnitFile, UnitKind } from './unit-file';
+import { unwedgePath } from './podman-unwedge';
 
 /** Seconds between two watchdog rounds. */
 export const WATCHDOG_PERIOD_SECONDS = 5;
@@ -143,7 +144,11 @@ start_if_left_stopped() {
     esac
   done
 }
-podman ps -a --filter "pod=$pod" --format '{{.Names}}|{{.Pid}}|{{.Status}}' 2>/dev/null |
+# A podman that does not answer may be deadlocked on the pod's locks (podman-unwedge.sh): then
+# nothing below could act, and nothing else would end it while the unit stays active.
+ps_out=$(timeout -k 2 10 podman ps -a --filter "pod=$pod" --format '{{.Names}}|{{.Pid}}|{{.Status}}' 2>/dev/null)
+case $? in 124 | 137) /bin/sh ${unwedgePath(model)}; exit 0 ;; esac
+printf '%s\\n' "$ps_out" |
 while IFS='|' read -r ctr pid status; do
   svc=\${ctr#"$pod-"}
   case $services in *" $svc "*) ;; *) continue ;; esac

@@ -52,7 +52,11 @@ start_if_left_stopped() {
     esac
   done
 }
-podman ps -a --filter "pod=$pod" --format '{{.Names}}|{{.Pid}}|{{.Status}}' 2>/dev/null |
+# A podman that does not answer may be deadlocked on the pod's locks (podman-unwedge.sh): then
+# nothing below could act, and nothing else would end it while the unit stays active.
+ps_out=$(timeout -k 2 10 podman ps -a --filter "pod=$pod" --format '{{.Names}}|{{.Pid}}|{{.Status}}' 2>/dev/null)
+case $? in 124 | 137) /bin/sh /etc/opencode-memory-pod/podman-unwedge.sh; exit 0 ;; esac
+printf '%s\n' "$ps_out" |
 while IFS='|' read -r ctr pid status; do
   svc=${ctr#"$pod-"}
   case $services in *" $svc "*) ;; *) continue ;; esac
