@@ -68,6 +68,8 @@ interface Opts {
   rounds?: number;
   /** opencode's port is not published: asked at the pod's address. */
   podAddress?: boolean;
+  /** `podman ps` never answers (podman deadlocked on the pod's locks). */
+  psHangs?: boolean;
 }
 
 async function run(o: Opts = {}) {
@@ -88,7 +90,8 @@ async function run(o: Opts = {}) {
 echo "podman $*" >>${calls}
 [ "$1" = start ] && echo "start sees INVOCATION_ID=\${INVOCATION_ID:-unset}" >>${calls}
 case $1 in
-  ps) read -r n <${dir}/n; echo $((n + 1)) >${dir}/n
+  ps) ${o.psHangs ? 'sleep 5; exit 0' : ':'}
+      read -r n <${dir}/n; echo $((n + 1)) >${dir}/n
       i=$n; [ $i -gt ${last} ] && i=${last}
       c=$n; [ $c -gt ${lastClock} ] && c=${lastClock}
       [ -e ${dir}/clock.$c ] && cp ${dir}/clock.$c ${dir}/clock
@@ -110,6 +113,9 @@ esac
   ];
   let body = script.replace(/^probes=\(\n[\s\S]*?\n\)$/m, `probes=(\n${table.join('\n')}\n)`).replace(/^period=5$/m, 'period=0.2');
   if (o.clock) body = body.replace('now=$EPOCHSECONDS', `read -r now <${dir}/clock`);
+  // The deadlock breaker, as a script that records its call; podman's bound shortened for the test.
+  writeFileSync(join(dir, 'unwedge.sh'), `echo "unwedge" >>${calls}\n`);
+  body = body.replace('/bin/sh /etc/opencode-memory-pod/podman-unwedge.sh', `/bin/sh ${dir}/unwedge.sh`).replace('pm() { timeout 25 ', 'pm() { timeout 1 ');
   expect(body).toContain(table[0]);
   // As systemd runs it: with an INVOCATION_ID.
   const env = { PATH: `${bin}:${process.env.PATH}`, INVOCATION_ID: 'watchdog-of-the-test' };
@@ -234,6 +240,14 @@ describe('watchdog.sh', () => {
     const r = await run({ valkey: 'hung', opencode: 'closed', active: false, rounds: 2 });
     expect(r.stdout).toBe('');
     expect(r.calls).not.toMatch(/^podman/m);
+  });
+
+  it('runs the deadlock breaker when podman does not answer its podman ps within the bound, and acts on nothing', async () => {
+    const r = await run({ valkey: 'closed', psHangs: true, live: 1 });
+    expect(r.calls).toMatch(/^unwedge$/m);
+    expect(r.calls).not.toMatch(/health\.sh|podman start/);
+    const fine = await run({ valkey: 'closed', ps: [[row('valkey', 0, 'Exited (0) 1 second ago')]] });
+    expect(fine.calls).not.toMatch(/^unwedge$/m);
   });
 
   it('leaves containers of other pods and the infra container alone', async () => {

@@ -3,9 +3,9 @@ import { PodModel, STOP_GRACE_SECONDS } from '../model/pod-model';
 import { systemdEscape } from './systemd-escape';
 import { renderWatchdog, watchdogUnitBase } from './systemd-watchdog';
 import { splitEnvScript } from './split-env';
-import { renderUnstick, unstickPath } from './podman-unstick';
 import { POD_PATHS } from '../model/pod-paths';
 import { UnitFile } from './unit-file';
+import { unwedgePath, unwedgeScript } from './podman-unwedge';
 
 /** Units start after these (the secrets are written by onepassword-secrets; tailscale may carry traffic). */
 const AFTER = ['network-online.target', 'tailscaled.service', 'onepassword-secrets.service'];
@@ -37,6 +37,7 @@ export function renderSystemdUnits(model: PodModel): UnitFile[] {
   const dir = dirname(model.installPath);
   const waitHealthy = posix.join(dir, 'wait-healthy.sh');
   const splitEnv = posix.join(dir, 'split-env.sh');
+  const unwedge = unwedgePath(model);
   const unit = podmanKubeUnitName(model);
   const services = model.stages.map((s) => s.spec.name).join(', ');
   const serviceLines = [
@@ -48,11 +49,11 @@ export function renderSystemdUnits(model: PodModel): UnitFile[] {
     `# Covers the ordered start: each service may take its startTimeoutSeconds.`,
     `TimeoutStartSec=${startTimeoutSeconds(model)}`,
     `TimeoutStopSec=${STOP_TIMEOUT_SECONDS}`,
+    `# podman can deadlock on the pod's and its service container's locks (a \`pod start\` or \`pod restart\``,
+    `# against a stop): every podman command on the pod then hangs, kube play too. This ends one of them.`,
+    `ExecStartPre=-/bin/sh ${unwedge}`,
     `# Each container gets its own env file with only the keys its service receives (root-only,`,
     `# on /run); a missing env file fails the start with a message instead of a podman error.`,
-    `# podman 4.3.1 can be left deadlocked by a \`podman pod stop\` + \`start\` by hand: every podman call,`,
-    `# kube play included, then hangs. This ends the stuck podman cleanups first (see unstick.sh).`,
-    `ExecStartPre=/bin/sh ${unstickPath(model)}`,
     `ExecStartPre=/bin/sh ${splitEnv} ${model.envFile}`,
     `# podman reports the unit ready once the containers are created; this waits until every`,
     `# container is healthy, in start order, and fails the start (so Restart= fires) if one is not.`,
@@ -61,8 +62,9 @@ export function renderSystemdUnits(model: PodModel): UnitFile[] {
     `ExecStopPost=-/bin/sh ${splitEnv} --remove`,
     `# podman 4.3.1's kube down stops containers with no grace period (SIGKILL at once): Valkey and`,
     `# FalkorDB would lose what they have not saved yet. Stop the pod gracefully first; they save on SIGTERM.`,
-    `# "-": if it fails (seen on 5.4.2 with a netavark error), kube down must still run.`,
-    `ExecStop=-/usr/bin/podman pod stop --ignore --time ${STOP_GRACE_SECONDS} ${model.podName}`,
+    `# "-": if it fails (seen on 5.4.2 with a netavark error), kube down must still run. Under the`,
+    `# deadlock breaker: it deadlocked with a \`podman pod start\` until TimeoutStopSec (seen on 5.4.2).`,
+    `ExecStop=-/bin/sh ${unwedge} --while /usr/bin/podman pod stop --ignore --time ${STOP_GRACE_SECONDS} ${model.podName}`,
   ];
   const unitLines = [
     `Description=OpenCode memory pod (${services})`,
@@ -125,7 +127,7 @@ export function renderSystemdUnits(model: PodModel): UnitFile[] {
     },
     { distPath: 'libexec/wait-healthy.sh', installPath: waitHealthy, content: waitHealthyScript(model), mode: 0o755 },
     { distPath: 'libexec/split-env.sh', installPath: splitEnv, content: splitEnvScript(model), mode: 0o755 },
-    renderUnstick(model),
+    { distPath: 'libexec/podman-unwedge.sh', installPath: unwedge, content: unwedgeScript(model), mode: 0o755 },
     ...renderWatchdog(model, { 'podman-kube': unit, quadlet: QUADLET_UNIT }),
   ];
 }

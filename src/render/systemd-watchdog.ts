@@ -2,7 +2,7 @@ import { posix, dirname } from 'node:path';
 import { PodModel } from '../model/pod-model';
 import { POD_PATHS } from '../model/pod-paths';
 import type { UnitFile, UnitKind } from './unit-file';
-import { unstickPath } from './podman-unstick';
+import { unwedgePath } from './podman-unwedge';
 
 /** Seconds between two watchdog rounds. */
 export const WATCHDOG_PERIOD_SECONDS = 5;
@@ -211,8 +211,9 @@ act() {
   local now svc ctr pid status id health row rows line
   systemctl is-active --quiet "$unit" || return 0
   rows=$(pm ps -a --no-trunc --filter "pod=$pod" --format '{{.Names}}|{{.Pid}}|{{.Status}}|{{.ID}}' 2>/dev/null)
-  # No answer within the bound: podman may be deadlocked on this pod's locks (4.3.1, unstick.sh).
-  if [ $? = 124 ]; then /bin/sh ${unstickPath(model)}; return 0; fi
+  # No answer within the bound: podman may be deadlocked on this pod's locks (podman-unwedge.sh);
+  # nothing else would end that while the unit stays active.
+  if [ $? = 124 ]; then /bin/sh ${unwedgePath(model)}; return 0; fi
   now=$EPOCHSECONDS
   for svc in "$@"; do
     ctr=$pod-$svc row=

@@ -644,6 +644,203 @@ if [ "$mode" = systemd ]; then
   restart_path "systemctl restart" systemctl restart "$unit"
 fi
 
+# ---------------------------------------------------------------- 6d. podman pod restart / pod stop+start however it meets the pod
+# Issue 23, item 2: a `podman pod restart` (or `pod stop` + `pod start`) ends with all four healthy
+# and in order, whatever state it meets: right after a heal, during a start, during a stop, twice in
+# a row, and with a `podman restart` of one container in between (6c did each once on a quiet pod).
+# Under systemd podman stops its service container (the unit's main process) when the whole pod has
+# stopped, and systemd runs the unit again RestartSec later (a new pod). Each sequence is timed from
+# the start of its last step to all healthy and settled, against one bound: under systemd RestartSec
+# + 15 s for the stop phase + one ordered start (60 s + twice OpenCode's own start), the two bounds
+# of kill -9 of the unit's main PID (section 6) together; bare, the ordered start alone. A failed
+# sequence prints podman ps -a and the journal since it began ("  journal" lines), then times a
+# `systemctl stop` (the issue saw 36-64 s after a failed pod restart) and starts the pod again.
+# Settled (pr_settle): as settle_unit, but 5 s (one watchdog round) with the same unit run AND the
+# same container processes instead of 12 s with the same unit run: the unit leaves "active" about
+# 1 s after podman stops the pod's last container, long before all four can be healthy again, so a
+# run still to come cannot hide behind "converged"; 7 s less for each of 8 sequences keeps the
+# section within its time (CI: 45 min for all seven environments on 2 cores).
+pr_restart_ms=$(( $(systemctl show -p RestartUSec --value "$unit" 2>/dev/null | sed -n 's/^\([0-9]*\)s$/\1/p' | grep . || echo 0) * 1000 ))
+if [ "$mode" = systemd ]; then pr_bound=$(( pr_restart_ms + 15000 + 60000 + 2 * oc_start_ms )); else pr_bound=$(( 60000 + 2 * oc_start_ms )); fi
+pr_wait=$(( up_wait > 120 ? up_wait : 120 ))
+pr_t_section=$(now_ms)
+pr_begin() { # before a sequence's steps: order counts, the unit's run, where the journal begins
+  pr_before=$(order_counts) pr_steps= pr_slow= pr_t0=$(now_ms) pr_since=$(date '+%Y-%m-%d %H:%M:%S') pr_inv=
+  [ "$mode" = systemd ] && pr_inv=$(systemctl show -p InvocationID --value "$unit")
+  return 0
+}
+pr_run() { # CMD...: one step, bounded (a podman that deadlocks would hang the suite); its exit code,
+  # time and (when it fails) last output line go into the check's line. Still running after 45 s:
+  # the locks are printed (pr_locks) before it is killed at 60 s.
+  local rc pid locked=
+  pr_last=$(now_ms)
+  timeout -k 5 60 "$@" >"/tmp/omp-e2e-pr-$$" 2>&1 &
+  pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    [ -z "$locked" ] && [ $(( $(now_ms) - pr_last )) -ge 45000 ] && { locked=1; pr_locks "$*: still running after 45 s"; }
+    sleep 0.1
+  done
+  wait "$pid"; rc=$?
+  pr_steps="$pr_steps; $*: exit $rc in $(secs $(( $(now_ms) - pr_last )))s"
+  # No step may hang: a stop waits at most its 20 s grace period.
+  [ $(( $(now_ms) - pr_last )) -le 25000 ] || { pr_steps="$pr_steps (more than 25 s)"; pr_slow=1; }
+  [ "$rc" = 0 ] || pr_steps="$pr_steps ($(grep -v '^[0-9a-f]\{64\}$' "/tmp/omp-e2e-pr-$$" | tail -1 | cut -c1-200))"
+  rm -f "/tmp/omp-e2e-pr-$$"
+  return 0
+}
+# podman's locks are process-shared robust mutexes in /dev/shm/libpod_lock (libpod/lock/shm/shm_lock.h,
+# the same layout 4.3.1 to 5.8: 8 bytes, a 40-byte segment mutex, two uint32, then groups of a
+# bitmap padded to 8 bytes and 32 mutexes of 40 bytes). A locked mutex's first word holds its
+# owner's thread id (| 0x80000000 when others wait): every held lock with its holder, and what each
+# podman process waits for. Two processes each waiting for a lock the other holds: a deadlock.
+pr_locks() { # WHY
+  local shm=/dev/shm/libpod_lock p t nr addr base off
+  [ -r "$shm" ] || return 0
+  echo "  locks [$label] $1"
+  od -An -v -t u4 -w4 "$shm" 2>/dev/null | awk '{ off = (NR - 1) * 4; r = off - 56; if (r < 0) next
+      g = int(r / 1288); r -= g * 1288; if (r < 8 || (r - 8) % 40 != 0 || $1 == 0) next
+      print g * 32 + (r - 8) / 40, $1 % 1073741824 }' | while read -r idx tid; do
+    p=$(awk '/^Tgid:/ { print $2 }' "/proc/$tid/status" 2>/dev/null)
+    echo "  locks [$label] lock $idx held by pid ${p:-?} (thread $tid): $(tr '\0' ' ' <"/proc/${p:-0}/cmdline" 2>/dev/null | cut -c1-140)"
+  done
+  for p in $(pgrep -x podman); do
+    base=$(awk '/libpod_lock/ { split($1, a, "-"); print a[1]; exit }' "/proc/$p/maps" 2>/dev/null)
+    [ -n "$base" ] || continue
+    for t in /proc/"$p"/task/*; do
+      read -r nr addr _ <"$t/syscall" 2>/dev/null || continue
+      [ "$nr" = 202 ] || continue
+      off=$(( addr - 0x$base ))
+      [ "$off" -ge 64 ] && [ "$off" -lt 4194304 ] || continue
+      echo "  locks [$label] pid $p waits for lock $(( (off - 56) / 1288 * 32 + ((off - 56) % 1288 - 8) / 40 )): $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | cut -c1-140)"
+    done
+  done
+}
+pr_bg_stop() { # a `podman pod stop --time 20` in the background, the next step 1 s into it
+  timeout -k 5 60 podman pod stop --time 20 "$pod" >/dev/null 2>&1 &
+  pr_bg=$!
+  sleep 1
+}
+pr_bg_wait() { wait "$pr_bg"; pr_steps="$pr_steps; (background pod stop: exit $?)"; }
+pr_diag() { # what podman shows now, and the journal since the sequence began, for the failed check
+  timeout 20 podman pod ps --filter "name=^$pod\$" --format '{{.Name}} {{.Status}} infra={{.InfraID}}' 2>&1 | cut -c1-120 | sed "s/^/  journal [$label] pod: /"
+  timeout 20 podman ps -a --filter "pod=$pod" --format '{{.Names}} {{.Status}} pid={{.Pid}}' 2>&1 | sed "s/^/  journal [$label] ps: /" || pr_locks "podman ps did not answer within 20 s"
+  if has_systemd; then
+    # The unit's and the watchdog's lines, the launchers' and stand-ins' order lines, podman's errors and
+    # its pod and container life events; not the health checks' execs, transient units, scopes, mounts.
+    journalctl --no-pager -o short-precise --since "$pr_since" 2>/dev/null \
+      | grep -E 'opencode-memory-pod(\[[a-z]+\])?: |systemd\[1\]: podman-kube@|standin-order|server listening|received SIGTERM|level=(error|warn)|Error: |conmon.*error| (pod (start|stop|restart|kill)|container (died|restart|remove|kill)) [0-9a-f]{64} ' \
+      | grep -vE 'watchdog\.service( -|: Deactivated)|Consumed [0-9.]+s CPU|env line [0-9]+:|\.env: [0-9]+ key' \
+      | sed -E 's/ \+0000 UTC m=\+[0-9.]+//; s/([0-9a-f]{12})[0-9a-f]{52}/\1/g; s/\(image=[^,]*, name=([^,)]*)[^)]*\)/(\1)/' >"/tmp/omp-e2e-pr-j-$$"
+    # The beginning (what the steps did) and the end (where it stayed).
+    if [ "$(wc -l <"/tmp/omp-e2e-pr-j-$$")" -gt 90 ]; then { head -n 40; echo "... ($(( $(wc -l <"/tmp/omp-e2e-pr-j-$$") - 90 )) lines)"; } <"/tmp/omp-e2e-pr-j-$$"; tail -n 50 "/tmp/omp-e2e-pr-j-$$"; else cat "/tmp/omp-e2e-pr-j-$$"; fi | cut -c1-240 | sed "s/^/  journal [$label] /"
+    rm -f "/tmp/omp-e2e-pr-j-$$"
+  else
+    for s in $services; do timeout 20 podman logs -t --since "$pr_since" "$pod-$s" 2>&1 | grep -E 'opencode-memory-pod\[|standin-order|server listening' | tail -n 8 | sed "s/^/  journal [$label] $s: /"; done
+  fi
+}
+pr_stop_timed() { # WHEN: how long `systemctl stop` of the unit takes now
+  local t0 t r
+  t0=$(now_ms)
+  systemctl stop "$unit" >/dev/null 2>&1
+  t=$(( $(now_ms) - t0 )) r=$(systemctl show -p Result --value "$unit")
+  timing "systemctl stop $1: $(secs $t)s"
+  [ "$t" -le 10000 ] && [ "$r" != timeout ] && ok "systemctl stop $1: $(secs $t)s (at most 10 s, result $r)" || fail "systemctl stop $1: $(secs $t)s, result $r (at most 10 s)"
+}
+pr_pids() { timeout 20 podman ps -a --filter "pod=$pod" --format '{{.Names}}:{{.Pid}}' 2>/dev/null | sort | tr '\n' ' '; }
+pr_up() { if [ "$mode" = systemd ]; then converged; else all_healthy; fi; }
+pr_settle() { # the end state, held: sets settled_at; 1 when it is not reached (or not held) within the wait
+  local i inv pids
+  for i in 1 2 3; do
+    wait_for "$pr_wait" pr_up || return 1
+    settled_at=$(now_ms) inv=$(systemctl show -p InvocationID --value "$unit" 2>/dev/null) pids=$(pr_pids)
+    sleep 5
+    [ "$(systemctl show -p InvocationID --value "$unit" 2>/dev/null)" = "$inv" ] && [ "$(pr_pids)" = "$pids" ] && pr_up && return 0
+  done
+  return 1
+}
+pr_end() { # WHAT: waits for the end state; checks the time from the last step and the order
+  local what=$1 up t f0=$failed ran=
+  settled_at=
+  pr_settle; up=$?
+  t=$(( ${settled_at:-$(now_ms)} - pr_last ))
+  [ "$mode" = systemd ] && [ "$(systemctl show -p InvocationID --value "$unit")" != "$pr_inv" ] && ran=" (podman stopped the unit's main process: systemd ran the unit again)"
+  if [ "$up" != 0 ]; then
+    fail "$what: not all healthy and settled within the wait ($(secs $t)s after its last step)$pr_steps"
+  elif [ -n "$pr_slow" ]; then
+    fail "$what: a step took more than 25 s (all healthy $(secs $t)s after the last step)$ran$pr_steps"
+  elif [ "$t" -le "$pr_bound" ]; then
+    ok "$what: all healthy $(secs $t)s after its last step (at most $(secs $pr_bound)s)$ran$pr_steps"
+  else
+    fail "$what: all healthy only $(secs $t)s after its last step (more than $(secs $pr_bound)s)$ran$pr_steps"
+  fi
+  [ "$up" = 0 ] && timing "$what -> all healthy: $(secs $t)s after the last step, $(secs $(( settled_at - pr_t0 )))s after the first"
+  order_after "$what" "$pr_before"
+  # What the unit's deadlock breaker (podman-unwedge.sh) did meanwhile, if anything.
+  if [ "$mode" = systemd ]; then
+    for u in "$unit" "$pod-watchdog.service"; do
+      journalctl --no-pager -o cat -u "$u" --since "$pr_since" 2>/dev/null | grep -E 'opencode-memory-pod: (podman deadlock|  pid|ending pid)' | sed "s/^opencode-memory-pod: /note [$label] $what: ($u) /"
+    done
+  fi
+  [ "$failed" = "$f0" ] && return 0
+  pr_diag
+  # The next sequence needs a healthy pod: the way a user would get one.
+  if [ "$mode" = systemd ]; then
+    pr_stop_timed "after the failed sequence ($what)"
+    systemctl reset-failed "$unit" >/dev/null 2>&1
+  else
+    stop_pod
+  fi
+  start_pod >/dev/null 2>&1
+  wait_for "$up_wait" all_healthy || fail "$what: the pod is not healthy again after a stop and a start either"
+}
+pr_heal() { # WHAT: hangs Valkey, waits until it is replaced and all are healthy, then 6 s
+  local t0
+  t0=$(now_ms)
+  if [ "$mode" = systemd ]; then hang_one valkey 45 45
+  elif has_systemd; then hang_one valkey 75 30   # bare: only podman itself (5.x) replaces it
+  else note "$1: skipped (bare without systemd: no probe runs, a hung service stays hung)"; return 1; fi
+  if [ "$?" != 0 ]; then
+    # Under systemd the watchdog replaces it (6b); bare, only podman 5.x does.
+    if [ "$mode" = systemd ]; then fail "$1: the hung valkey was not replaced ($(podman ps -a --filter "name=$pod-valkey" --format '{{.Status}}'))"
+    else note "$1: skipped, podman did not replace the hung valkey"; fi
+    wait_for "$up_wait" all_healthy
+    return 1
+  fi
+  wait_for "$up_wait" all_healthy || { fail "$1: not all healthy after the heal"; return 1; }
+  timing "$1: hang of valkey -> replaced and all healthy: $(secs $(( $(now_ms) - t0 )))s"
+  sleep 6
+}
+pr_starting() { # the pod on its way up: Datadog serves, OpenCode does not yet (under systemd: the unit's new run)
+  if [ "$mode" = systemd ]; then
+    [ "$(systemctl show -p InvocationID --value "$unit")" != "$pr_inv" ] && [ "$(systemctl is-active "$unit")" = activating ] || return 1
+  fi
+  healthy datadog && ! healthy opencode
+}
+pr_meet_start() { # WHAT: starts the pod again (the unit, or a pod restart bare) and waits until OpenCode is starting
+  local met=
+  [ "$mode" = systemd ] && pr_inv=$(systemctl show -p InvocationID --value "$unit")
+  if [ "$mode" = systemd ]; then systemctl restart --no-block "$unit"; else timeout -k 5 60 podman pod restart "$pod" >/dev/null 2>&1; fi
+  wait_for 120 pr_starting && met=1
+  # Under systemd this run of the unit is ours: only a later one is podman's doing.
+  [ "$mode" = systemd ] && pr_inv=$(systemctl show -p InvocationID --value "$unit")
+  if [ -n "$met" ]; then pr_steps="; (met: datadog serving, opencode not yet$( [ "$mode" = systemd ] && echo ", the unit $(systemctl is-active "$unit")"))"
+  else pr_steps="; (the start was not met: $(timeout 20 podman ps -a --filter "pod=$pod" --format '{{.Names}}={{.Status}}' | sed "s/^$pod-//" | tr '\n' ' '))"; fi
+}
+pr_heal "after a heal: pod restart" && { pr_begin; pr_run podman pod restart "$pod"; pr_end "after a heal: podman pod restart"; }
+pr_heal "after a heal: pod stop + start" && { pr_begin; pr_run podman pod stop --time 20 "$pod"; pr_run podman pod start "$pod"; pr_end "after a heal: podman pod stop + start"; }
+pr_begin; pr_bg_stop; pr_run podman pod restart "$pod"; pr_bg_wait; pr_end "during a stop: podman pod restart"
+pr_begin; pr_run podman pod restart "$pod"; pr_run podman pod restart "$pod"; pr_end "twice in a row: podman pod restart"
+pr_begin; pr_run podman pod restart "$pod"; pr_run podman restart --time 20 "$pod-valkey"; pr_run podman pod restart "$pod"; pr_end "with podman restart of valkey between: podman pod restart"
+# Stop + start twice, with the podman restart between: also "twice in a row" for stop + start. During
+# a stop, a second `pod stop` waits for the first and the `pod start` follows it: the same as stop +
+# start, so that variant is not run on its own.
+pr_begin; pr_run podman pod stop --time 20 "$pod"; pr_run podman pod start "$pod"; pr_run podman restart --time 20 "$pod-valkey"; pr_run podman pod stop --time 20 "$pod"; pr_run podman pod start "$pod"; pr_end "twice, with podman restart of valkey between: podman pod stop + start"
+# During a start: under systemd the unit's own start (stopped first, timed: after the sequences above).
+[ "$mode" = systemd ] && pr_stop_timed "after the pod restarts above"
+pr_begin; pr_meet_start "during a start: pod restart"; pr_run podman pod restart "$pod"; pr_end "during a start: podman pod restart"
+pr_begin; pr_meet_start "during a start: pod stop + start"; pr_run podman pod stop --time 20 "$pod"; pr_run podman pod start "$pod"; pr_end "during a start: podman pod stop + start"
+timing "section 6d (pod restart / stop+start sequences): $(secs $(( $(now_ms) - pr_t_section )))s"
+
 # What the real OpenCode wrote during the suite, for the record (issue 20): under its home on the
 # host (kept), and in its container's own layer (thrown away with the container at every stop).
 if [ -n "$ws_session" ]; then

@@ -106,8 +106,9 @@ act() {
   local now svc ctr pid status id health row rows line
   systemctl is-active --quiet "$unit" || return 0
   rows=$(pm ps -a --no-trunc --filter "pod=$pod" --format '{{.Names}}|{{.Pid}}|{{.Status}}|{{.ID}}' 2>/dev/null)
-  # No answer within the bound: podman may be deadlocked on this pod's locks (4.3.1, unstick.sh).
-  if [ $? = 124 ]; then /bin/sh /etc/opencode-memory-pod/unstick.sh; return 0; fi
+  # No answer within the bound: podman may be deadlocked on this pod's locks (podman-unwedge.sh);
+  # nothing else would end that while the unit stays active.
+  if [ $? = 124 ]; then /bin/sh /etc/opencode-memory-pod/podman-unwedge.sh; return 0; fi
   now=$EPOCHSECONDS
   for svc in "$@"; do
     ctr=$pod-$svc row=
