@@ -675,7 +675,7 @@ if [ "$mode" = systemd ]; then pr_bound=$(( pr_restart_ms + 15000 + 60000 + 2 * 
 pr_wait=$(( up_wait > 120 ? up_wait : 120 ))
 pr_t_section=$(now_ms)
 pr_begin() { # before a sequence's steps: order counts, the unit's run, where the journal begins
-  pr_before=$(order_counts) pr_steps= pr_slow= pr_t0=$(now_ms) pr_since=$(date '+%Y-%m-%d %H:%M:%S') pr_inv=
+  pr_before=$(order_counts) pr_steps= pr_slow= pr_t0=$(now_ms) pr_since=$(date '+%Y-%m-%d %H:%M:%S') pr_since_s=$(date +%s) pr_inv=
   [ "$mode" = systemd ] && pr_inv=$(systemctl show -p InvocationID --value "$unit")
   return 0
 }
@@ -745,7 +745,7 @@ pr_diag() { # what podman shows now, and the journal since the sequence began, f
     if [ "$(wc -l <"/tmp/omp-e2e-pr-j-$$")" -gt 90 ]; then { head -n 40; echo "... ($(( $(wc -l <"/tmp/omp-e2e-pr-j-$$") - 90 )) lines)"; } <"/tmp/omp-e2e-pr-j-$$"; tail -n 50 "/tmp/omp-e2e-pr-j-$$"; else cat "/tmp/omp-e2e-pr-j-$$"; fi | cut -c1-240 | sed "s/^/  journal [$label] /"
     rm -f "/tmp/omp-e2e-pr-j-$$"
   else
-    for s in $services; do timeout 20 podman logs -t --since "$pr_since" "$pod-$s" 2>&1 | grep -E 'opencode-memory-pod\[|standin-order|server listening' | tail -n 8 | sed "s/^/  journal [$label] $s: /"; done
+    for s in $services; do timeout 20 podman logs -t --since "$pr_since_s" "$pod-$s" 2>&1 | grep -E 'opencode-memory-pod\[|standin-order|server listening' | tail -n 8 | sed "s/^/  journal [$label] $s: /"; done
   fi
 }
 pr_stop_timed() { # WHEN: how long `systemctl stop` of the unit takes now
