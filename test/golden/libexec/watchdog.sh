@@ -148,21 +148,21 @@ act() {
   done
 }
 
+# answers ADDRESS PORT PROTOCOL [PATH]: ADDRESS "pod" (a port not published) is the pod's own
+# address, found again when it does not answer there (a new pod has a new address).
+answers() {
+  if [ "$1" != pod ]; then ask "$3" "$1" "$2" "$4"; return; fi
+  [ -n "$pod_ip" ] && ask "$3" "$pod_ip" "$2" "$4" && return 0
+  resolve_pod_ip && ask "$3" "$pod_ip" "$2" "$4"
+}
+
 round() {
   local entry svc address port protocol path down=()
   for entry in "${probes[@]}"; do
     # Word splitting, not read <<<: a here-string may be written to a temporary file.
     set -- $entry
     svc=$1 address=$2 port=$3 protocol=$4 path=${5:-}
-    if [ "$address" = pod ]; then
-      # Not published: the pod's address, found again when the pod may have changed.
-      if [ -z "$pod_ip" ] || ! ask "$protocol" "$pod_ip" "$port" "$path"; then
-        resolve_pod_ip && ask "$protocol" "$pod_ip" "$port" "$path" && { unset 'failing[$svc]'; continue; }
-        down+=("$svc"); continue
-      fi
-    elif ! ask "$protocol" "$address" "$port" "$path"; then
-      down+=("$svc"); continue
-    fi
+    answers "$address" "$port" "$protocol" "$path" || { down+=("$svc"); continue; }
     # Answering again after a failure: podman's own health record may still say unhealthy.
     if [ -n "${failing[$svc]:-}" ]; then
       unset 'failing[$svc]' 'stopped_seen[$svc]' 'stopping_since[$svc]'
