@@ -2,10 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as yaml from 'js-yaml';
 import type { core } from 'zod';
 import { ConfigError, ConfigProblem } from '../lib/config-error';
+import { DEFAULT_CONFIG_FILE } from './default-file';
 import { Config, configSchema } from './schema';
-
-/** Configuration file read when none is named. */
-export const DEFAULT_CONFIG_FILE = 'opencode-memory-pod.yaml';
 
 /** The file a command reads: the one named, else ./opencode-memory-pod.yaml if present, else none (built-in defaults). */
 export function configPathOrDefault(named?: string): string | undefined {

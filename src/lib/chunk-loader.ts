@@ -1,0 +1,52 @@
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import * as vm from 'node:vm';
+
+/** Set by the build (tools/bundle.ts) while it runs each command once: write the code cache at exit. */
+export const WRITE_CODE_CACHE_ENV = 'OMP_WRITE_CODE_CACHE';
+/** Set to 1 to load every chunk without its code cache (to measure what the cache saves). */
+export const NO_CODE_CACHE_ENV = 'OMP_NO_CODE_CACHE';
+
+/**
+ * Loads build/chunks/<name>.js: the bundle of one command (or of the cdk8s plugin), which the
+ * entry bundles (build/cli.js, build/main.js, build/cdk8s-validation.js) load only when that
+ * command runs, so `--version` does not compile the code of synth. Only ever runs bundled: the
+ * entries and this function live in build/, the chunks in build/chunks/.
+ *
+ * V8 compiles the chunk from the code cache the build wrote beside it (`<name>.js.v8`, made after
+ * a real run, so it holds the functions that run needed too): parsing and compiling a bundle of
+ * a megabyte or more was most of a command's start-up. Node 20 has no module.enableCompileCache,
+ * hence vm.Script. The cache is only read here, never written at run time (no shared temporary
+ * folder, nothing created by a root run in the user's checkout); V8 refuses one made by another
+ * node version or for other flags, and one older than its chunk is ignored: the chunk is then
+ * compiled from its source, as require would.
+ */
+export function loadChunk(name: string): unknown {
+  const file = join(__dirname, 'chunks', `${name}.js`);
+  const cacheFile = `${file}.v8`;
+  const source = readFileSync(file, 'utf8');
+  const cachedData = process.env[NO_CODE_CACHE_ENV] === '1' ? undefined : freshCache(file, cacheFile);
+  // The wrapper node's CommonJS loader puts around a module; on one line, so line numbers hold.
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+    filename: file,
+    cachedData,
+    // A chunk has no import() today; should one come, it resolves as it would under require.
+    importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
+  if (process.env[WRITE_CODE_CACHE_ENV] === '1') process.once('exit', () => writeFileSync(cacheFile, script.createCachedData()));
+  const module = { exports: {} as unknown };
+  const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
+  wrapper.call(module.exports, module.exports, createRequire(file), module, file, join(__dirname, 'chunks'));
+  return module.exports;
+}
+
+/** The chunk's code cache, unless there is none or it is older than the chunk (a chunk rebuilt since). */
+function freshCache(file: string, cacheFile: string): Buffer | undefined {
+  try {
+    if (statSync(cacheFile).mtimeMs < statSync(file).mtimeMs) return undefined;
+    return readFileSync(cacheFile);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,76 @@
+// npm run bundle (part of npm run build): esbuild bundles the entry points and, apart, each
+// command's code, then runs each command once so V8 leaves a code cache beside its chunk.
+//
+//   build/cli.js               the CLI: commander and the options of every command, nothing else
+//   build/main.js              the cdk8s app (cdk8s.yaml, npm run synth): loads the synth chunk
+//   build/cdk8s-validation.js  the cdk8s validation plugin: loads the cdk8s-plugin chunk
+//   build/chunks/<name>.js     one command's code (src/lib/chunk-loader.ts loads it when it runs)
+//   build/chunks/<name>.js.v8  its V8 code cache, written by the runs below
+import { spawnSync, SpawnSyncOptions } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build, BuildOptions } from 'esbuild';
+import { WRITE_CODE_CACHE_ENV } from '../src/lib/chunk-loader';
+
+const ROOT = join(__dirname, '..');
+const BUILD = join(ROOT, 'build');
+const CHUNKS = join(BUILD, 'chunks');
+
+const common: BuildOptions = { absWorkingDir: ROOT, bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning' };
+
+/** The chunks and the runs that train their code caches (none: loaded without one). */
+const CHUNK_ENTRIES = {
+  synth: 'src/cli/synth.ts',
+  validate: 'src/cli/validate.ts',
+  install: 'src/cli/install.ts',
+  doctor: 'src/cli/doctor.ts',
+  image: 'src/cli/image.ts',
+  'cdk8s-plugin': 'src/validate/cdk8s-plugin.ts',
+};
+
+async function main(): Promise<void> {
+  // A code cache must never outlive its chunk: all go, and only this build's runs write new ones.
+  rmSync(CHUNKS, { recursive: true, force: true });
+  await build({ ...common, entryPoints: { cli: 'src/cli/index.ts', main: 'main.ts', 'cdk8s-validation': 'src/validate/cdk8s-validation.ts' }, outdir: BUILD });
+  await build({ ...common, entryPoints: CHUNK_ENTRIES, outdir: CHUNKS });
+  trainCodeCaches();
+}
+
+/**
+ * Runs each command as a user would, in a temporary folder, with the loader told to write the
+ * chunk's code cache at exit: the cache then holds every function that run compiled. Both targets
+ * are synthesized and validated so the Kubernetes renderer and rules are in the caches too.
+ */
+function trainCodeCaches(): void {
+  const dir = mkdtempSync(join(tmpdir(), 'omp-bundle-'));
+  try {
+    const opts: SpawnSyncOptions = { cwd: dir, env: { ...process.env, [WRITE_CODE_CACHE_ENV]: '1' }, encoding: 'utf8' };
+    const run = (what: string, args: string[], okCodes = [0]) => {
+      const r = spawnSync(process.execPath, args, opts);
+      if (r.status === null || !okCodes.includes(r.status)) throw new Error(`bundle: ${what} failed (exit ${r.status}):\n${r.stderr}`);
+    };
+    writeFileSync(join(dir, 'opencode-memory-pod.yaml'), 'targets: [podman, kubernetes]\n');
+    run('synth', [join(BUILD, 'cli.js'), 'synth', '--out', 'dist']);
+    // Findings at error level exit 1; the defaults have none today, but the cache does not care.
+    run('validate', [join(BUILD, 'cli.js'), 'validate', '--podman', 'all'], [0, 1]);
+    run('install', [join(BUILD, 'cli.js'), 'install', '--dry-run', '--root', 'root']);
+    const plugin = `
+      const { PodmanValidation } = require(${JSON.stringify(join(BUILD, 'cdk8s-validation.js'))});
+      const fs = require('node:fs');
+      const manifests = ['dist/pod.yaml', ...fs.readdirSync('dist/kubernetes').map((f) => 'dist/kubernetes/' + f)];
+      const report = { addViolation() {}, submit() {} };
+      new PodmanValidation({ podman: 'all' }).validate({ manifests, logger: { log() {} }, report });
+    `;
+    run('cdk8s plugin', ['-e', plugin]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const missing = ['synth', 'validate', 'install', 'cdk8s-plugin'].filter((name) => !existsSync(join(CHUNKS, `${name}.js.v8`)));
+  if (missing.length) throw new Error(`bundle: no code cache written for ${missing.join(', ')}`);
+}
+
+main().catch((e: Error) => {
+  console.error(e.message);
+  process.exit(1);
+});
