@@ -1,5 +1,5 @@
 import { App } from 'cdk8s';
-import { z } from 'zod';
+import * as z from 'zod';
 import { checkSchema } from '../config/load';
 import { Config, configSchema } from '../config/schema';
 import { addConfigValidation, ConfigError } from '../lib/config-error';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { FULLY_QUALIFIED_IMAGE, isPinned, parseImageRef } from '../lib/image-ref';
 import { systemPathProblem } from '../lib/host-paths';
 import { LINUX_CAPABILITIES } from '../model/capabilities';
