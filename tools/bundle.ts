@@ -10,8 +10,10 @@ import { spawnSync, SpawnSyncOptions } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build, BuildOptions } from 'esbuild';
+import { build, BuildOptions, Plugin } from 'esbuild';
 import { WRITE_CODE_CACHE_ENV } from '../src/lib/chunk-loader';
+import { SchemaVersion } from '../src/validate/schemas';
+import { precompiledModule, STANDALONE_PREFIX, standaloneValidators } from './precompile-schemas';
 
 const ROOT = join(__dirname, '..');
 const BUILD = join(ROOT, 'build');
@@ -29,11 +31,31 @@ const CHUNK_ENTRIES = {
   'cdk8s-plugin': 'src/validate/cdk8s-plugin.ts',
 };
 
+/** The validate layer's kindValidator, compiled ahead of time (tools/precompile-schemas.ts). */
+const precompiledSchemas: Plugin = {
+  name: 'precompiled-schemas',
+  setup(b) {
+    const namespace = 'precompiled-schemas';
+    b.onResolve({ filter: /^\.\/schema-compile$/ }, (args) =>
+      args.importer === join(ROOT, 'src', 'validate', 'kubernetes-schema.ts') ? { path: 'schema-compile', namespace } : undefined,
+    );
+    b.onResolve({ filter: new RegExp(`^${STANDALONE_PREFIX}`) }, (args) => ({ path: args.path, namespace }));
+    b.onLoad({ filter: /.*/, namespace }, (args) => ({
+      contents: args.path.startsWith(STANDALONE_PREFIX)
+        ? standaloneValidators(args.path.slice(STANDALONE_PREFIX.length) as SchemaVersion)
+        : precompiledModule(),
+      // The standalone code requires ajv's small runtime helpers (ajv/dist/runtime/*).
+      resolveDir: ROOT,
+      loader: 'js',
+    }));
+  },
+};
+
 async function main(): Promise<void> {
   // A code cache must never outlive its chunk: all go, and only this build's runs write new ones.
   rmSync(CHUNKS, { recursive: true, force: true });
   await build({ ...common, entryPoints: { cli: 'src/cli/index.ts', main: 'main.ts', 'cdk8s-validation': 'src/validate/cdk8s-validation.ts' }, outdir: BUILD });
-  await build({ ...common, entryPoints: CHUNK_ENTRIES, outdir: CHUNKS });
+  await build({ ...common, entryPoints: CHUNK_ENTRIES, outdir: CHUNKS, plugins: [precompiledSchemas] });
   trainCodeCaches();
 }
 
