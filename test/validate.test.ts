@@ -7,7 +7,9 @@ import { ConfigInput } from '../src/config/schema';
 import { PodmanValidation } from '../src/validate/cdk8s-plugin';
 import { parseManifests } from '../src/validate/manifest-input';
 import { parsePodmanVersion } from '../src/lib/podman-version';
-import { PODMAN_KINDS, validateDocuments } from '../src/validate/validate';
+import { PODMAN_RULES } from '../src/validate/rules';
+import { KUBERNETES_RULES } from '../src/validate/rules/k8s';
+import { compareRuleIds, PODMAN_KINDS, validateDocuments } from '../src/validate/validate';
 import { files, REPO, tempDir } from './helpers';
 
 const CLI = join(REPO, 'build', 'cli.js');
@@ -141,6 +143,14 @@ describe('our own manifests', () => {
 });
 
 describe('validate command', () => {
+  it('orders findings of one line by rule id as localeCompare does in English, German and French, without it', () => {
+    // The ids of the registry and of the schema layer (`schema/<ajv keyword>`).
+    const keywords = ['unknown-field', 'required', 'type', 'value', 'enum', 'pattern', 'minimum', 'format', 'oneOf', 'additionalItems'];
+    const ids = [...PODMAN_RULES, ...KUBERNETES_RULES].map((r) => r.id).concat(keywords.map((k) => `schema/${k}`));
+    for (const locale of ['en', 'en-US-u-va-posix', 'de', 'fr'])
+      for (const a of ids) for (const b of ids) expect(Math.sign(compareRuleIds(a, b)), `${locale}: ${a} ${b}`).toBe(Math.sign(a.localeCompare(b, locale)));
+  });
+
   const write = (dir: string, name: string, text: string | Buffer) => {
     const p = join(dir, name);
     writeFileSync(p, text);

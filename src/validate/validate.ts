@@ -131,12 +131,22 @@ export function mergeResults(results: readonly ValidationResult[]): ValidationRe
 function sortFindings(findings: ManifestFinding[]): ManifestFinding[] {
   return findings.sort(
     (a, b) =>
-      a.file.localeCompare(b.file) ||
+      // The first localeCompare starts ICU's collator (15-50 ms): not for findings of one file.
+      (a.file === b.file ? 0 : a.file.localeCompare(b.file)) ||
       a.document - b.document ||
       (a.line ?? 0) - (b.line ?? 0) ||
       SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
-      a.rule.localeCompare(b.rule),
+      compareRuleIds(a.rule, b.rule),
   );
+}
+
+/**
+ * Rule ids are ASCII (`schema/unknown-field`, `short-image-name`): by code unit, the order
+ * localeCompare gives them in English and every other locale but Czech and Slovak (where "ch"
+ * is one letter after "h"), without starting ICU's collator; test/validate.test.ts checks it.
+ */
+export function compareRuleIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** 1 when there is a finding at error level, else 0. */
