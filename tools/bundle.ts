@@ -1,9 +1,10 @@
 // npm run bundle (part of npm run build): esbuild bundles the entry points and, apart, each
 // command's code, then runs each command once so V8 leaves a code cache beside its chunk.
 //
-//   build/cli.js               the CLI: commander and the options of every command, nothing else
+//   build/cli.js               the CLI: answers --version, else loads the program chunk
 //   build/main.js              the cdk8s app (cdk8s.yaml, npm run synth): loads the synth chunk
 //   build/cdk8s-validation.js  the cdk8s validation plugin: loads the cdk8s-plugin chunk
+//   build/chunks/program.js    commander and the options of every command (src/cli/index.ts)
 //   build/chunks/<name>.js     one command's code (src/lib/chunk-loader.ts loads it when it runs)
 //   build/chunks/<name>.js.v8  its V8 code cache, written by the runs below
 import { spawnSync, SpawnSyncOptions } from 'node:child_process';
@@ -21,8 +22,9 @@ const CHUNKS = join(BUILD, 'chunks');
 
 const common: BuildOptions = { absWorkingDir: ROOT, bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning' };
 
-/** The chunks and the runs that train their code caches (none: loaded without one). */
+/** Each chunk and its entry point (trainCodeCaches runs the commands that write their code caches). */
 const CHUNK_ENTRIES = {
+  program: 'src/cli/index.ts',
   synth: 'src/cli/synth.ts',
   validate: 'src/cli/validate.ts',
   install: 'src/cli/install.ts',
@@ -54,7 +56,7 @@ const precompiledSchemas: Plugin = {
 async function main(): Promise<void> {
   // A code cache must never outlive its chunk: all go, and only this build's runs write new ones.
   rmSync(CHUNKS, { recursive: true, force: true });
-  await build({ ...common, entryPoints: { cli: 'src/cli/index.ts', main: 'main.ts', 'cdk8s-validation': 'src/validate/cdk8s-validation.ts' }, outdir: BUILD });
+  await build({ ...common, entryPoints: { cli: 'src/cli/bin.ts', main: 'main.ts', 'cdk8s-validation': 'src/validate/cdk8s-validation.ts' }, outdir: BUILD });
   await build({ ...common, entryPoints: CHUNK_ENTRIES, outdir: CHUNKS, plugins: [precompiledSchemas] });
   trainCodeCaches();
 }
@@ -85,10 +87,12 @@ function trainCodeCaches(): void {
       new PodmanValidation({ podman: 'all' }).validate({ manifests, logger: { log() {} }, report });
     `;
     run('cdk8s plugin', ['-e', plugin]);
+    // Last, so the program's cache holds what --help runs (commander's help) besides what every command runs.
+    run('--help', [join(BUILD, 'cli.js'), '--help']);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  const missing = ['synth', 'validate', 'install', 'cdk8s-plugin'].filter((name) => !existsSync(join(CHUNKS, `${name}.js.v8`)));
+  const missing = ['program', 'synth', 'validate', 'install', 'cdk8s-plugin'].filter((name) => !existsSync(join(CHUNKS, `${name}.js.v8`)));
   if (missing.length) throw new Error(`bundle: no code cache written for ${missing.join(', ')}`);
 }
 

@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { Command, Option } from 'commander';
 import { version } from '../../package.json';
 import { DEFAULT_CONFIG_FILE } from '../config/default-file';

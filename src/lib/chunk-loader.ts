@@ -1,6 +1,6 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import * as vm from 'node:vm';
 
 /** Set by the build (tools/bundle.ts) while it runs each command once: write the code cache at exit. */
@@ -9,10 +9,10 @@ export const WRITE_CODE_CACHE_ENV = 'OMP_WRITE_CODE_CACHE';
 export const NO_CODE_CACHE_ENV = 'OMP_NO_CODE_CACHE';
 
 /**
- * Loads build/chunks/<name>.js: the bundle of one command (or of the cdk8s plugin), which the
- * entry bundles (build/cli.js, build/main.js, build/cdk8s-validation.js) load only when that
- * command runs, so `--version` does not compile the code of synth. Only ever runs bundled: the
- * entries and this function live in build/, the chunks in build/chunks/.
+ * Loads build/chunks/<name>.js: the bundle of the CLI's program, of one command or of the cdk8s
+ * plugin, which the entry bundles (build/cli.js, build/main.js, build/cdk8s-validation.js) and
+ * the program load only when it is needed, so `--help` does not compile the code of synth. Only
+ * ever runs bundled: the entries live in build/, the chunks in build/chunks/.
  *
  * V8 compiles the chunk from the code cache the build wrote beside it (`<name>.js.v8`, made after
  * a real run, so it holds the functions that run needed too): parsing and compiling a bundle of
@@ -23,7 +23,9 @@ export const NO_CODE_CACHE_ENV = 'OMP_NO_CODE_CACHE';
  * compiled from its source, as require would.
  */
 export function loadChunk(name: string): unknown {
-  const file = join(__dirname, 'chunks', `${name}.js`);
+  // Called from an entry in build/ or from a chunk (the program loads the commands' chunks).
+  const dir = basename(__dirname) === 'chunks' ? __dirname : join(__dirname, 'chunks');
+  const file = join(dir, `${name}.js`);
   const cacheFile = `${file}.v8`;
   const source = readFileSync(file, 'utf8');
   const cachedData = process.env[NO_CODE_CACHE_ENV] === '1' ? undefined : freshCache(file, cacheFile);
@@ -37,7 +39,7 @@ export function loadChunk(name: string): unknown {
   if (process.env[WRITE_CODE_CACHE_ENV] === '1') process.once('exit', () => writeFileSync(cacheFile, script.createCachedData()));
   const module = { exports: {} as unknown };
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
-  wrapper.call(module.exports, module.exports, createRequire(file), module, file, join(__dirname, 'chunks'));
+  wrapper.call(module.exports, module.exports, createRequire(file), module, file, dir);
   return module.exports;
 }
 
