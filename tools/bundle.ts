@@ -10,8 +10,9 @@
 import { spawnSync, SpawnSyncOptions } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { build, BuildOptions, Plugin } from 'esbuild';
+import { configJsonSchema } from '../src/config/json-schema';
 import { WRITE_CODE_CACHE_ENV } from '../src/lib/chunk-loader';
 import { SchemaVersion } from '../src/validate/schemas';
 import { precompiledModule, STANDALONE_PREFIX, standaloneValidators } from './precompile-schemas';
@@ -33,19 +34,30 @@ const CHUNK_ENTRIES = {
   'cdk8s-plugin': 'src/validate/cdk8s-plugin.ts',
 };
 
-/** The validate layer's kindValidator, compiled ahead of time (tools/precompile-schemas.ts). */
-const precompiledSchemas: Plugin = {
-  name: 'precompiled-schemas',
+/**
+ * Source files the bundles hold in another form, computed here once instead of at every run:
+ * the schema validators compiled by ajv (~120 ms a validate run) and the configuration's JSON
+ * Schema converted by zod (~5 ms a synth). The unit tests run the files themselves.
+ */
+const PRECOMPUTED: Record<string, () => string> = {
+  [join(ROOT, 'src', 'validate', 'schema-compile.ts')]: precompiledModule,
+  [join(ROOT, 'src', 'config', 'json-schema.ts')]: () =>
+    `export function configJsonSchema() {\n  return JSON.parse(${JSON.stringify(JSON.stringify(configJsonSchema()))});\n}\n`,
+};
+
+const precomputed: Plugin = {
+  name: 'precomputed',
   setup(b) {
-    const namespace = 'precompiled-schemas';
-    b.onResolve({ filter: /^\.\/schema-compile$/ }, (args) =>
-      args.importer === join(ROOT, 'src', 'validate', 'kubernetes-schema.ts') ? { path: 'schema-compile', namespace } : undefined,
-    );
+    const namespace = 'precomputed';
+    b.onResolve({ filter: /^\./ }, (args) => {
+      const path = `${resolve(args.resolveDir, args.path)}.ts`;
+      return PRECOMPUTED[path] ? { path, namespace } : undefined;
+    });
     b.onResolve({ filter: new RegExp(`^${STANDALONE_PREFIX}`) }, (args) => ({ path: args.path, namespace }));
     b.onLoad({ filter: /.*/, namespace }, (args) => ({
       contents: args.path.startsWith(STANDALONE_PREFIX)
         ? standaloneValidators(args.path.slice(STANDALONE_PREFIX.length) as SchemaVersion)
-        : precompiledModule(),
+        : PRECOMPUTED[args.path](),
       // The standalone code requires ajv's small runtime helpers (ajv/dist/runtime/*).
       resolveDir: ROOT,
       loader: 'js',
@@ -57,7 +69,7 @@ async function main(): Promise<void> {
   // A code cache must never outlive its chunk: all go, and only this build's runs write new ones.
   rmSync(CHUNKS, { recursive: true, force: true });
   await build({ ...common, entryPoints: { cli: 'src/cli/bin.ts', main: 'main.ts', 'cdk8s-validation': 'src/validate/cdk8s-validation.ts' }, outdir: BUILD });
-  await build({ ...common, entryPoints: CHUNK_ENTRIES, outdir: CHUNKS, plugins: [precompiledSchemas] });
+  await build({ ...common, entryPoints: CHUNK_ENTRIES, outdir: CHUNKS, plugins: [precomputed] });
   trainCodeCaches();
 }
 
