@@ -8,7 +8,7 @@
 //   build/chunks/<name>.js     one command's code (src/lib/chunk-loader.ts loads it when it runs)
 //   build/chunks/<name>.js.v8  its V8 code cache, written by the runs below
 import { spawnSync, SpawnSyncOptions } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build, BuildOptions, Plugin } from 'esbuild';
@@ -16,6 +16,7 @@ import { configJsonSchema } from '../src/config/json-schema';
 import { WRITE_CODE_CACHE_ENV } from '../src/lib/chunk-loader';
 import { SchemaVersion } from '../src/validate/schemas';
 import { precompiledModule, STANDALONE_PREFIX, standaloneValidators } from './precompile-schemas';
+import { importedK8sNames, shakeK8sImports } from './shake-k8s-imports';
 
 const ROOT = join(__dirname, '..');
 const BUILD = join(ROOT, 'build');
@@ -65,11 +66,23 @@ const precomputed: Plugin = {
   },
 };
 
+/** cdk8s-plus-28's L1 constructs, only those src/ imports and what they need (tools/shake-k8s-imports.ts). */
+const shakenK8sImports: Plugin = {
+  name: 'shaken-k8s-imports',
+  setup(b) {
+    const names = importedK8sNames(ROOT);
+    b.onLoad({ filter: /[\\/]cdk8s-plus-28[\\/]lib[\\/]imports[\\/]k8s\.js$/ }, (args) => ({
+      contents: shakeK8sImports(readFileSync(args.path, 'utf8'), readFileSync(args.path.replace(/\.js$/, '.d.ts'), 'utf8'), names),
+      loader: 'js',
+    }));
+  },
+};
+
 async function main(): Promise<void> {
   // A code cache must never outlive its chunk: all go, and only this build's runs write new ones.
   rmSync(CHUNKS, { recursive: true, force: true });
   await build({ ...common, entryPoints: { cli: 'src/cli/bin.ts', main: 'main.ts', 'cdk8s-validation': 'src/validate/cdk8s-validation.ts' }, outdir: BUILD });
-  await build({ ...common, entryPoints: CHUNK_ENTRIES, outdir: CHUNKS, plugins: [precomputed] });
+  await build({ ...common, entryPoints: CHUNK_ENTRIES, outdir: CHUNKS, plugins: [precomputed, shakenK8sImports] });
   trainCodeCaches();
 }
 
