@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, join } from 'node:path';
@@ -27,7 +28,9 @@ export function loadChunk(name: string): unknown {
   const dir = basename(__dirname) === 'chunks' ? __dirname : join(__dirname, 'chunks');
   const file = join(dir, `${name}.js`);
   const cacheFile = `${file}.v8`;
-  const source = readFileSync(file, 'utf8');
+  const bytes = readFileSync(file);
+  // esbuild writes ASCII (charset: ascii) but for a comment here and there: as latin1 it needs no decoding.
+  const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
   const cachedData = process.env[NO_CODE_CACHE_ENV] === '1' ? undefined : freshCache(file, cacheFile);
   // The wrapper node's CommonJS loader puts around a module; on one line, so line numbers hold.
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
