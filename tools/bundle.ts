@@ -14,8 +14,8 @@ import { join, resolve } from 'node:path';
 import { build, BuildOptions, Plugin } from 'esbuild';
 import { configJsonSchema } from '../src/config/json-schema';
 import { WRITE_CODE_CACHE_ENV } from '../src/lib/chunk-loader';
-import { SchemaVersion } from '../src/validate/schemas';
-import { precompiledModule, STANDALONE_PREFIX, standaloneValidators } from './precompile-schemas';
+import { SCHEMAS, SchemaVersion } from '../src/validate/schemas';
+import { precompiledModule, schemaChunk, STANDALONE_PREFIX, standaloneValidators } from './precompile-schemas';
 import { importedK8sNames, shakeK8sImports } from './shake-k8s-imports';
 
 const ROOT = join(__dirname, '..');
@@ -33,6 +33,8 @@ const CHUNK_ENTRIES = {
   doctor: 'src/cli/doctor.ts',
   image: 'src/cli/image.ts',
   'cdk8s-plugin': 'src/validate/cdk8s-plugin.ts',
+  // Each schema version's validators (tools/precompile-schemas.ts), loaded by validate and the plugin.
+  ...Object.fromEntries(Object.keys(SCHEMAS).map((v) => [schemaChunk(v), STANDALONE_PREFIX + v])),
 };
 
 /**
@@ -102,6 +104,7 @@ function trainCodeCaches(): void {
     writeFileSync(join(dir, 'opencode-memory-pod.yaml'), 'targets: [podman, kubernetes]\n');
     run('synth', [join(BUILD, 'cli.js'), 'synth', '--out', 'dist']);
     // Findings at error level exit 1; the defaults have none today, but the cache does not care.
+    run('validate --schema 1.33', [join(BUILD, 'cli.js'), 'validate', '--podman', 'all', '--schema', '1.33'], [0, 1]);
     run('validate', [join(BUILD, 'cli.js'), 'validate', '--podman', 'all'], [0, 1]);
     run('install', [join(BUILD, 'cli.js'), 'install', '--dry-run', '--root', 'root']);
     const plugin = `
@@ -117,7 +120,9 @@ function trainCodeCaches(): void {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  const missing = ['program', 'synth', 'validate', 'install', 'cdk8s-plugin'].filter((name) => !existsSync(join(CHUNKS, `${name}.js.v8`)));
+  const missing = ['program', 'synth', 'validate', 'install', 'cdk8s-plugin', ...Object.keys(SCHEMAS).map(schemaChunk)].filter(
+    (name) => !existsSync(join(CHUNKS, `${name}.js.v8`)),
+  );
   if (missing.length) throw new Error(`bundle: no code cache written for ${missing.join(', ')}`);
 }
 
