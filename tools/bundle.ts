@@ -6,14 +6,15 @@
 //   build/cdk8s-validation.js  the cdk8s validation plugin: loads the cdk8s-plugin chunk
 //   build/chunks/program.js    commander and the options of every command (src/cli/index.ts)
 //   build/chunks/<name>.js     one command's code (src/lib/chunk-loader.ts loads it when it runs)
-//   build/chunks/<name>.js.v8  its V8 code cache, written by the runs below
+//   build/chunks/<name>.<id>.v8  its V8 code cache, written by the runs below (id: the chunk's hash)
 import { spawnSync, SpawnSyncOptions } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build, BuildOptions, Plugin } from 'esbuild';
 import { configJsonSchema } from '../src/config/json-schema';
-import { WRITE_CODE_CACHE_ENV } from '../src/lib/chunk-loader';
+import { CHUNK_ID_MARK, WRITE_CODE_CACHE_ENV } from '../src/lib/chunk-loader';
 import { SCHEMAS, SchemaVersion } from '../src/validate/schemas';
 import { precompiledModule, schemaChunk, STANDALONE_PREFIX, standaloneValidators } from './precompile-schemas';
 import { importedK8sNames, shakeK8sImports } from './shake-k8s-imports';
@@ -85,6 +86,12 @@ async function main(): Promise<void> {
   rmSync(CHUNKS, { recursive: true, force: true });
   await build({ ...common, entryPoints: { cli: 'src/cli/bin.ts', main: 'main.ts', 'cdk8s-validation': 'src/validate/cdk8s-validation.ts' }, outdir: BUILD });
   await build({ ...common, entryPoints: CHUNK_ENTRIES, outdir: CHUNKS, plugins: [precomputed, shakenK8sImports] });
+  for (const name of Object.keys(CHUNK_ENTRIES)) {
+    const file = join(CHUNKS, `${name}.js`);
+    const text = readFileSync(file, 'utf8');
+    // Names the chunk's code cache (src/lib/chunk-loader.ts).
+    writeFileSync(file, `${text}${CHUNK_ID_MARK}${createHash('sha256').update(text).digest('hex').slice(0, 16)}\n`);
+  }
   trainCodeCaches();
 }
 
@@ -121,7 +128,7 @@ function trainCodeCaches(): void {
     rmSync(dir, { recursive: true, force: true });
   }
   const missing = ['program', 'synth', 'validate', 'install', 'cdk8s-plugin', ...Object.keys(SCHEMAS).map(schemaChunk)].filter(
-    (name) => !existsSync(join(CHUNKS, `${name}.js.v8`)),
+    (name) => !readdirSync(CHUNKS).some((f) => f.startsWith(`${name}.`) && f.endsWith('.v8')),
   );
   if (missing.length) throw new Error(`bundle: no code cache written for ${missing.join(', ')}`);
 }

@@ -1,5 +1,5 @@
 import { isAscii } from 'node:buffer';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, join } from 'node:path';
 import * as vm from 'node:vm';
@@ -8,6 +8,8 @@ import * as vm from 'node:vm';
 export const WRITE_CODE_CACHE_ENV = 'OMP_WRITE_CODE_CACHE';
 /** Set to 1 to load every chunk without its code cache (to measure what the cache saves). */
 export const NO_CODE_CACHE_ENV = 'OMP_NO_CODE_CACHE';
+/** The last line of every chunk: `//# chunk-id <hash of the rest>` (tools/bundle.ts). */
+export const CHUNK_ID_MARK = '//# chunk-id ';
 
 /**
  * Loads build/chunks/<name>.js: the bundle of the CLI's program, of one command or of the cdk8s
@@ -15,23 +17,26 @@ export const NO_CODE_CACHE_ENV = 'OMP_NO_CODE_CACHE';
  * the program load only when it is needed, so `--help` does not compile the code of synth. Only
  * ever runs bundled: the entries live in build/, the chunks in build/chunks/.
  *
- * V8 compiles the chunk from the code cache the build wrote beside it (`<name>.js.v8`, made after
- * a real run, so it holds the functions that run needed too): parsing and compiling a bundle of
- * a megabyte or more was most of a command's start-up. Node 20 has no module.enableCompileCache,
- * hence vm.Script. The cache is only read here, never written at run time (no shared temporary
- * folder, nothing created by a root run in the user's checkout); V8 refuses one made by another
- * node version or for other flags, and one older than its chunk is ignored: the chunk is then
- * compiled from its source, as require would.
+ * V8 compiles the chunk from the code cache the build wrote beside it (`<name>.<chunk id>.v8`,
+ * made after a real run, so it holds the functions that run needed too): parsing and compiling a
+ * bundle of a megabyte or more was most of a command's start-up. Node 20 has no
+ * module.enableCompileCache, hence vm.Script. The cache is named by the hash of the chunk it was
+ * made from, which the chunk's last line gives: a rebuilt chunk never meets an old cache, and a
+ * copied build keeps its caches. The cache is only read here, never written at run time (no shared
+ * temporary folder, nothing created by a root run in the user's checkout). V8 refuses one made by
+ * another node version or for other flags: the chunk is then compiled from its source, as require
+ * would.
  */
 export function loadChunk(name: string): unknown {
   // Called from an entry in build/ or from a chunk (the program loads the commands' chunks).
   const dir = basename(__dirname) === 'chunks' ? __dirname : join(__dirname, 'chunks');
   const file = join(dir, `${name}.js`);
-  const cacheFile = `${file}.v8`;
   const bytes = readFileSync(file);
   // esbuild writes ASCII (charset: ascii) but for a comment here and there: as latin1 it needs no decoding.
   const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
-  const cachedData = process.env[NO_CODE_CACHE_ENV] === '1' ? undefined : freshCache(file, cacheFile);
+  const id = source.slice(source.lastIndexOf(CHUNK_ID_MARK) + CHUNK_ID_MARK.length).trim();
+  const cacheFile = join(dir, `${name}.${/^[0-9a-f]{16}$/.test(id) ? id : 'unknown'}.v8`);
+  const cachedData = process.env[NO_CODE_CACHE_ENV] === '1' ? undefined : readIfThere(cacheFile);
   // The wrapper node's CommonJS loader puts around a module; on one line, so line numbers hold.
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
     filename: file,
@@ -46,11 +51,9 @@ export function loadChunk(name: string): unknown {
   return module.exports;
 }
 
-/** The chunk's code cache, unless there is none or it is older than the chunk (a chunk rebuilt since). */
-function freshCache(file: string, cacheFile: string): Buffer | undefined {
+function readIfThere(file: string): Buffer | undefined {
   try {
-    if (statSync(cacheFile).mtimeMs < statSync(file).mtimeMs) return undefined;
-    return readFileSync(cacheFile);
+    return readFileSync(file);
   } catch {
     return undefined;
   }
