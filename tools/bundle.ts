@@ -5,7 +5,8 @@
 //   build/main.js              the cdk8s app (cdk8s.yaml, npm run synth): loads the synth chunk
 //   build/cdk8s-validation.js  the cdk8s validation plugin: loads the cdk8s-plugin chunk
 //   build/chunks/program.js    commander and the options of every command (src/cli/index.ts)
-//   build/chunks/<name>.js     one command's code (src/lib/chunk-loader.ts loads it when it runs)
+//   build/chunks/<name>.js     one command's code (src/lib/chunk-loader.ts loads it when it runs),
+//                              child_process and crypto loaded at first use (tools/lazy-builtins.ts)
 //   build/chunks/<name>.<id>.v8  its V8 code cache, written by the runs below (id: the chunk's hash)
 import { spawnSync, SpawnSyncOptions } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -17,6 +18,7 @@ import { configJsonSchema } from '../src/config/json-schema';
 import { CHUNK_ID_MARK, WRITE_CODE_CACHE_ENV } from '../src/lib/chunk-loader';
 import { SCHEMAS, SchemaVersion } from '../src/validate/schemas';
 import { precompiledModule, schemaChunk, STANDALONE_PREFIX, standaloneValidators } from './precompile-schemas';
+import { deferBuiltins } from './lazy-builtins';
 import { importedK8sNames, shakeK8sImports } from './shake-k8s-imports';
 
 const ROOT = join(__dirname, '..');
@@ -81,14 +83,34 @@ const shakenK8sImports: Plugin = {
   },
 };
 
+/**
+ * cdk8s's index loads every part of the library, Helm's included, which reads child_process at
+ * once; src/ and the L1 constructs use three classes. The bundles take them from their own files,
+ * in the index's order (the files require each other in a cycle). A name missing here fails the
+ * build (src/ imports them by name); the L1 module reads only ApiObject.
+ */
+const slimCdk8s: Plugin = {
+  name: 'slim-cdk8s',
+  setup(b) {
+    b.onResolve({ filter: /^cdk8s$/ }, () => ({ path: 'cdk8s', namespace: 'slim-cdk8s' }));
+    b.onLoad({ filter: /.*/, namespace: 'slim-cdk8s' }, () => ({
+      contents: ["export { ApiObject } from 'cdk8s/lib/api-object';", "export { Chart } from 'cdk8s/lib/chart';", "export { App } from 'cdk8s/lib/app';"].join(
+        '\n',
+      ),
+      resolveDir: ROOT,
+      loader: 'js',
+    }));
+  },
+};
+
 async function main(): Promise<void> {
   // A code cache must never outlive its chunk: all go, and only this build's runs write new ones.
   rmSync(CHUNKS, { recursive: true, force: true });
   await build({ ...common, entryPoints: { cli: 'src/cli/bin.ts', main: 'main.ts', 'cdk8s-validation': 'src/validate/cdk8s-validation.ts' }, outdir: BUILD });
-  await build({ ...common, entryPoints: CHUNK_ENTRIES, outdir: CHUNKS, plugins: [precomputed, shakenK8sImports] });
+  await build({ ...common, entryPoints: CHUNK_ENTRIES, outdir: CHUNKS, plugins: [precomputed, shakenK8sImports, slimCdk8s] });
   for (const name of Object.keys(CHUNK_ENTRIES)) {
     const file = join(CHUNKS, `${name}.js`);
-    const text = readFileSync(file, 'utf8');
+    const text = deferBuiltins(readFileSync(file, 'utf8')).text;
     // Names the chunk's code cache (src/lib/chunk-loader.ts).
     writeFileSync(file, `${text}${CHUNK_ID_MARK}${createHash('sha256').update(text).digest('hex').slice(0, 16)}\n`);
   }
