@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import { version } from '../../package.json';
 import { DEFAULT_CONFIG_FILE } from '../config/default-file';
 import { DEFAULT_TARGETS, TARGET_NAMES, TARGETS } from '../lib/targets';
+import { startPodmanProbe } from '../lib/podman-probe';
 import { UNIT_KINDS, UnitKind } from '../render/unit-file';
 import { chunk } from './chunks';
 
@@ -118,7 +119,7 @@ program
   )
   .option('--rules', 'list the rules and exit')
   .action(
-    (
+    async (
       files: string[],
       opts: { podman?: string; target?: string; kubernetes?: string; schema?: string; format: string; from: string; ignore?: string[]; rules?: boolean },
     ) => {
@@ -126,7 +127,15 @@ program
         console.log(chunk('validate').listRules());
         return;
       }
-      process.exitCode = chunk('validate').runValidate({ files, ...opts });
+      // Without --podman, `podman --version` (as long as the validator's own work) runs on the
+      // other core while the validator loads and parses the manifests.
+      const probe = opts.podman ? undefined : startPodmanProbe();
+      const validate = chunk('validate');
+      const options = { files, ...opts };
+      const wanted = probe !== undefined && validate.readFilesAhead(options);
+      if (probe && !wanted) probe.cancel();
+      const text = wanted ? await probe.text : undefined;
+      process.exitCode = validate.runValidate(options, console.log, console.error, () => text);
     },
   );
 

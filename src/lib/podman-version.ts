@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process';
 import { compare, lt, parse, SemVer, satisfies } from 'semver';
+import { podmanVersionText } from './podman-probe';
 
 /** A podman release, e.g. 4.3.1. */
 export interface PodmanVersion {
@@ -76,12 +76,8 @@ function release(text: string): SemVer {
 
 /** The version of the podman on PATH (`podman --version`), or undefined when there is none or it does not answer. */
 export function detectPodmanVersion(): PodmanVersion | undefined {
-  try {
-    const out = execFileSync('podman', ['--version'], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] });
-    return parsePodmanVersion(out);
-  } catch {
-    return undefined;
-  }
+  const text = podmanVersionText();
+  return text === undefined ? undefined : parsePodmanVersion(text);
 }
 
 /** Throws with what is allowed when `text` is not a supported podman version. */
