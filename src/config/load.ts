@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as yaml from 'js-yaml';
-import type { core } from 'zod';
+import type { core } from 'zod/mini';
 import { ConfigError, ConfigProblem } from '../lib/config-error';
 import { DEFAULT_CONFIG_FILE } from './default-file';
 import { Config, configSchema } from './schema';
