@@ -59,6 +59,9 @@ export function cliStartup(opts: {
     // The default: the podman on this machine (`podman --version`, a process of its own) judges.
     { name: 'opencode-memory-pod validate (podman detected)', argv: [node, cli, 'validate', '--from', dist] },
     { name: 'npx cdk8s synth', argv: ['env', `OMP_OUT_DIR=${join(opts.tmp, 'startup-cdk8s')}`, 'npx', 'cdk8s', 'synth'], target: { ms: 1000 } },
+    // hyperfine runs each command's runs one after the other: node once more, last, shows how much
+    // the machine's load drifted during the run (ratios stay against the first).
+    { name: "node -e '' (again, last)", argv: [node, '-e', ''] },
   ];
   const hyperfine = ['/usr/bin/hyperfine', 'hyperfine'].find((h) => spawnSync(h, ['--version']).status === 0);
   if (!hyperfine) {
