@@ -59,7 +59,8 @@ class ChainLink extends Service {
       mounts: [],
       health: { script: 'true', envKeys: [] },
       dependsOn: [{ service: this.after }],
-      secrets: { envKeys: [] },
+      secrets: { receives: ['BENCH_*'], envKeys: [] },
+      capabilities: [],
       memoryLimit: '64Mi',
       startTimeoutSeconds: 30,
     };
