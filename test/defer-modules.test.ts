@@ -54,7 +54,7 @@ describe('npx cdk8s synth without the code generators (tools/defer-modules.js)',
     const r = spawnSync(process.execPath, ['-r', preload, join(REPO, 'tools', 'cdk8s-offline.js'), 'synth'], { cwd: dir, encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain('Validations ended succesfully');
-    expect(r.stderr).toContain('wrote 12 files to dist/');
+    expect(r.stderr).toMatch(/wrote \d+ files to dist\//);
     const loaded = JSON.parse(readFileSync(join(dir, 'loaded.json'), 'utf8')) as string[];
     // ajv's runtime helpers are table's (the report), not ajv's compiler.
     const packages = [...DEFERRED.filter((d) => d !== 'ajv'), 'typescript'].map((d) => `/node_modules/${d.split('/')[0]}/`);
