@@ -16,6 +16,7 @@ import { MemoryStack } from '../src/app/stack';
 import { synthesize } from '../src/app/synth';
 import { parseManifests } from '../src/validate/manifest-input';
 import { PODMAN_KINDS, validateDocuments } from '../src/validate/validate';
+import { cliStartup, targetNote } from './cli-startup';
 
 const REPO = join(__dirname, '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
@@ -58,7 +59,8 @@ class ChainLink extends Service {
       mounts: [],
       health: { script: 'true', envKeys: [] },
       dependsOn: [{ service: this.after }],
-      secrets: { envKeys: [] },
+      secrets: { receives: ['BENCH_*'], envKeys: [] },
+      capabilities: [],
       memoryLimit: '64Mi',
       startTimeoutSeconds: 30,
     };
@@ -154,6 +156,19 @@ rows.push(['synth --target podman,kubernetes (CLI)', ms(cliBoth), `${(cliBoth / 
 rows.push(['validate --podman all dist/pod.yaml (CLI)', ms(cliValidate), `${(cliValidate / node).toFixed(1)}x`, '']);
 rows.push(['validateDocuments(), schema compiled', ms(validateInProcess), '', 'schema + every podman rule']);
 rows.push(['in-process synthesize()', ms(inproc), '', '']);
+
+// ---- 1b. CLI start-up: every command beside `node -e ''` in one hyperfine run (cli-startup.ts)
+{
+  const dir = mkdtempSync(join(tmpdir(), 'omp-bench-startup-'));
+  const startup = cliStartup({ repo: REPO, tmp: dir, runs: Math.max(RUNS, 20), timeCommand });
+  rmSync(dir, { recursive: true, force: true });
+  if (startup.hyperfineOutput) console.log(startup.hyperfineOutput);
+  out.cliStartup = startup;
+  for (const row of startup.rows) {
+    const ratio = row === startup.rows[0] ? '1.0x' : `${row.ratio.toFixed(2)}x`;
+    rows.push([`${row.name} (${startup.tool}, ${startup.runs} runs)`, ms(row.medianMs), ratio, targetNote(row)]);
+  }
+}
 
 // ---- 5. scale
 const base = median(inProcessSynth(0));

@@ -5,9 +5,12 @@ import { ValidationContext } from 'cdk8s-cli/plugins';
 import { describe, expect, it } from 'vitest';
 import { ConfigInput } from '../src/config/schema';
 import { PodmanValidation } from '../src/validate/cdk8s-plugin';
-import { parseManifests } from '../src/validate/manifest-input';
+import { parseManifests, readAhead, readManifestFile } from '../src/validate/manifest-input';
 import { parsePodmanVersion } from '../src/lib/podman-version';
-import { PODMAN_KINDS, validateDocuments } from '../src/validate/validate';
+import { PODMAN_RULES } from '../src/validate/rules';
+import { KUBERNETES_RULES } from '../src/validate/rules/k8s';
+import { compareRuleIds, PODMAN_KINDS, validateDocuments } from '../src/validate/validate';
+import { runValidate } from '../src/cli/validate';
 import { files, REPO, tempDir } from './helpers';
 
 const CLI = join(REPO, 'build', 'cli.js');
@@ -141,6 +144,14 @@ describe('our own manifests', () => {
 });
 
 describe('validate command', () => {
+  it('orders findings of one line by rule id as localeCompare does in English, German and French, without it', () => {
+    // The ids of the registry and of the schema layer (`schema/<ajv keyword>`).
+    const keywords = ['unknown-field', 'required', 'type', 'value', 'enum', 'pattern', 'minimum', 'format', 'oneOf', 'additionalItems'];
+    const ids = [...PODMAN_RULES, ...KUBERNETES_RULES].map((r) => r.id).concat(keywords.map((k) => `schema/${k}`));
+    for (const locale of ['en', 'en-US-u-va-posix', 'de', 'fr'])
+      for (const a of ids) for (const b of ids) expect(Math.sign(compareRuleIds(a, b)), `${locale}: ${a} ${b}`).toBe(Math.sign(a.localeCompare(b, locale)));
+  });
+
   const write = (dir: string, name: string, text: string | Buffer) => {
     const p = join(dir, name);
     writeFileSync(p, text);
@@ -222,6 +233,46 @@ describe('validate command', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^exec-probe-split +error +podman before 4\.4\.0 +exec probe element with a space$/m);
     expect(r.stdout).toMatch(/^container-port-published +error +podman 4\.3\.0-4\.7\.x /m);
+  });
+});
+
+describe('parsing ahead while podman --version runs (the CLI)', () => {
+  it('hands over what it parsed only for the same file, kinds and bytes; an error waits for the read', () => {
+    const dir = tempDir();
+    const file = join(dir, 'pod.yaml');
+    writeFileSync(file, POD(''));
+    readAhead(file, PODMAN_KINDS);
+    const ahead = readManifestFile(file, PODMAN_KINDS);
+    expect(ahead[0].name).toBe('web');
+    // Taken once: the next read parses again.
+    expect(readManifestFile(file, PODMAN_KINDS)).not.toBe(ahead);
+    readAhead(file, PODMAN_KINDS);
+    writeFileSync(file, POD('').replace('name: web', 'name: changed'));
+    expect(readManifestFile(file, PODMAN_KINDS)[0].name).toBe('changed');
+    writeFileSync(file, 'kind: [unclosed\n');
+    readAhead(file, PODMAN_KINDS);
+    expect(() => readManifestFile(file, PODMAN_KINDS)).toThrow(/not valid YAML/);
+  });
+
+  it('runValidate asks for the podman version only when it needs it, and says where it came from', () => {
+    const dir = tempDir();
+    const file = join(dir, 'pod.yaml');
+    writeFileSync(file, POD(''));
+    const asked: string[] = [];
+    const run = (podman: string | undefined, text: string | undefined) => {
+      const out: string[] = [];
+      runValidate(
+        { files: [file], podman },
+        (t) => out.push(t),
+        (t) => out.push(t),
+        () => (asked.push(String(podman)), text),
+      );
+      return out.join('\n');
+    };
+    expect(run(undefined, 'podman version 5.4.2\n')).toContain('podman 5.4.2 (found on this machine;');
+    expect(run(undefined, undefined)).toContain('podman 4.3.1 (oldest supported; no podman found;');
+    expect(run('all', 'podman version 5.4.2\n')).toContain('every supported podman');
+    expect(asked).toEqual(['undefined', 'undefined']);
   });
 });
 

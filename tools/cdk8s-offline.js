@@ -6,4 +6,10 @@
 // tools/link-cdk8s-offline.js).
 process.env.CDK8S_CHECK_UPGRADE = process.env.CDK8S_CHECK_UPGRADE || 'false';
 // The package exports no entry for its CLI: resolve the bin script next to its package.json.
-require(require('path').join(require.resolve('cdk8s-cli/package.json'), '..', 'bin', 'cdk8s'));
+const cli = require('path').join(require.resolve('cdk8s-cli/package.json'), '..');
+// synth leaves the code generators cdk8s-cli requires for import and init unloaded (tools/defer-modules.js).
+if (process.argv[2] === 'synth') {
+  const { DEFERRED, deferModules } = require('./defer-modules');
+  deferModules(DEFERRED, require('path').join(cli, 'lib'));
+}
+require(require('path').join(cli, 'bin', 'cdk8s'));

@@ -1,7 +1,7 @@
 import { App } from 'cdk8s';
-import { z } from 'zod';
+import { configJsonSchema } from '../config/json-schema';
 import { checkSchema } from '../config/load';
-import { Config, configSchema } from '../config/schema';
+import { Config } from '../config/schema';
 import { addConfigValidation, ConfigError } from '../lib/config-error';
 import { Target, TARGET_NAMES } from '../lib/targets';
 import { PodModel } from '../model/pod-model';
@@ -57,12 +57,4 @@ export function synthesizeWithModel(config: Config): { files: GeneratedFile[]; m
   const files = TARGET_NAMES.filter((t) => config.targets.includes(t)).flatMap((t) => RENDERERS[t].render(input));
   files.push({ path: 'config.schema.json', content: `${JSON.stringify(configJsonSchema(), null, 2)}\n`, mode: 0o644 });
   return { files, model };
-}
-
-/** JSON Schema of the configuration file, for editor completion. */
-export function configJsonSchema(): unknown {
-  return {
-    ...z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }),
-    title: 'opencode-memory-pod configuration',
-  };
 }

@@ -1,14 +1,10 @@
-#!/usr/bin/env node
 import { Command, Option } from 'commander';
 import { version } from '../../package.json';
-import { DEFAULT_CONFIG_FILE } from '../config/load';
+import { DEFAULT_CONFIG_FILE } from '../config/default-file';
 import { DEFAULT_TARGETS, TARGET_NAMES, TARGETS } from '../lib/targets';
-import { runDoctor } from './doctor';
-import { runImageBuild, runImagePull } from './image';
-import { runInstall } from './install';
-import { runSynth } from './synth';
+import { startPodmanProbe } from '../lib/podman-probe';
 import { UNIT_KINDS, UnitKind } from '../render/unit-file';
-import { listRules, runValidate } from './validate';
+import { chunk } from './chunks';
 
 const program = new Command();
 program
@@ -28,7 +24,7 @@ program
   .option('-o, --out <dir>', 'output folder', 'dist')
   .addOption(targetOption(`default: the configuration's targets, else ${DEFAULT_TARGETS.join(',')}`))
   .action((opts: { config?: string; out: string; target?: string }) => {
-    process.exitCode = runSynth({ configPath: opts.config, outDir: opts.out, targets: opts.target });
+    process.exitCode = chunk('synth').runSynth({ configPath: opts.config, outDir: opts.out, targets: opts.target });
   });
 
 program
@@ -43,7 +39,7 @@ program
       .default('podman-kube'),
   )
   .action((opts: { from: string; root?: string; dryRun?: boolean; unit: UnitKind }) => {
-    process.exitCode = runInstall(opts);
+    process.exitCode = chunk('install').runInstall(opts);
   });
 
 const image = program.command('image').description('the OpenCode server image');
@@ -73,7 +69,7 @@ image
       cache: boolean;
       context?: string;
     }) => {
-      process.exitCode = runImageBuild({ ...opts, noCache: !opts.cache });
+      process.exitCode = chunk('image').runImageBuild({ ...opts, noCache: !opts.cache });
     },
   );
 
@@ -82,7 +78,7 @@ image
   .description('pull every image the synthesized pod runs that is not here yet (the OpenCode image is built: image build)')
   .option('--from <dir>', 'folder written by synth', 'dist')
   .action((opts: { from: string }) => {
-    process.exitCode = runImagePull(opts);
+    process.exitCode = chunk('image').runImagePull(opts);
   });
 
 program
@@ -92,7 +88,7 @@ program
   )
   .option('--from <dir>', 'folder written by synth', 'dist')
   .action(async (opts: { from: string }) => {
-    process.exitCode = await runDoctor(opts);
+    process.exitCode = await chunk('doctor').runDoctor(opts);
   });
 
 program
@@ -123,15 +119,23 @@ program
   )
   .option('--rules', 'list the rules and exit')
   .action(
-    (
+    async (
       files: string[],
       opts: { podman?: string; target?: string; kubernetes?: string; schema?: string; format: string; from: string; ignore?: string[]; rules?: boolean },
     ) => {
       if (opts.rules) {
-        console.log(listRules());
+        console.log(chunk('validate').listRules());
         return;
       }
-      process.exitCode = runValidate({ files, ...opts });
+      // Without --podman, `podman --version` (as long as the validator's own work) runs on the
+      // other core while the validator loads and parses the manifests.
+      const probe = opts.podman ? undefined : startPodmanProbe();
+      const validate = chunk('validate');
+      const options = { files, ...opts };
+      const wanted = probe !== undefined && validate.readFilesAhead(options);
+      if (probe && !wanted) probe.cancel();
+      const text = wanted ? await probe.text : undefined;
+      process.exitCode = validate.runValidate(options, console.log, console.error, () => text);
     },
   );
 

@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { DEFAULT_TARGETS, manifestsIn, parseTargetList, Target, TARGET_LIST_ALLOWED, TARGET_NAMES, TARGETS } from '../lib/targets';
 import { InputError } from '../validate/manifest-input';
 import { formatRuleList } from '../validate/rule-list';
-import { detectPodmanVersion, OLDEST_SUPPORTED_PODMAN, parsePodmanVersion, parseSupportedVersion, PodmanVersion } from '../lib/podman-version';
+import { OLDEST_SUPPORTED_PODMAN, parsePodmanVersion, parseSupportedVersion, PodmanVersion } from '../lib/podman-version';
+import { podmanVersionText } from '../lib/podman-probe';
 import { parseIgnore } from '../validate/silence';
-import { exitCodeFor, formatJson, formatText, mergeResults, validateFiles } from '../validate/validate';
+import { exitCodeFor, formatJson, formatText, mergeResults, readManifestsAhead, validateFiles } from '../validate/validate';
 import { SCHEMA_VERSIONS, SchemaVersion } from '../validate/kubernetes-schema';
 
 export interface ValidateCommandOptions {
@@ -28,30 +29,28 @@ export interface ValidateCommandOptions {
   readonly ignore?: readonly string[];
 }
 
-/** Exit codes: 0 no errors, 1 findings at error level, 2 unusable input or options. */
-export function runValidate(options: ValidateCommandOptions, out: (text: string) => void = console.log, err: (text: string) => void = console.error): number {
+/**
+ * Exit codes: 0 no errors, 1 findings at error level, 2 unusable input or options. Without
+ * --podman, the podman on this machine decides: `podmanText` gives what `podman --version` printed
+ * (the CLI runs it in the background, see readFilesAhead), undefined when there is no podman.
+ */
+export function runValidate(
+  options: ValidateCommandOptions,
+  out: (text: string) => void = console.log,
+  err: (text: string) => void = console.error,
+  podmanText: () => string | undefined = podmanVersionText,
+): number {
   try {
     const format = options.format ?? 'text';
     if (format !== 'text' && format !== 'json') throw new InputError(`--format "${format}": expected text or json`);
-    const from = options.from ?? 'dist';
-    // Without files or --target: everything synth wrote, each part for its own target.
-    const targets = options.target === undefined ? undefined : parseTargets(options.target);
-    if (targets && targets.length > 1 && options.files.length) {
-      throw new InputError(
-        `--target "${options.target}": named files are checked for one target; give one of ${checkable().join(', ')}, or name no files to check each target's part of ${from}/`,
-      );
-    }
-    const runs: Array<[Target, string[]]> = options.files.length
-      ? [[targets?.[0] ?? DEFAULT_TARGETS[0], [...options.files]]]
-      : targets
-        ? targets.map((t): [Target, string[]] => [t, defaultFiles(t, from)])
-        : distFiles(from);
+    const runs = plannedRuns(options);
     let podman: PodmanVersion | 'all';
     let how = '';
     if (options.podman === 'all') podman = 'all';
     else if (options.podman) podman = parseSupportedVersion(options.podman);
     else {
-      const found = runs.some(([t]) => TARGETS[t].checkedAs === 'podman') ? detectPodmanVersion() : undefined;
+      const text = needsPodmanFound(options, runs) ? podmanText() : undefined;
+      const found = text === undefined ? undefined : parsePodmanVersion(text);
       podman = found ?? parsePodmanVersion(OLDEST_SUPPORTED_PODMAN)!;
       how = found ? 'found on this machine' : 'oldest supported; no podman found';
     }
@@ -68,6 +67,43 @@ export function runValidate(options: ValidateCommandOptions, out: (text: string)
     err(`opencode-memory-pod: validate: ${message}`);
     return 2;
   }
+}
+
+/**
+ * Parses the manifests runValidate will read, ahead of it, while `podman --version` runs in the
+ * background; silent (runValidate reports what goes wrong, in its order). Whether runValidate
+ * will want that version: false, and the probe can be ended, when no file is checked for podman.
+ */
+export function readFilesAhead(options: ValidateCommandOptions): boolean {
+  try {
+    const runs = plannedRuns(options);
+    for (const [target, files] of runs) readManifestsAhead(files, target);
+    return needsPodmanFound(options, runs);
+  } catch {
+    return false;
+  }
+}
+
+/** The files to check and the target of each (each part of dist/ for its own, when no file is named). */
+function plannedRuns(options: ValidateCommandOptions): Array<[Target, string[]]> {
+  const from = options.from ?? 'dist';
+  // Without files or --target: everything synth wrote, each part for its own target.
+  const targets = options.target === undefined ? undefined : parseTargets(options.target);
+  if (targets && targets.length > 1 && options.files.length) {
+    throw new InputError(
+      `--target "${options.target}": named files are checked for one target; give one of ${checkable().join(', ')}, or name no files to check each target's part of ${from}/`,
+    );
+  }
+  return options.files.length
+    ? [[targets?.[0] ?? DEFAULT_TARGETS[0], [...options.files]]]
+    : targets
+      ? targets.map((t): [Target, string[]] => [t, defaultFiles(t, from)])
+      : distFiles(from);
+}
+
+/** No --podman, and a file checked for podman: the podman on this machine decides. */
+function needsPodmanFound(options: ValidateCommandOptions, runs: ReadonlyArray<[Target, string[]]>): boolean {
+  return !options.podman && runs.some(([t]) => TARGETS[t].checkedAs === 'podman');
 }
 
 /** `validate --rules`: every rule with its id, severity, versions and title (the registry's). */

@@ -1,11 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as yaml from 'js-yaml';
-import type { core } from 'zod';
+import type { core } from 'zod/mini';
 import { ConfigError, ConfigProblem } from '../lib/config-error';
+import { DEFAULT_CONFIG_FILE } from './default-file';
 import { Config, configSchema } from './schema';
-
-/** Configuration file read when none is named. */
-export const DEFAULT_CONFIG_FILE = 'opencode-memory-pod.yaml';
 
 /** The file a command reads: the one named, else ./opencode-memory-pod.yaml if present, else none (built-in defaults). */
 export function configPathOrDefault(named?: string): string | undefined {
@@ -125,16 +123,14 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
 
 /** The field names the schema allows at `path` (every level is an object, wrapped in defaults). */
 function allowedKeys(path: readonly PropertyKey[]): string[] {
-  let node: unknown = configSchema;
+  let node: core.$ZodType | undefined = configSchema;
   for (const key of [...path, undefined]) {
-    // Unwrap .prefault()/.default()/.optional() until the object schema itself.
-    while (node && !('shape' in (node as object)) && typeof (node as { unwrap?: unknown }).unwrap === 'function') {
-      node = (node as { unwrap(): unknown }).unwrap();
-    }
-    const shape = (node as { shape?: Record<string, unknown> } | undefined)?.shape;
+    // Unwrap prefault/default/optional until the object schema itself.
+    while (node && node._zod.def.type !== 'object' && 'innerType' in node._zod.def) node = node._zod.def.innerType as core.$ZodType;
+    const shape = node?._zod.def.type === 'object' ? (node._zod.def as core.$ZodObjectDef).shape : undefined;
     if (!shape) return [];
     if (key === undefined) return Object.keys(shape);
-    node = shape[String(key)];
+    node = shape[String(key)] as core.$ZodType | undefined;
   }
   return [];
 }

@@ -1,16 +1,10 @@
-import Ajv2019, { ErrorObject, ValidateFunction } from 'ajv/dist/2019';
-import schema128 from './kubernetes-1.28.schema.json';
-import schema133 from './kubernetes-1.33.schema.json';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2019';
 import { FieldPath, findingAt, ManifestFinding } from './finding';
 import { ManifestDocument } from './manifest-input';
+import { kindValidator } from './schema-compile';
+import { SCHEMAS, SchemaVersion } from './schemas';
 
-/**
- * The strict schemas, by the Kubernetes release whose types they were generated from (cdk8s-plus-28
- * and cdk8s-plus-33). 1.28 is the default for podman, whose kube play knows no newer fields; a
- * cluster is judged by the newest schema not newer than its version.
- */
-const SCHEMAS = { '1.28': schema128, '1.33': schema133 } as const;
-export type SchemaVersion = keyof typeof SCHEMAS;
+export type { SchemaVersion } from './schemas';
 export const SCHEMA_VERSIONS = Object.keys(SCHEMAS) as SchemaVersion[];
 export const DEFAULT_SCHEMA_VERSION: SchemaVersion = '1.28';
 
@@ -26,21 +20,11 @@ const kindsOf = (v: SchemaVersion) => SCHEMAS[v].kinds as Record<string, JsonSch
 /** Kinds the schemas know (the same in each). */
 export const SCHEMA_KINDS = Object.keys(kindsOf(DEFAULT_SCHEMA_VERSION));
 
-const ajvs = new Map<SchemaVersion, Ajv2019>();
 const validators = new Map<string, ValidateFunction>();
 
 function validatorFor(kind: string, version: SchemaVersion): ValidateFunction {
   let fn = validators.get(`${version} ${kind}`);
-  if (!fn) {
-    // strict: false because the schema is generated, not hand-written; verbose gives the
-    // failing sub-schema, from which "did you mean" suggestions are taken.
-    // optimize: false compiles the Pod validator in ~70 ms instead of ~200 ms; manifests are small.
-    let ajv = ajvs.get(version);
-    if (!ajv)
-      ajvs.set(version, (ajv = new Ajv2019({ allErrors: true, strict: false, verbose: true, code: { optimize: false } }).addSchema(SCHEMAS[version], 'k8s')));
-    fn = ajv.compile({ $ref: `k8s#/kinds/${kind}` });
-    validators.set(`${version} ${kind}`, fn);
-  }
+  if (!fn) validators.set(`${version} ${kind}`, (fn = kindValidator(kind, version)));
   return fn;
 }
 

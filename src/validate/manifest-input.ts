@@ -25,6 +25,26 @@ export interface ManifestDocument {
   lineOf(path: FieldPath): number | undefined;
 }
 
+/** Files parsed by readAhead, each kept for one readManifestFile of the same file, kinds and hint. */
+const parsedAhead = new Map<string, { readonly bytes: Buffer; readonly docs: ManifestDocument[] }>();
+const aheadKey = (file: string, acceptedKinds: readonly string[], kindHint: string) => JSON.stringify([file, acceptedKinds, kindHint]);
+
+/**
+ * Parses a manifest file before its readManifestFile (validate does it while `podman --version`
+ * runs), which takes the result when the file still holds the same bytes. Says nothing when it
+ * cannot: that readManifestFile will, at its turn.
+ */
+export function readAhead(file: string, acceptedKinds: readonly string[], kindHint = ''): void {
+  try {
+    const stat = statSync(file);
+    if (!stat.isFile() || stat.size > MAX_MANIFEST_BYTES) return;
+    const bytes = readFileSync(file);
+    parsedAhead.set(aheadKey(file, acceptedKinds, kindHint), { bytes, docs: parseManifests(bytes, file, acceptedKinds, kindHint) });
+  } catch {
+    // reported by readManifestFile
+  }
+}
+
 /** Reads and parses a manifest file; throws InputError with a one-line reason when it cannot. */
 export function readManifestFile(file: string, acceptedKinds: readonly string[], kindHint = ''): ManifestDocument[] {
   let size: number;
@@ -39,7 +59,12 @@ export function readManifestFile(file: string, acceptedKinds: readonly string[],
   if (size > MAX_MANIFEST_BYTES) {
     throw new InputError(`${file}: ${(size / 1024 / 1024).toFixed(1)} MiB is too large for a manifest (limit ${MAX_MANIFEST_BYTES / 1024 / 1024} MiB)`);
   }
-  return parseManifests(readFileSync(file), file, acceptedKinds, kindHint);
+  const bytes = readFileSync(file);
+  const key = aheadKey(file, acceptedKinds, kindHint);
+  const ahead = parsedAhead.get(key);
+  parsedAhead.delete(key);
+  if (ahead?.bytes.equals(bytes)) return ahead.docs;
+  return parseManifests(bytes, file, acceptedKinds, kindHint);
 }
 
 /** Parses YAML (or JSON) text holding one or more Kubernetes objects. */
