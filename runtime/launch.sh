@@ -19,7 +19,7 @@
 #      nothing of ours stays resident once the poller is done.
 #
 # Usage: launch.sh --name NAME [--after DEP]... [--timeout SECONDS] [--post-health]
-#                  [--env KEY]... [--env-all] [--requirepass-from KEY]
+#                  [--env KEY]... [--env-all] [--requirepass-from KEY [--require-password]]
 #                  [--user UID:GID [--own DIR]...] -- ENTRYPOINT [ARG]...
 set -u
 
@@ -34,6 +34,7 @@ timeout=120
 post=0
 keys=
 OMP_REQUIREPASS_KEY=
+require_pass=
 run_as=
 own_dirs=
 
@@ -49,6 +50,7 @@ while [ $# -gt 0 ]; do
     --env) keys="$keys $2"; shift 2 ;;
     --env-all) keys='*'; shift ;;
     --requirepass-from) OMP_REQUIREPASS_KEY=$2; shift 2 ;;
+    --require-password) require_pass=1; shift ;;
     --user) run_as=$2; shift 2 ;;
     --own) own_dirs="$own_dirs $2"; shift 2 ;;
     --) shift; break ;;
@@ -80,6 +82,9 @@ trap 'exit 143' TERM INT
 . "$omp_dir/envfile.sh"
 omp_requirepass=
 omp_load_env "$omp_env_file" "$keys" || die "not starting $name"
+# requirePassword: published beyond loopback, this store must never run without its password.
+[ -n "$require_pass" ] && [ -z "$omp_requirepass" ] \
+  && die "not starting $name: the env file sets no ${OMP_REQUIREPASS_KEY:-password} (requirePassword: it is published beyond loopback)"
 
 # Our markers from an earlier run of this container (a crash, a pod restart) must not tell
 # dependents we are healthy: remove them BEFORE taking the lock, so that whoever sees the lock held

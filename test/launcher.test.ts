@@ -210,6 +210,19 @@ for (const sh of shells()) {
       expect(readFileSync(join(p2.dir, 'stdin'), 'utf8')).toBe('');
     });
 
+    it('--require-password: refuses to start a store without its password, starts it with one', async () => {
+      const p = pod('exit 1', 'OTHER=1\nVALKEY_PASSWORD=\n');
+      const l = launch(sh, p, ['--name', 'v', '--requirepass-from', 'VALKEY_PASSWORD', '--require-password', '--', 'echo', 'STARTED']);
+      expect(await l.done).toBe(1);
+      expect(l.out()).toBe('');
+      expect(l.err()).toMatch(/not starting v: the env file sets no VALKEY_PASSWORD \(requirePassword/);
+      const p2 = pod('exit 1', 'VALKEY_PASSWORD=s3cret\n');
+      const l2 = launch(sh, p2, ['--name', 'v', '--requirepass-from', 'VALKEY_PASSWORD', '--require-password', '--', 'sh', '-c', 'cat > stdin; echo STARTED']);
+      expect(await l2.done).toBe(0);
+      expect(l2.out()).toBe('STARTED\n');
+      expect(readFileSync(join(p2.dir, 'stdin'), 'utf8')).toBe('requirepass "s3cret"\n');
+    });
+
     it('--user: hands its folders to the user (never one of another user), names it, and execs as it with no privileges', async () => {
       const p = pod('exit 0');
       const etc = join(p.dir, 'etc');

@@ -61,7 +61,10 @@ describe('pod.yaml for podman kube play', () => {
     const ports = pod().spec.containers.flatMap((c: Doc) => c.ports ?? []);
     expect(ports.map((x: Doc) => x.hostPort).sort()).toEqual([3000, 4096, 6379, 6380, 8126]);
     for (const port of ports) expect(port).toMatchObject({ hostIP: '127.0.0.1', hostPort: port.containerPort });
-    const other = pod({ bindAddress: '100.64.1.2' }).spec.containers.flatMap((c: Doc) => c.ports);
+    const other = pod({
+      bindAddress: '100.64.1.2',
+      services: { valkey: { requirePassword: true }, falkordb: { requirePassword: true }, datadog: { exposeUnauthenticated: true } },
+    }).spec.containers.flatMap((c: Doc) => c.ports);
     expect(new Set(other.map((x: Doc) => x.hostIP))).toEqual(new Set(['100.64.1.2']));
   });
 

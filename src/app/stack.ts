@@ -1,9 +1,10 @@
 import { Construct } from 'constructs';
 import { Config } from '../config/schema';
 import { addConfigValidation, ConfigError, configProblems } from '../lib/config-error';
+import { exposureProblems } from '../model/exposure';
 import { buildPodModel, PodModel, podHostPaths, podProblems } from '../model/pod-model';
 import type { ExternalService } from '../render/kubernetes';
-import { Service } from '../model/service';
+import { PublishSpec, Service } from '../model/service';
 import { DatadogAgent } from '../services/datadog-agent';
 import { FalkorDb } from '../services/falkordb';
 import { GraphitiMcp } from '../services/graphiti-mcp';
@@ -25,28 +26,45 @@ export class MemoryStack extends Construct {
     super(scope, id);
     const s = config.services;
     const startTimeoutSeconds = config.startTimeoutSeconds;
+    // Each service's host address: its own bindAddress, else the pod-wide one.
+    const publish = (name: keyof Config['services'], own: { bindAddress?: string; exposeUnauthenticated?: boolean }): PublishSpec => ({
+      address: own.bindAddress ?? config.bindAddress,
+      addressField: own.bindAddress !== undefined ? `services.${name}.bindAddress` : 'bindAddress',
+      exposeUnauthenticated: own.exposeUnauthenticated ?? false,
+      exposeField: `services.${name}.exposeUnauthenticated`,
+    });
 
-    new Valkey(this, 'valkey', { ...s.valkey, startTimeoutSeconds });
-    const falkordb = new FalkorDb(this, 'falkordb', { ...s.falkordb, startTimeoutSeconds });
+    new Valkey(this, 'valkey', { ...s.valkey, publish: publish('valkey', s.valkey), startTimeoutSeconds });
+    const falkordb = new FalkorDb(this, 'falkordb', { ...s.falkordb, publish: publish('falkordb', s.falkordb), startTimeoutSeconds });
     const datadog = s.datadog.enabled
-      ? new DatadogAgent(this, 'datadog', { ...s.datadog, otlpReceiver: s.datadog.llmObservability, startTimeoutSeconds })
+      ? new DatadogAgent(this, 'datadog', {
+          ...s.datadog,
+          publish: publish('datadog', s.datadog),
+          otlpReceiver: s.datadog.llmObservability,
+          startTimeoutSeconds,
+        })
       : undefined;
     // The image and its init follow from version/image/init (see resolveOpenCodeImage).
-    new OpenCode(this, 'opencode', { ...s.opencode, ...resolveOpenCodeImage(s.opencode), otlpEndpoint: datadog?.otlpEndpoint, startTimeoutSeconds });
+    new OpenCode(this, 'opencode', {
+      ...s.opencode,
+      ...resolveOpenCodeImage(s.opencode),
+      publish: publish('opencode', s.opencode),
+      otlpEndpoint: datadog?.otlpEndpoint,
+      startTimeoutSeconds,
+    });
     if (s.graphiti.enabled) {
       new GraphitiMcp(this, 'graphiti', {
         ...s.graphiti,
+        publish: publish('graphiti', s.graphiti),
         falkordbUri: `redis://127.0.0.1:${falkordb.port}`,
         startTimeoutSeconds,
       });
     }
     // What only the whole pod shows (shared ports, secret key patterns), with every other check.
-    addConfigValidation(this, () =>
-      podProblems(
-        this.services.map((svc) => svc.spec),
-        podHostPaths(config),
-      ),
-    );
+    addConfigValidation(this, () => {
+      const specs = this.services.map((svc) => svc.spec);
+      return [...podProblems(specs, podHostPaths(config)), ...exposureProblems(specs, config.bindAddress)];
+    });
   }
 
   /** The service constructs, in declaration order. */

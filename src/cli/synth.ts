@@ -4,6 +4,7 @@ import { configPathOrDefault, readConfigFile } from '../config/load';
 import { parseTargetList, TARGET_LIST_ALLOWED, TARGET_NAMES, TARGETS } from '../lib/targets';
 import { DependencyError } from '../model/startup-order';
 import { configure, synthesizeWithModel } from '../app/synth';
+import { exposureLines } from '../model/exposure';
 import { secretKeyLines } from '../model/secret-key-lines';
 import { RENDERERS } from '../render/targets';
 import { copyManifestsForCdk8s, OutputFolderError, writeDist } from '../app/write-dist';
@@ -57,6 +58,12 @@ export function runSynth(options: SynthOptions, log: (line: string) => void = co
   say(`opencode-memory-pod: wrote ${files.length} files to ${outDir}/ (config: ${configPath ?? 'built-in defaults'}; targets: ${config.targets.join(', ')})`);
   say('opencode-memory-pod: each container receives only these env-file keys (services.<name>.secretKeys):');
   for (const line of secretKeyLines(model)) say(`  ${line}`);
+  say('opencode-memory-pod: published ports (bindAddress, services.<name>.bindAddress):');
+  for (const line of exposureLines(
+    model.stages.map((s) => s.spec),
+    model.bindAddress,
+  ))
+    (line.warning ? err : say)(`  ${line.text}`);
   for (const target of TARGET_NAMES.filter((t) => config.targets.includes(t))) {
     const next = RENDERERS[target].nextSteps?.(config, join(outDir, TARGETS[target].folder));
     if (!next) continue;

@@ -48,6 +48,25 @@ export const bindAddress = z.string().check(
   }),
 );
 
+/** A service's own host address; unset: the pod-wide bindAddress. */
+const serviceBindAddress = describe(
+  z.optional(bindAddress),
+  "Host address this service's ports are published on (e.g. a Tailscale address for OpenCode); unset: bindAddress. Beyond loopback (127.0.0.0/8) only with a password the service requires, or exposeUnauthenticated.",
+);
+
+/** Makes a store's password mandatory: what lets it be published beyond loopback. */
+const requirePassword = (key: string) =>
+  describe(
+    z._default(z.boolean(), false),
+    `Refuse to start without ${key} in the env file, the password every client must then give. Needed to publish the service beyond loopback; doctor checks the key is there.`,
+  );
+
+/** The loud override: publish a service that asks for no password beyond loopback. */
+const exposeUnauthenticated = describe(
+  z._default(z.boolean(), false),
+  'Publish this service beyond loopback although it asks for no password: anyone who can reach the address can use it (read and write its data). Synth and doctor warn every time.',
+);
+
 /**
  * A fully qualified image reference. podman resolves short names through registries.conf and,
  * without a terminal, fails on ambiguous ones; the first path component must be a registry
@@ -145,6 +164,9 @@ const valkey = z.prefault(
     image: describe(z._default(imageRef, 'docker.io/valkey/valkey:7.2'), 'Valkey image.'),
     port: describe(z._default(port, 6380), 'Port Valkey listens on inside the pod and publishes on the host.'),
     hostPort: describe(z.optional(port), 'Host port, when it differs from `port`.'),
+    bindAddress: serviceBindAddress,
+    requirePassword: requirePassword('VALKEY_PASSWORD'),
+    exposeUnauthenticated,
     maxmemory: describe(z._default(valkeyMemory, '2gb'), 'Valkey maxmemory.'),
     maxmemoryPolicy: z._default(z.enum(VALKEY_POLICIES), 'allkeys-lru'),
     save: describe(
@@ -167,6 +189,9 @@ const falkordb = z.prefault(
     image: describe(z._default(imageRef, 'docker.io/falkordb/falkordb:v4.20.4'), 'FalkorDB image; pin a v4 tag (its main line moved to a new engine).'),
     port: z._default(port, 6379),
     hostPort: z.optional(port),
+    bindAddress: serviceBindAddress,
+    requirePassword: requirePassword('FALKORDB_PASSWORD'),
+    exposeUnauthenticated,
     browser: describe(z._default(z.boolean(), true), 'Run the FalkorDB browser (Next.js) on port 3000.'),
     browserHostPort: z._default(port, 3000),
     save: z._default(
@@ -190,6 +215,8 @@ const datadog = z.prefault(
     enabled: describe(z._default(z.boolean(), true), 'Run the Datadog Agent in the pod.'),
     image: z._default(imageRef, 'gcr.io/datadoghq/agent:7'),
     apmHostPort: describe(z._default(port, 8126), 'Host port for APM (the agent listens on 8126).'),
+    bindAddress: serviceBindAddress,
+    exposeUnauthenticated,
     podmanSocket: describe(z._default(hostPath, '/var/run/podman/podman.sock'), 'Rootful podman API socket (podman.socket must be enabled).'),
     containerDiscovery: describe(
       z._default(z.boolean(), true),
@@ -223,6 +250,7 @@ const opencode = z.prefault(
     ),
     port: z._default(port, 4096),
     hostPort: z.optional(port),
+    bindAddress: serviceBindAddress,
     extraCapabilities,
     secretKeys: secretKeys(OPENCODE_SECRET_KEYS),
     dataDir: describe(
@@ -252,6 +280,8 @@ const graphiti = z.prefault(
     enabled: describe(z._default(z.boolean(), false), 'Run the Graphiti MCP server (port 8000) as a fifth container.'),
     image: z._default(imageRef, 'docker.io/zepai/knowledge-graph-mcp:standalone'),
     hostPort: describe(z._default(port, 8000), 'Host port for the MCP endpoint (the server listens on 8000).'),
+    bindAddress: serviceBindAddress,
+    exposeUnauthenticated,
     extraCapabilities,
     secretKeys: secretKeys(GRAPHITI_SECRET_KEYS),
     database: z._default(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'must be 1-64 letters, digits, _ or -' })), 'default_db'),
@@ -306,7 +336,10 @@ export const configSchema = z.prefault(
       ),
       'Name of the pod; containers are named <pod>-<service>.',
     ),
-    bindAddress: describe(z._default(bindAddress, '127.0.0.1'), 'Host address every port is published on.'),
+    bindAddress: describe(
+      z._default(bindAddress, '127.0.0.1'),
+      "Host address the services' ports are published on, unless a service names its own (services.<name>.bindAddress). Beyond loopback (127.0.0.0/8) a service must require its password (requirePassword) or say exposeUnauthenticated.",
+    ),
     envFile: describe(z._default(hostPath, '/run/secrets/opencode.env'), 'Host env file with the secrets (KEY=VALUE lines).'),
     installPath: describe(
       z._default(hostPath.check(z.refine((p) => p.endsWith('.yaml'), { error: 'must end in .yaml' })), '/etc/opencode-memory-pod/pod.yaml'),

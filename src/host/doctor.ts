@@ -92,9 +92,24 @@ export async function doctor(plan: InstallPlan, from: string, host: DoctorHost =
   findings.push(...checkDataDirs(plan), ...checkWorkspaces(plan));
 
   const podRunning = podExists(plan.podName, host);
-  for (const { service, address, port } of plan.hostPorts) {
+  for (const { service, address, port, exposure, passwordKey } of plan.hostPorts) {
+    // Beyond loopback: say so, loudly when no password guards it (services.<name>.exposeUnauthenticated).
+    if (exposure === 'unauthenticated')
+      findings.push({
+        severity: 'warning',
+        message: `${address}:${port} (${service}) is published beyond loopback WITHOUT a password: anyone who reaches ${address} can use it`,
+        fix: `keep it on 127.0.0.1 (services.${service}.bindAddress), unless services.${service}.exposeUnauthenticated is what you mean`,
+      });
+    else if (exposure === 'password')
+      findings.push({ severity: 'passed', message: `${address}:${port} (${service}) is published beyond loopback; ${service} requires ${passwordKey}` });
     const free = await portFree(address, port);
-    if (free) findings.push({ severity: 'passed', message: `${address}:${port} (${service}) is free` });
+    if (free === 'absent')
+      findings.push({
+        severity: 'error',
+        message: `${address}:${port} (${service}): ${address} is not an address of this host, so podman cannot publish there`,
+        fix: `start what brings the address up first (e.g. tailscale up), or change services.${service}.bindAddress / bindAddress`,
+      });
+    else if (free) findings.push({ severity: 'passed', message: `${address}:${port} (${service}) is free` });
     else if (podRunning) findings.push({ severity: 'passed', message: `${address}:${port} (${service}) is in use; pod ${plan.podName} is running` });
     else
       findings.push({
@@ -222,10 +237,11 @@ function podExists(name: string, host: DoctorHost): boolean {
   return host.run('podman', ['pod', 'exists', name])?.status === 0;
 }
 
-function portFree(address: string, port: number): Promise<boolean> {
+/** true: free; false: taken; 'absent': the address is not one of this host's (EADDRNOTAVAIL). */
+function portFree(address: string, port: number): Promise<boolean | 'absent'> {
   return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', () => resolve(false));
+    server.once('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'EADDRNOTAVAIL' ? 'absent' : false));
     server.listen({ host: address, port, exclusive: true }, () => server.close(() => resolve(true)));
   });
 }

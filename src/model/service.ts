@@ -12,6 +12,36 @@ export interface PortSpec {
   readonly hostPort?: number;
   /** Configuration field that sets this port, named in error messages. */
   readonly configField: string;
+  /**
+   * What a client must present to use the port. Unset: nothing, anyone who reaches it may use it
+   * (published beyond loopback only with the service's exposeUnauthenticated).
+   */
+  readonly auth?: PortAuth;
+}
+
+/** A port's authentication: a password the service takes from the env file. */
+export interface PortAuth {
+  /** Env-file key of the password; without it in the env file the service asks for none. */
+  readonly passwordKey: string;
+  /**
+   * The service refuses to start without the key (the launcher checks, doctor names it): only then
+   * may the port be published beyond loopback without exposeUnauthenticated.
+   */
+  readonly required: boolean;
+  /** Configuration field that makes it required, named in error messages (unset: always required). */
+  readonly requiredField?: string;
+}
+
+/** Where a service's published ports listen on the host. */
+export interface PublishSpec {
+  /** Host IPv4 address (hostIP) of every published port of the service. */
+  readonly address: string;
+  /** Configuration field that sets it (the service's own bindAddress or the pod-wide one). */
+  readonly addressField: string;
+  /** Publish ports without authentication beyond loopback anyway (a loud, explicit choice). */
+  readonly exposeUnauthenticated: boolean;
+  /** Configuration field of that choice. */
+  readonly exposeField: string;
 }
 
 /** A host directory, file or socket mounted into the service's container. */
@@ -112,6 +142,11 @@ export interface SecretsSpec {
   readonly requirepassFrom?: string;
   /** Keys the service cannot work without; `doctor` checks the env file has them. */
   readonly requiredKeys?: readonly string[];
+  /**
+   * The launcher refuses to start the service when the env file does not set requirepassFrom: a
+   * store published beyond loopback never runs without its password.
+   */
+  readonly requirePassword?: boolean;
 }
 
 /** Everything a renderer needs to know about one service. Plain data. */
@@ -126,6 +161,8 @@ export interface ServiceSpec {
   /** Plain (non-secret) environment. */
   readonly env: Readonly<Record<string, string>>;
   readonly ports: readonly PortSpec[];
+  /** Host address of the published ports. Unset: the pod-wide bindAddress (PodModel). */
+  readonly publish?: PublishSpec;
   readonly mounts: readonly HostMountSpec[];
   readonly health: HealthCheckSpec;
   /** What the watchdog asks from the host. Unset: only podman's own (slow) liveness probe watches it. */
@@ -161,6 +198,8 @@ export interface ServiceProps {
   readonly secretKeys?: readonly string[];
   /** Capabilities kept beyond the service's own list (names without CAP_). */
   readonly extraCapabilities?: readonly string[];
+  /** Where its ports are published; unset: the pod-wide bindAddress. */
+  readonly publish?: PublishSpec;
 }
 
 const NAME = /^[a-z]([a-z0-9-]{0,13}[a-z0-9])?$/;

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { Container, KubeConfigMap, KubePod, Probe, Quantity, Volume, VolumeMount } from '../../imports/k8s';
 import { PodModel, Stage, STOP_GRACE_SECONDS } from '../model/pod-model';
 import { hostContainerEnvFile, livenessCommand, POD_PATHS } from '../model/pod-paths';
+import { hostAddress } from '../model/exposure';
 import { ownedFolders } from '../model/service';
 import { formatUserGroup } from '../lib/user-group';
 import { DEFAULT_HEALTH_TIMEOUT_SECONDS, runtimeScripts } from './runtime-scripts';
@@ -70,6 +71,7 @@ function renderContainer(model: PodModel, stage: Stage): Container {
   if (spec.secrets.envKeys === 'all') launcher.push('--env-all');
   else for (const key of spec.secrets.envKeys) launcher.push('--env', key);
   if (spec.secrets.requirepassFrom) launcher.push('--requirepass-from', spec.secrets.requirepassFrom);
+  if (spec.secrets.requirePassword) launcher.push('--require-password');
   // Not securityContext.runAsUser: the launcher needs root for the env file and the pod-shared state
   // directory (an emptyDir podman makes root's), and switches to the user itself before the exec.
   if (spec.runAs) {
@@ -110,7 +112,7 @@ function renderContainer(model: PodModel, stage: Stage): Container {
     // every listed containerPort, on 0.0.0.0 when hostIP is missing.
     ports: spec.ports
       .filter((p) => p.hostPort !== undefined)
-      .map((p) => ({ name: p.name, containerPort: p.containerPort, hostPort: p.hostPort, hostIp: model.bindAddress, protocol: 'TCP' })),
+      .map((p) => ({ name: p.name, containerPort: p.containerPort, hostPort: p.hostPort, hostIp: hostAddress(spec, model.bindAddress), protocol: 'TCP' })),
     livenessProbe: liveness,
     // Honoured by kube play on 4.3.1 to 5.8 (the suite reads each container's bounding set).
     securityContext: { capabilities: { drop: ['ALL'], add: spec.capabilities.length ? [...spec.capabilities] : undefined } },

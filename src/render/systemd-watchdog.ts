@@ -1,5 +1,6 @@
 import { posix, dirname } from 'node:path';
 import { PodModel } from '../model/pod-model';
+import { hostAddress } from '../model/exposure';
 import { POD_PATHS } from '../model/pod-paths';
 import type { UnitFile, UnitKind } from './unit-file';
 import { unwedgePath } from './podman-unwedge';
@@ -39,16 +40,17 @@ export interface WatchdogProbe {
 
 /** The question the watchdog asks each service, and where: its published port, else the pod's address. */
 export function watchdogProbes(model: PodModel): WatchdogProbe[] {
-  // A port published on every address answers on loopback too.
-  const hostAddress = model.bindAddress === '0.0.0.0' ? '127.0.0.1' : model.bindAddress;
   return model.stages.flatMap(({ spec }) => {
+    // A port published on every address answers on loopback too.
+    const published = hostAddress(spec, model.bindAddress);
+    const address = published === '0.0.0.0' ? '127.0.0.1' : published;
     const probe = spec.hostProbe;
     if (!probe) return [];
     const port = spec.ports.find((p) => p.name === probe.port);
     if (!port) throw new Error(`${spec.name}: hostProbe names port "${probe.port}", which it does not have`);
     return [
       port.hostPort !== undefined
-        ? { service: spec.name, address: hostAddress, port: port.hostPort, protocol: probe.protocol, path: probe.path }
+        ? { service: spec.name, address, port: port.hostPort, protocol: probe.protocol, path: probe.path }
         : { service: spec.name, address: 'pod', port: port.containerPort, protocol: probe.protocol, path: probe.path },
     ];
   });

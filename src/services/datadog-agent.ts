@@ -82,7 +82,9 @@ export class DatadogAgent extends Service {
       entrypoint: ['/bin/entrypoint.sh'],
       args: [],
       env,
+      // No auth: the APM receiver takes traces from whoever reaches it.
       ports: [{ name: 'dd-apm', containerPort: APM_PORT, hostPort: p.apmHostPort, configField: 'services.datadog.apmHostPort' }],
+      publish: p.publish,
       mounts: p.containerDiscovery
         ? [
             // Mounted where the agent looks for a docker socket by default, so no DOCKER_HOST is needed.

@@ -14,6 +14,8 @@ export interface FalkorDbProps extends ServiceProps {
   readonly save: string;
   /** Host directory mounted at /var/lib/falkordb/data, where v4 images really keep data. */
   readonly dataDir: string;
+  /** Refuse to start without FALKORDB_PASSWORD (needed to publish it beyond loopback). */
+  readonly requirePassword?: boolean;
 }
 
 /** Env-file key that turns on FalkorDB authentication. */
@@ -53,6 +55,9 @@ export class FalkorDb extends Service {
     const p = this.props;
     // "-" first: redis-server reads extra config (requirepass, if any) from stdin, fed by the launcher.
     const redisArgs = ['-', ...(p.port === 6379 ? [] : ['--port', String(p.port)]), '--save', p.save];
+    // The browser has no login of its own: it opens the graph only with FalkorDB's password (when
+    // set), so it is published beyond loopback on the same terms as the store.
+    const auth = { passwordKey: FALKORDB_PASSWORD_KEY, required: p.requirePassword ?? false, requiredField: 'services.falkordb.requirePassword' };
     return {
       name: this.name,
       description: 'FalkorDB graph store',
@@ -61,9 +66,12 @@ export class FalkorDb extends Service {
       args: [],
       env: { REDIS_ARGS: redisArgs.join(' '), BROWSER: p.browser ? '1' : '0' },
       ports: [
-        { name: 'falkordb', containerPort: p.port, hostPort: p.hostPort ?? p.port, configField: 'services.falkordb.port' },
-        ...(p.browser ? [{ name: 'falkordb-ui', containerPort: 3000, hostPort: p.browserHostPort, configField: 'services.falkordb.browserHostPort' }] : []),
+        { name: 'falkordb', containerPort: p.port, hostPort: p.hostPort ?? p.port, configField: 'services.falkordb.port', auth },
+        ...(p.browser
+          ? [{ name: 'falkordb-ui', containerPort: 3000, hostPort: p.browserHostPort, configField: 'services.falkordb.browserHostPort', auth }]
+          : []),
       ],
+      publish: p.publish,
       mounts: [
         {
           name: 'falkordb-data',
@@ -78,7 +86,12 @@ export class FalkorDb extends Service {
       health: { script: redisPingScript('redis-cli', p.port, FALKORDB_PASSWORD_KEY), envKeys: [FALKORDB_PASSWORD_KEY] },
       hostProbe: { port: 'falkordb', protocol: 'resp' },
       dependsOn: p.dependsOn ?? [{ service: 'valkey', optional: true }],
-      secrets: { receives: p.secretKeys ?? FALKORDB_SECRET_KEYS, envKeys: [], requirepassFrom: FALKORDB_PASSWORD_KEY },
+      secrets: {
+        receives: p.secretKeys ?? FALKORDB_SECRET_KEYS,
+        envKeys: [],
+        requirepassFrom: FALKORDB_PASSWORD_KEY,
+        ...(p.requirePassword ? { requirePassword: true, requiredKeys: [FALKORDB_PASSWORD_KEY] } : {}),
+      },
       capabilities: keptCapabilities(p.browser ? FALKORDB_CAPABILITIES : [], p.extraCapabilities),
       memoryLimit: p.memoryLimit,
       startTimeoutSeconds: p.startTimeoutSeconds,

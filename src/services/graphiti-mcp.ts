@@ -57,7 +57,9 @@ export class GraphitiMcp extends Service {
         FALKORDB_URI: p.falkordbUri,
         FALKORDB_DATABASE: p.database,
       },
+      // No auth: the MCP endpoint reads and writes the graph for whoever reaches it.
       ports: [{ name: 'graphiti', containerPort: GRAPHITI_PORT, hostPort: p.hostPort, configField: 'services.graphiti.hostPort' }],
+      publish: p.publish,
       mounts: [],
       // The image's own HEALTHCHECK: GET /health with its curl.
       health: { script: `curl -fsS -o /dev/null --max-time 3 http://127.0.0.1:${GRAPHITI_PORT}/health`, envKeys: [] },

@@ -176,7 +176,17 @@ export class OpenCode extends Service {
       entrypoint: [...(p.init ?? []), 'opencode'],
       args: ['serve', '--hostname', '0.0.0.0', '--port', String(p.port)],
       env,
-      ports: [{ name: 'opencode', containerPort: p.port, hostPort: p.hostPort ?? p.port, configField: 'services.opencode.port' }],
+      // OPENCODE_SERVER_PASSWORD is always required (doctor; OpenCode v2 would make one up otherwise).
+      ports: [
+        {
+          name: 'opencode',
+          containerPort: p.port,
+          hostPort: p.hostPort ?? p.port,
+          configField: 'services.opencode.port',
+          auth: { passwordKey: 'OPENCODE_SERVER_PASSWORD', required: true },
+        },
+      ],
+      publish: p.publish,
       mounts,
       health: { script: openCodeHealthScript(p.port), envKeys: ['OPENCODE_SERVER_PASSWORD', 'OPENCODE_SERVER_USERNAME'] },
       // Unauthenticated: a 401 is an answer, and the watchdog needs no password.

@@ -19,6 +19,8 @@ export interface ValkeyProps extends ServiceProps {
   readonly save: string;
   /** Host directory mounted at /data (the image's WORKDIR and `dir`). */
   readonly dataDir: string;
+  /** Refuse to start without VALKEY_PASSWORD (needed to publish it beyond loopback). */
+  readonly requirePassword?: boolean;
 }
 
 /** Env-file key that turns on Valkey authentication. */
@@ -75,7 +77,16 @@ export class Valkey extends Service {
       // puts `requirepass` when the env file sets VALKEY_PASSWORD (nothing otherwise).
       args: ['-', '--port', String(p.port), '--maxmemory', p.maxmemory, '--maxmemory-policy', p.maxmemoryPolicy, '--save', p.save],
       env: {},
-      ports: [{ name: 'valkey', containerPort: p.port, hostPort: p.hostPort ?? p.port, configField: 'services.valkey.port' }],
+      ports: [
+        {
+          name: 'valkey',
+          containerPort: p.port,
+          hostPort: p.hostPort ?? p.port,
+          configField: 'services.valkey.port',
+          auth: { passwordKey: VALKEY_PASSWORD_KEY, required: p.requirePassword ?? false, requiredField: 'services.valkey.requirePassword' },
+        },
+      ],
+      publish: p.publish,
       mounts: [
         {
           name: 'valkey-data',
@@ -90,7 +101,12 @@ export class Valkey extends Service {
       health: { script: redisPingScript('valkey-cli', p.port, VALKEY_PASSWORD_KEY), envKeys: [VALKEY_PASSWORD_KEY] },
       hostProbe: { port: 'valkey', protocol: 'resp' },
       dependsOn: p.dependsOn ?? [],
-      secrets: { receives: p.secretKeys ?? VALKEY_SECRET_KEYS, envKeys: [], requirepassFrom: VALKEY_PASSWORD_KEY },
+      secrets: {
+        receives: p.secretKeys ?? VALKEY_SECRET_KEYS,
+        envKeys: [],
+        requirepassFrom: VALKEY_PASSWORD_KEY,
+        ...(p.requirePassword ? { requirePassword: true, requiredKeys: [VALKEY_PASSWORD_KEY] } : {}),
+      },
       capabilities: keptCapabilities(VALKEY_CAPABILITIES, p.extraCapabilities),
       memoryLimit: p.memoryLimit,
       startTimeoutSeconds: p.startTimeoutSeconds,

@@ -14,6 +14,8 @@ export const REGISTRY_IMAGE = 'docker.io/omp-rules/tools:1';
 export const REGISTRY_LATEST = 'docker.io/omp-rules/tools:latest';
 /** The same image with an upper-case tag, which podman's grammar allows (tagged in the machine). */
 export const UPPER_TAG_IMAGE = 'localhost/omp-rules/tools:V1';
+/** The same image under a store's name (store-beyond-loopback judges by the repository; tagged in the machine). */
+export const STORE_IMAGE = 'docker.io/valkey/valkey:omp-rules';
 
 export interface Variant {
   /** The documents to play; `pod` is the case's pod name, `dir` its folder in the machine. */
@@ -387,6 +389,22 @@ export const CASES: readonly DifferentialCase[] = [
     },
     near: {
       docs: (p) => [podDoc(p, { containers: [httpServer(8080, { ports: [{ containerPort: 8080, hostPort: 18080, hostIP: '127.0.0.1' }] })] })],
+      observe: (ctx) => allInterfaces(ctx, '18080'),
+    },
+  },
+  {
+    // What podman decides is where the port listens; the rule adds what listens there (a store).
+    rule: 'store-beyond-loopback',
+    bad: {
+      docs: (p) => [
+        podDoc(p, { containers: [httpServer(8080, { image: STORE_IMAGE, ports: [{ containerPort: 8080, hostPort: 18080, hostIP: '0.0.0.0' }] })] }),
+      ],
+      observe: (ctx) => allInterfaces(ctx, '18080'),
+    },
+    near: {
+      docs: (p) => [
+        podDoc(p, { containers: [httpServer(8080, { image: STORE_IMAGE, ports: [{ containerPort: 8080, hostPort: 18080, hostIP: '127.0.0.1' }] })] }),
+      ],
       observe: (ctx) => allInterfaces(ctx, '18080'),
     },
   },

@@ -8,7 +8,7 @@ import { dump } from 'js-yaml';
 import { parseManifests } from '../../src/validate/manifest-input';
 import { PODMAN_KINDS, validateDocuments } from '../../src/validate/validate';
 import { parsePodmanVersion } from '../../src/lib/podman-version';
-import { CASES, DifferentialCase, IMAGE, REGISTRY_IMAGE, REGISTRY_LATEST, UPPER_TAG_IMAGE, Variant } from './cases';
+import { CASES, DifferentialCase, IMAGE, REGISTRY_IMAGE, REGISTRY_LATEST, STORE_IMAGE, UPPER_TAG_IMAGE, Variant } from './cases';
 import { MachinePodman } from './machine-podman';
 import { PlayContext, sleepMs } from './play-context';
 import { CaseResult, VersionResults } from './results';
@@ -33,7 +33,7 @@ const label = `rules ${versionText}`;
 const log = (line: string) => console.log(`[${label}] ${line}`);
 
 // The other names of the case image: tagged here, never pulled (the machine has no network).
-for (const tag of [REGISTRY_IMAGE, REGISTRY_LATEST, UPPER_TAG_IMAGE]) {
+for (const tag of [REGISTRY_IMAGE, REGISTRY_LATEST, UPPER_TAG_IMAGE, STORE_IMAGE]) {
   const r = m.podman(['tag', IMAGE, tag]);
   if (r.code !== 0) {
     console.error(`rules: podman tag ${IMAGE} ${tag}: ${r.stderr.trim()}`);

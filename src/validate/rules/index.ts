@@ -22,6 +22,7 @@ import './grpc-probe-dropped';
 import './startup-probe-ignored';
 import './container-port-published';
 import './host-port-without-host-ip';
+import './store-beyond-loopback';
 import './duplicate-host-port';
 import './duplicate-container-port';
 import './host-path-not-absolute';
