@@ -113,6 +113,29 @@ describe('doctor', () => {
     }
   });
 
+  it('says who can reach each port beyond loopback, warns of one without a password, and tells an address the host lacks from a taken port', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'opencode.env'), 'DD_API_KEY=abc\nOPENCODE_SERVER_PASSWORD=x\n', { mode: 0o600 });
+    const p: InstallPlan = {
+      ...plan(dir, 1),
+      hostPorts: [
+        // 192.0.2.0/24 is TEST-NET-1: never an address of this host (a Tailscale address before `tailscale up`).
+        { service: 'opencode', address: '192.0.2.7', port: 4096, exposure: 'password', passwordKey: 'OPENCODE_SERVER_PASSWORD' },
+        { service: 'datadog', address: '0.0.0.0', port: 0, exposure: 'unauthenticated' },
+      ],
+    };
+    const findings = await doctor(p, join(dir, 'dist'), fakeHost([], 'enabled'));
+    const about = (text: string) => findings.filter((f) => f.message.includes(text)).map((f) => `${f.severity}: ${f.message}`);
+    expect(about('192.0.2.7')).toEqual([
+      'passed: 192.0.2.7:4096 (opencode) is published beyond loopback; opencode requires OPENCODE_SERVER_PASSWORD',
+      'error: 192.0.2.7:4096 (opencode): 192.0.2.7 is not an address of this host, so podman cannot publish there',
+    ]);
+    expect(about('(datadog)')).toEqual([
+      'warning: 0.0.0.0:0 (datadog) is published beyond loopback WITHOUT a password: anyone who reaches 0.0.0.0 can use it',
+      'passed: 0.0.0.0:0 (datadog) is free',
+    ]);
+  });
+
   it('reports a missing env file; without memory limits a host lacking the memory controller is fine', async () => {
     const dir = tempDir();
     const findings = await doctor({ ...plan(dir, 1), memoryLimits: false }, join(dir, 'dist'), fakeHost([], 'disabled'));
