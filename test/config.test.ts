@@ -146,6 +146,35 @@ describe('configuration', () => {
     expect(ws('/srv/pod', { installPath: '/srv/pod/pod.yaml' })[0]).toMatchObject({ allowed: expect.stringMatching(/\/srv\/pod \(installPath\)/) });
   });
 
+  it("OpenCode's plugin folder and configuration file: the user's own, none of the system's, no store's data, not the pod's files", () => {
+    const oc = (opencode: object, extra: object = {}) => problems({ ...extra, services: { opencode } });
+    expect(oc({ pluginsDir: '/etc' })[0]).toMatchObject({
+      field: 'services.opencode.pluginsDir',
+      allowed: expect.stringMatching(/itself, a directory of the system/),
+    });
+    expect(oc({ pluginsDir: '/' })[0].allowed).toMatch(/the whole host/);
+    expect(oc({ pluginsDir: '/proc/1' })[0].allowed).toMatch(/inside \/proc/);
+    expect(oc({ configFile: '/etc/shadow' })[0]).toMatchObject({
+      field: 'services.opencode.configFile',
+      allowed: expect.stringMatching(/inside \/etc \(the system's own files\)/),
+    });
+    expect(oc({ configFile: '/etc' })[0].allowed).toMatch(/must be a file, not the directory \/etc/);
+    expect(oc({ configFile: '/persist/containers/valkey/dump.rdb' })[0]).toMatchObject({
+      field: 'services.opencode.configFile',
+      allowed: expect.stringMatching(/apart from \/persist\/containers\/valkey \(services\.valkey\.dataDir\)/),
+    });
+    expect(oc({ pluginsDir: '/persist/containers' }).map((p) => p.allowed.split(':')[0])).toEqual([
+      'must be apart from /persist/containers/valkey (services.valkey.dataDir)',
+      'must be apart from /persist/containers/falkordb (services.falkordb.dataDir)',
+      'must be apart from /persist/containers/opencode (services.opencode.dataDir)',
+    ]);
+    expect(oc({ configFile: '/srv/oc/opencode.env' }, { envFile: '/srv/oc/opencode.env' })[0].allowed).toMatch(/\(envFile\)/);
+    expect(oc({ pluginsDir: '/srv/oc' }, { envFile: '/srv/oc/opencode.env' })[0].allowed).toMatch(/\(envFile\)/);
+    expect(() =>
+      buildModel(parseConfig({ services: { opencode: { pluginsDir: '/srv/opencode/plugins', configFile: '/home/alice/.config/opencode/opencode.json' } } })),
+    ).not.toThrow();
+  });
+
   it('extraCapabilities for OpenCode only as root: as a user it keeps none', () => {
     const [p] = problems({ services: { opencode: { extraCapabilities: ['NET_BIND_SERVICE'] } } });
     expect(p).toMatchObject({ field: 'services.opencode.extraCapabilities', allowed: expect.stringMatching(/runAs is a user's \(1000:1000\).*runAs: "0:0"/) });

@@ -1,7 +1,7 @@
 import { chmodSync, chownSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkDataDirs, checkWorkspaces } from '../src/host/dir-checks';
+import { checkDataDirs, checkUserFiles, checkWorkspaces } from '../src/host/dir-checks';
 import { InstallPlan } from '../src/render/podman-files';
 import { tempDir } from './helpers';
 
@@ -72,5 +72,34 @@ describe('doctor: data directories and workspaces', () => {
     // As root OpenCode may write anywhere: nothing to warn about.
     const asRoot = lines(checkWorkspaces(plan(data, [{ ...ws(join(dir, 'code')), runAs: '0:0' }])));
     expect(asRoot[0]).toMatch(/^passed workspace/);
+  });
+});
+
+describe("doctor: the user's own files once links are resolved", () => {
+  it('a plugin folder or configuration file that links to the system, a data directory or the env file is refused', () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'valkey'));
+    writeFileSync(join(dir, 'opencode.env'), 'K=v\n', { mode: 0o600 });
+    mkdirSync(join(dir, 'plugins'));
+    symlinkSync('/etc', join(dir, 'plugins-link'));
+    symlinkSync('/etc/passwd', join(dir, 'config-link'));
+    symlinkSync(join(dir, 'valkey'), join(dir, 'data-link'));
+    symlinkSync(join(dir, 'opencode.env'), join(dir, 'env-link'));
+    const p = { ...plan([{ service: 'valkey', path: join(dir, 'valkey') }]), envFile: join(dir, 'opencode.env') };
+    const check = (path: string, type: 'Directory' | 'File', field: string) => lines(checkUserFiles({ service: 'opencode', path, type, field }, p));
+    expect(check(join(dir, 'plugins-link'), 'Directory', 'services.opencode.pluginsDir')).toEqual([
+      expect.stringMatching(/^error services\.opencode\.pluginsDir: .*plugins-link is a symbolic link to \/etc, which must not be \/etc itself/),
+    ]);
+    expect(check(join(dir, 'config-link'), 'File', 'services.opencode.configFile')).toEqual([
+      expect.stringMatching(/symbolic link to \/etc\/passwd, which must not be inside \/etc/),
+    ]);
+    expect(check(join(dir, 'data-link'), 'Directory', 'services.opencode.pluginsDir')[0]).toMatch(/which must be apart from .*valkey/);
+    expect(check(join(dir, 'env-link'), 'File', 'services.opencode.configFile')[0]).toMatch(/which must be apart from .*opencode\.env/);
+    // A link to a folder of the user's own is fine; the folder itself needs no word beyond it being there.
+    symlinkSync(join(dir, 'plugins'), join(dir, 'plugins-ok'));
+    expect(check(join(dir, 'plugins-ok'), 'Directory', 'services.opencode.pluginsDir')).toEqual([
+      `passed services.opencode.pluginsDir: ${join(dir, 'plugins-ok')} (a symbolic link to ${join(dir, 'plugins')})`,
+    ]);
+    expect(check(join(dir, 'plugins'), 'Directory', 'services.opencode.pluginsDir')).toEqual([]);
   });
 });

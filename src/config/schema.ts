@@ -1,7 +1,7 @@
 import { en } from 'zod/locales';
 import * as z from 'zod/mini';
 import { FULLY_QUALIFIED_IMAGE, isPinned, parseImageRef } from '../lib/image-ref';
-import { systemPathProblem } from '../lib/host-paths';
+import { readablePathProblem, systemPathProblem } from '../lib/host-paths';
 import { LINUX_CAPABILITIES } from '../model/capabilities';
 import { DEFAULT_TARGETS, Target, TARGET_NAMES, TARGETS } from '../lib/targets';
 import { SECRET_KEY_PATTERN, SECRET_KEY_PATTERN_TEXT } from '../model/secret-keys';
@@ -104,6 +104,13 @@ export const hostPath = z
 const ownDirectory = hostPath.check(
   z.refine((p) => !systemPathProblem(p), {
     error: (issue) => systemPathProblem(String(issue.input)) ?? 'must be a directory of your own',
+  }),
+);
+
+/** A host file a container reads (a configuration file): never one of the system's own. */
+const ownFile = hostPath.check(
+  z.refine((p) => !readablePathProblem(p, 'file'), {
+    error: (issue) => readablePathProblem(String(issue.input), 'file') ?? 'must be a file of your own',
   }),
 );
 
@@ -265,9 +272,9 @@ const opencode = z.prefault(
       z._default(z.array(ownDirectory), []),
       "Host directories (your projects) mounted read-write at the same absolute path inside OpenCode's container, so a client on the host (opencode attach, the SDK, an editor) names them by its own path. Nothing else of the host is visible to OpenCode.",
     ),
-    pluginsDir: describe(z.optional(hostPath), `Host directory mounted read-only at ${OPENCODE_HOME}/.config/opencode/plugins (global plugins).`),
+    pluginsDir: describe(z.optional(ownDirectory), `Host directory mounted read-only at ${OPENCODE_HOME}/.config/opencode/plugins (global plugins).`),
     configFile: describe(
-      z.optional(hostPath),
+      z.optional(ownFile),
       `Host file mounted read-only at ${OPENCODE_HOME}/.config/opencode/opencode.json (e.g. the Graphiti MCP entry); unset: the config directory in OpenCode's home is writable and kept.`,
     ),
     memoryLimit: z._default(memoryQuantity, '2Gi'),

@@ -1,6 +1,6 @@
 import { existsSync, lstatSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { isWithin, systemPathProblem } from '../lib/host-paths';
+import { isWithin, normalizeHostPath, readablePathProblem, systemPathProblem } from '../lib/host-paths';
 import { InstallPlan } from '../render/podman-files';
 import type { Check } from './check';
 import { Finding } from '../lib/finding';
@@ -112,6 +112,29 @@ export function checkWorkspaces(plan: InstallPlan): Check[] {
     );
   }
   return out;
+}
+
+/**
+ * A plugin folder or configuration file, once symbolic links are resolved: none of the system's
+ * own files, no data directory and not the env file (synth checks the path as written).
+ */
+export function checkUserFiles(mount: { service: string; path: string; type: string; field: string }, plan: InstallPlan): Check[] {
+  const real = realpathSync(mount.path);
+  if (real === normalizeHostPath(mount.path)) return [];
+  const problem =
+    readablePathProblem(real, mount.type === 'File' ? 'file' : 'directory') ??
+    [...plan.dataDirs.map((d) => d.path), plan.envFile]
+      .filter((other) => isWithin(real, other) || isWithin(other, real))
+      .map((other) => `must be apart from ${other}`)[0];
+  return problem
+    ? [
+        {
+          severity: 'error',
+          message: `${mount.field}: ${mount.path} is a symbolic link to ${real}, which ${problem}`,
+          fix: `point ${mount.field} at a folder or file of your own`,
+        },
+      ]
+    : [{ severity: 'passed', message: `${mount.field}: ${mount.path} (a symbolic link to ${real})` }];
 }
 
 function nearestExisting(path: string): string {

@@ -7,7 +7,7 @@ import { receivesKey } from '../model/secret-keys';
 import { detectPodmanVersion, formatVersion, olderThan, OLDEST_SUPPORTED_PODMAN } from '../lib/podman-version';
 import { InstallPlan } from '../render/podman-files';
 import type { Check } from './check';
-import { checkDataDirs, checkWorkspaces } from './dir-checks';
+import { checkDataDirs, checkUserFiles, checkWorkspaces } from './dir-checks';
 
 export type { Check, Passed } from './check';
 
@@ -85,6 +85,7 @@ export async function doctor(plan: InstallPlan, from: string, host: DoctorHost =
         : { severity: 'passed', message: `${mount.service}: ${mount.path} (${mount.type})` },
     );
     if (mount.type === 'Socket') findings.push(...checkPodmanSocket(mount, host));
+    if (!problem && mount.field) findings.push(...checkUserFiles({ ...mount, field: mount.field }, plan));
   }
 
   findings.push(...checkEnvFile(plan));

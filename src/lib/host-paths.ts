@@ -65,6 +65,22 @@ export function isWithin(path: string, dir: string): boolean {
   return p === d || d === '/' || p.startsWith(`${d}/`);
 }
 
+/**
+ * Why `path` cannot be handed to a container to read (a plugin folder, a configuration file):
+ * nothing of the system's own trees (/etc holds the host's password hashes and keys), no kernel
+ * file system, not the whole host (undefined: it can).
+ */
+export function readablePathProblem(path: string, kind: 'directory' | 'file'): string | undefined {
+  if (kind === 'directory') return systemPathProblem(path);
+  const p = normalizeHostPath(path);
+  if (p === '/' || SYSTEM_DIRECTORIES.includes(p)) return `must be a file, not the directory ${p}`;
+  const virtual = VIRTUAL_DIRECTORIES.find((d) => isWithin(p, d));
+  if (virtual) return `must not be inside ${virtual} (a kernel or runtime file system)`;
+  const tree = SYSTEM_TREES.find((d) => isWithin(p, d));
+  if (tree) return `must not be inside ${tree} (the system's own files); keep it in a folder such as /srv/opencode/ or /home/<you>/`;
+  return undefined;
+}
+
 /** Why `path` cannot be a directory a container writes in, or install re-owns (undefined: it can). */
 export function systemPathProblem(path: string): string | undefined {
   const p = normalizeHostPath(path);

@@ -51,6 +51,25 @@ export function hostPathProblems(specs: readonly ServiceSpec[], podPaths: readon
     }
   }
 
+  // The user's own read-only files (plugins, a configuration file): a data directory in them, or
+  // they in one, would show OpenCode a store's files; the pod's own files (the env file with every
+  // secret, scripts systemd runs as root) are no plugin or configuration either.
+  for (const own of mounts.filter((m) => m.userFiles)) {
+    const others = [
+      ...data.map((d) => ({ path: d.hostPath, field: d.configField })),
+      ...podPaths.map((p) => ({ path: normalizeHostPath(p.path), field: p.field })),
+    ];
+    for (const other of others) {
+      if (!isWithin(own.hostPath, other.path) && !isWithin(other.path, own.hostPath)) continue;
+      problems.push({
+        field: own.configField,
+        value: own.hostPath,
+        allowed: `must be apart from ${other.path} (${other.field}): the container would read it through this read-only mount`,
+        comparedWith: [other.field],
+      });
+    }
+  }
+
   const workspaces = mounts.filter((m) => m.workspace);
   const others = [
     ...mounts.filter((m) => !m.workspace).map((m) => ({ path: m.hostPath, field: m.configField })),

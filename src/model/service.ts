@@ -69,6 +69,12 @@ export interface HostMountSpec {
    * it exists and says who owns it; the Kubernetes target gives it a volume claim at the same path.
    */
   readonly workspace?: boolean;
+  /**
+   * The user's own files, mounted read-only (a plugin folder, a configuration file): kept apart
+   * from every data directory and from the pod's own files, and checked by `doctor` once links
+   * are resolved.
+   */
+  readonly userFiles?: boolean;
   /** Configuration field that sets hostPath, named in error messages. */
   readonly configField: string;
 }

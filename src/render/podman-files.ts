@@ -31,7 +31,13 @@ export interface InstallPlan {
   /** Env-file keys (patterns) each container receives, by service, in start order. */
   readonly secretKeys: Readonly<Record<string, readonly string[]>>;
   /** Host paths the pod mounts that must already exist (files, sockets, directories). */
-  readonly hostMounts: ReadonlyArray<{ readonly service: string; readonly path: string; readonly type: string }>;
+  readonly hostMounts: ReadonlyArray<{
+    readonly service: string;
+    readonly path: string;
+    readonly type: string;
+    /** The user's own files (pluginsDir, configFile): doctor checks where their links lead. */
+    readonly field?: string;
+  }>;
   /** Whether the containers have memory limits (podman then needs the cgroup memory controller). */
   readonly memoryLimits: boolean;
   /** Every image the pod runs, and the command that gets it when it is missing. */
@@ -95,6 +101,7 @@ export function podmanFiles(model: PodModel): GeneratedFile[] {
       service: spec.name,
       path: mount.hostPath,
       type: mount.type,
+      field: mount.userFiles ? mount.configField : undefined,
     })),
     memoryLimits: model.memoryLimits,
     images: model.stages.map((s) => ({

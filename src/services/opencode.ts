@@ -133,6 +133,7 @@ export class OpenCode extends Service {
         mountPath: `${OPENCODE_HOME}/.config/opencode/plugins`,
         readOnly: true,
         type: 'Directory',
+        userFiles: true,
         configField: 'services.opencode.pluginsDir',
       });
     }
@@ -143,6 +144,7 @@ export class OpenCode extends Service {
         mountPath: `${OPENCODE_HOME}/.config/opencode/opencode.json`,
         readOnly: true,
         type: 'File',
+        userFiles: true,
         configField: 'services.opencode.configFile',
       });
     }
