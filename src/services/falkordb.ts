@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { Capability, keptCapabilities } from '../model/capabilities';
 import { Service, ServiceProps, ServiceSpec } from '../model/service';
 import { redisPingScript } from './redis-health';
+import { STORE_UMASK } from './store-files';
 
 export interface FalkorDbProps extends ServiceProps {
   /** Redis-protocol port (6379 unless changed; added to REDIS_ARGS when changed). */
@@ -72,6 +73,8 @@ export class FalkorDb extends Service {
           readOnly: false,
           type: 'DirectoryOrCreate',
           persistent: true,
+          // root's, 0700: redis-server runs as root there (run.sh drops no privileges).
+          ownedByService: true,
           configField: 'services.falkordb.dataDir',
         },
       ],
@@ -82,6 +85,7 @@ export class FalkorDb extends Service {
       capabilities: keptCapabilities(p.browser ? FALKORDB_CAPABILITIES : [], p.extraCapabilities),
       memoryLimit: p.memoryLimit,
       startTimeoutSeconds: p.startTimeoutSeconds,
+      umask: STORE_UMASK,
     };
   }
 }
