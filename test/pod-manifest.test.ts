@@ -55,7 +55,7 @@ describe('pod.yaml for podman kube play', () => {
     const p = pod();
     expect(container(p, 'valkey').args).toEqual(['-', '--port', '6380', '--maxmemory', '2gb', '--maxmemory-policy', 'allkeys-lru', '--save', '60 1000']);
     expect(container(p, 'falkordb').env).toEqual([
-      { name: 'REDIS_ARGS', value: '- --save 60 100' },
+      { name: 'REDIS_ARGS', value: '- --maxmemory 1gb --maxmemory-policy noeviction --save 60 100' },
       { name: 'BROWSER', value: '1' },
     ]);
     expect(container(p, 'falkordb').volumeMounts).toContainEqual({ name: 'falkordb-data', mountPath: '/var/lib/falkordb/data' });
