@@ -63,7 +63,7 @@ describe('doctor: data directories and workspaces', () => {
     chmodSync(falkordb, 0o755);
     chownSync(valkey, 999, 0);
     expect(lines(checkDataDirs(plan(d)))).toEqual([
-      `error data directory ${valkey} belongs to 999:0, not 999:999 (valkey runs as 999:999 and cannot write there); has mode 755, not 700 (only 999:999 may use it: nobody else may read what valkey keeps there) | opencode-memory-pod install (hands it to 999:999, 0700), or chown -R 999:999 ${valkey} && chmod 700 ${valkey}`,
+      `error data directory ${valkey} belongs to 999:0, not 999:999 (its group is 0, not valkey's 999); has mode 755, not 700 (only 999:999 may use it: nobody else may read what valkey keeps there) | opencode-memory-pod install (hands it to 999:999, 0700), or chown -R 999:999 ${valkey} && chmod 700 ${valkey}`,
       `error data directory ${falkordb} has mode 755, not 700 (only 0:0 may use it: nobody else may read what falkordb keeps there) | opencode-memory-pod install (hands it to 0:0, 0700), or chown -R 0:0 ${falkordb} && chmod 700 ${falkordb}`,
     ]);
     chownSync(valkey, 999, 999);

@@ -33,8 +33,14 @@ export function checkDataDirs(plan: InstallPlan): Check[] {
       continue;
     }
     const { uid, gid } = parseUserGroup(owner);
-    // A service that runs as root can write anywhere; there the harm of another owner is that user's reach into its data.
-    const why = uid === 0 ? `${service} runs as root; another owner may read and change what it keeps` : `${service} runs as ${owner} and cannot write there`;
+    // A service that runs as root can write anywhere; there the harm of another owner is that user's
+    // reach into its data. Only the group amiss: what Valkey's entrypoint leaves (chown valkey, user only).
+    const why =
+      st.uid === uid
+        ? `its group is ${st.gid}, not ${service}'s ${gid}`
+        : uid === 0
+          ? `${service} runs as root; another owner may read and change what it keeps`
+          : `${service} runs as ${owner} and cannot write there`;
     const problems = [
       ...(st.uid !== uid || st.gid !== gid ? [`belongs to ${st.uid}:${st.gid}, not ${owner} (${why})`] : []),
       ...(!isPrivate(st.mode)
