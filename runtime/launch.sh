@@ -15,12 +15,14 @@
 #      from "failing"), or "<name>.failed" when it has not passed within the timeout;
 #   5. with --user, make the service's own folders its user's, then switch to that user (setpriv,
 #      util-linux): the steps above need root (the env file and the state directory are root's);
-#   6. exec the image's real entrypoint, so the service becomes the container's main process and
-#      nothing of ours stays resident once the poller is done.
+#      without it, make each --private folder 0700 while root owns it (podman made it 0755);
+#   6. set the --umask, then exec the image's real entrypoint, so the service becomes the
+#      container's main process and nothing of ours stays resident once the poller is done.
 #
 # Usage: launch.sh --name NAME [--after DEP]... [--timeout SECONDS] [--post-health]
 #                  [--env KEY]... [--env-all] [--requirepass-from KEY [--require-password]]
-#                  [--user UID:GID [--own DIR]...] -- ENTRYPOINT [ARG]...
+#                  [--user UID:GID [--own DIR]...] [--private DIR]... [--umask OCTAL]
+#                  -- ENTRYPOINT [ARG]...
 set -u
 
 omp_dir=${OMP_DIR:-/opt/opencode-memory-pod}
@@ -37,6 +39,8 @@ OMP_REQUIREPASS_KEY=
 require_pass=
 run_as=
 own_dirs=
+private_dirs=
+omp_umask=
 
 log() { printf 'opencode-memory-pod[%s]: %s\n' "${name:-launcher}" "$*" >&2; }
 die() { log "$*"; exit 1; }
@@ -53,6 +57,8 @@ while [ $# -gt 0 ]; do
     --require-password) require_pass=1; shift ;;
     --user) run_as=$2; shift 2 ;;
     --own) own_dirs="$own_dirs $2"; shift 2 ;;
+    --private) private_dirs="$private_dirs $2"; shift 2 ;;
+    --umask) omp_umask=$2; shift 2 ;;
     --) shift; break ;;
     *) die "unknown launcher option: $1" ;;
   esac
@@ -60,6 +66,7 @@ done
 [ -n "$name" ] || die "--name is required"
 [ $# -gt 0 ] || die "no entrypoint given after --"
 case $timeout in '' | *[!0-9]*) die "--timeout must be whole seconds, got: $timeout" ;; esac
+case $omp_umask in '' | [0-7][0-7][0-7] | [0-7][0-7][0-7][0-7]) ;; *) die "--umask must be 3 or 4 octal digits, got: $omp_umask" ;; esac
 case $run_as in '' | [0-9]*:[0-9]*) case ${run_as%%:*}${run_as#*:} in *[!0-9]*) die "--user must be UID:GID, got: $run_as" ;; esac ;; *) die "--user must be UID:GID, got: $run_as" ;; esac
 
 # Centiseconds since boot, from /proc/uptime: no process is spawned for the clock.
@@ -209,6 +216,27 @@ OMP_OWNERS
   set -- setpriv --reuid="$omp_uid" --regid="$omp_gid" --clear-groups --no-new-privs -- "$@"
   log "running as $run_as"
 fi
+
+if [ -n "$private_dirs" ]; then
+  # The service's data folder, private before its entrypoint runs (Valkey's then hands it to its
+  # user: chown, which keeps the mode). Only while root owns it: another owner's (the image user's,
+  # after a first start; install's) is left as it is, and doctor says when it is not 0700. A mount
+  # point cannot be swapped for a link from inside the container; a link here is refused all the same.
+  for d in $private_dirs; do
+    [ -d "$d" ] && [ ! -L "$d" ] || die "$d is not a directory; not starting $name"
+  done
+  while read -r omp_owner omp_mode d; do
+    case $omp_owner:$omp_mode in
+      unreadable:*) die "cannot read the modes of $d; not starting $name" ;;
+      0:700) ;;
+      0:*) chmod 0700 "$d" || die "cannot make $d private (mode $omp_mode)" ;;
+    esac
+  done <<OMP_MODES
+$(stat -c '%u %a %n' $private_dirs || echo "unreadable - $private_dirs")
+OMP_MODES
+fi
+# After the launcher's own files (markers, locks): only what the service writes gets it.
+[ -n "$omp_umask" ] && umask "$omp_umask"
 
 log "starting: $*"
 if [ -n "$OMP_REQUIREPASS_KEY" ]; then

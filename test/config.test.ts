@@ -194,6 +194,34 @@ describe('configuration', () => {
     expect(() => buildModel(parseConfig({ services: { valkey: { maxmemory: '4gb', memoryLimit: '5Gi' } } }))).not.toThrow();
   });
 
+  it('FalkorDB: maxmemory must fit its memoryLimit with the browser and the snapshot fork (1.25x)', () => {
+    // The default fits: 1gb x 1.25 + 256Mi = 1536Mi of 2Gi.
+    const model = buildModel(parseConfig({}));
+    const falkordb = model.stages.find((s) => s.spec.name === 'falkordb')!.spec;
+    expect(falkordb.env.REDIS_ARGS).toBe('- --maxmemory 1gb --maxmemory-policy noeviction --save 60 100');
+    // At the bound: (2048 - 256) / 1.25 = 1433.6Mi.
+    expect(() => buildModel(parseConfig({ services: { falkordb: { maxmemory: '1433mb' } } }))).not.toThrow();
+    const [p, ...rest] = problems({ services: { falkordb: { maxmemory: '1434mb' } } });
+    expect(rest).toEqual([]);
+    expect(p).toMatchObject({ field: 'services.falkordb.maxmemory', value: '1434mb' });
+    expect(p.allowed).toBe(
+      'must fit services.falkordb.memoryLimit (2Gi) - 256Mi for the browser (services.falkordb.browser), with 1.25x maxmemory for the snapshot fork: at most 1433mb, or memoryLimit at least 2049Mi',
+    );
+    // Without the browser the store has the whole limit.
+    expect(() => buildModel(parseConfig({ services: { falkordb: { maxmemory: '1638mb', browser: false } } }))).not.toThrow();
+    expect(problems({ services: { falkordb: { maxmemory: '1639mb', browser: false } } })[0].allowed).toMatch(
+      /^must fit services\.falkordb\.memoryLimit \(2Gi\), with 1\.25x maxmemory for the snapshot fork: at most 1638mb, or memoryLimit at least 2049Mi$/,
+    );
+    // A limit the browser alone fills.
+    expect(problems({ services: { falkordb: { memoryLimit: '256Mi' } } })[0].allowed).toMatch(/nothing is left for the store, or memoryLimit at least 1536Mi$/);
+    // memoryLimits: false (podman without the memory controller) still judges it: memoryLimit is the
+    // budget maxmemory is set from, and the Kubernetes target always applies it.
+    expect(problems({ memoryLimits: false, services: { falkordb: { maxmemory: '2gb' } } })[0].field).toBe('services.falkordb.maxmemory');
+    const bigger = buildModel(parseConfig({ memoryLimits: false, services: { falkordb: { maxmemory: '3gb', memoryLimit: '4096Mi' } } }));
+    expect(bigger.stages.find((s) => s.spec.name === 'falkordb')!.spec.env.REDIS_ARGS).toContain('--maxmemory 3gb --maxmemory-policy noeviction');
+    expect(problems({ services: { falkordb: { maxmemory: '1 GB' } } })[0]).toMatchObject({ field: 'services.falkordb.maxmemory', value: '1 GB' });
+  });
+
   it('rejects two services on one host port, naming both fields', () => {
     const [p] = problems({ services: { opencode: { hostPort: 6380 } } });
     expect(p).toMatchObject({ field: 'services.opencode.port', value: 6380 });

@@ -43,9 +43,41 @@ describe('doctor: data directories and workspaces', () => {
     expect(lines(checkDataDirs(plan([{ service: 'opencode', path: link, owner: '1234:2345' }])))[0]).toMatch(
       /^error data directory: .*linked-home is a symbolic link \(to .*opencode\): set the data directory to the folder itself \| point services\.opencode\.dataDir/,
     );
-    // A directory without an owner (the stores') is only checked to be a directory.
+    // A directory without an owner in the plan (install.json of an earlier version) is only checked to be a directory.
     mkdirSync(join(dir, 'valkey'));
     expect(lines(checkDataDirs(plan([{ service: 'valkey', path: join(dir, 'valkey') }])))).toEqual([`passed data directory ${join(dir, 'valkey')}`]);
+  });
+
+  it("the stores' directories must be private to the user each runs as: Valkey's 999:999, FalkorDB's root", () => {
+    const dir = tempDir();
+    const valkey = join(dir, 'valkey');
+    const falkordb = join(dir, 'falkordb');
+    const d = [
+      { service: 'valkey', path: valkey, owner: '999:999' },
+      { service: 'falkordb', path: falkordb, owner: '0:0' },
+    ];
+    // As a bare kube play leaves them: podman made both 0755, Valkey's entrypoint chowned its own to user valkey.
+    mkdirSync(valkey, { mode: 0o755 });
+    mkdirSync(falkordb, { mode: 0o755 });
+    chmodSync(valkey, 0o755);
+    chmodSync(falkordb, 0o755);
+    chownSync(valkey, 999, 0);
+    expect(lines(checkDataDirs(plan(d)))).toEqual([
+      `error data directory ${valkey} belongs to 999:0, not 999:999 (its group is 0, not valkey's 999); has mode 755, not 700 (only 999:999 may use it: nobody else may read what valkey keeps there) | opencode-memory-pod install (hands it to 999:999, 0700), or chown -R 999:999 ${valkey} && chmod 700 ${valkey}`,
+      `error data directory ${falkordb} has mode 755, not 700 (only 0:0 may use it: nobody else may read what falkordb keeps there) | opencode-memory-pod install (hands it to 0:0, 0700), or chown -R 0:0 ${falkordb} && chmod 700 ${falkordb}`,
+    ]);
+    chownSync(valkey, 999, 999);
+    chmodSync(valkey, 0o700);
+    chownSync(falkordb, 1000, 1000);
+    chmodSync(falkordb, 0o700);
+    expect(lines(checkDataDirs(plan(d)))).toEqual([
+      `passed data directory ${valkey} (owner 999:999, 0700)`,
+      expect.stringMatching(
+        /^error data directory .*falkordb belongs to 1000:1000, not 0:0 \(falkordb runs as root; another owner may read and change what it keeps\) \| /,
+      ),
+    ]);
+    chownSync(falkordb, 0, 0);
+    expect(lines(checkDataDirs(plan(d)))[1]).toBe(`passed data directory ${falkordb} (owner 0:0, 0700)`);
   });
 
   it('a workspace must exist, be a directory, not resolve to a system or data directory; whose it is is said', () => {

@@ -301,6 +301,24 @@ describe('kubernetes target', () => {
   });
 });
 
+describe('the stores on Kubernetes: umask 077 without a launcher', () => {
+  it('a shell in front of the command sets it and execs the rest as written; the other containers start as before', () => {
+    const containers = [...podSpec(kube()).initContainers, ...podSpec(kube()).containers];
+    const cmd = (name: string) => containers.find((c: Obj) => c.name === name).command as string[];
+    for (const store of ['valkey', 'falkordb']) {
+      const command = cmd(store);
+      expect(command.slice(0, 6)).toEqual(['/bin/sh', '-c', 'umask 077 && exec "$@"', 'sh', '/bin/sh', '/opt/opencode-memory-pod/requirepass-exec.sh']);
+      // The prefix, run for real in front of a stand-in of the rest: the umask holds, the words arrive unchanged.
+      const dir = tempDir();
+      const r = spawnSync(command[0], [...command.slice(1, 4), 'sh', '-c', 'umask > umask; printf "%s\\n" "$@" > argv', 'x', 'a b', '$(c)'], { cwd: dir });
+      expect(r.status).toBe(0);
+      expect(readFileSync(join(dir, 'umask'), 'utf8')).toBe('0077\n');
+      expect(readFileSync(join(dir, 'argv'), 'utf8')).toBe('a b\n$(c)\n');
+    }
+    expect(cmd('opencode')[0]).not.toBe('/bin/sh');
+  });
+});
+
 describe('requirepass-exec.sh (Kubernetes target) as a real process', () => {
   const script = join(REPO, 'runtime', 'requirepass-exec.sh');
   for (const sh of shells()) {

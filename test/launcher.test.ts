@@ -284,6 +284,37 @@ for (const sh of shells()) {
       expect(await bad.done).toBe(1);
       expect(bad.err()).toContain('--user must be UID:GID, got: alice');
     });
+
+    it('--private: makes a folder of root 0700 before the entrypoint runs, leaves one of another owner, refuses a link', async () => {
+      const p = pod('exit 0');
+      const made = join(p.dir, 'made');
+      mkdirSync(made, { mode: 0o755 }); // as podman makes a DirectoryOrCreate folder
+      const valkeys = join(p.dir, 'valkeys');
+      mkdirSync(valkeys, { mode: 0o750 });
+      chownSync(valkeys, 999, 0); // as Valkey's entrypoint leaves it: chown valkey, the mode unchanged
+      const mode = (d: string) => `${statSync(d).uid} ${(statSync(d).mode & 0o7777).toString(8)}`;
+      // The entrypoint sees the folder private already (it prints the mode it finds).
+      const l = launch(sh, p, ['--name', 'valkey', '--private', made, '--private', valkeys, '--', 'stat', '-c', '%a', made]);
+      expect(await l.done, l.err()).toBe(0);
+      expect(l.out().trim()).toBe('700');
+      expect(mode(made)).toBe('0 700');
+      expect(mode(valkeys)).toBe('999 750'); // not root's: doctor's business, and install's
+      symlinkSync(made, join(p.dir, 'link'));
+      const linked = launch(sh, p, ['--name', 'valkey', '--private', join(p.dir, 'link'), '--', 'true']);
+      expect(await linked.done).toBe(1);
+      expect(linked.err()).toMatch(/link is not a directory; not starting valkey/);
+    });
+
+    it("--umask: the service starts with it; the launcher's own files (markers) keep the one it was given", async () => {
+      const p = pod('exit 0');
+      const l = launch(sh, p, ['--name', 'svc', '--post-health', '--umask', '077', '--', 'sh', '-c', 'umask; sleep 1']);
+      expect(await l.done, l.err()).toBe(0);
+      expect(l.out().trim()).toBe('0077');
+      expect((statSync(join(p.state, 'svc.healthy')).mode & 0o777).toString(8)).toBe('644');
+      const bad = launch(sh, p, ['--name', 'svc', '--umask', 'u=rwx', '--', 'true']);
+      expect(await bad.done).toBe(1);
+      expect(bad.err()).toContain('--umask must be 3 or 4 octal digits, got: u=rwx');
+    });
   });
 }
 
@@ -320,6 +351,45 @@ describe('launch.sh with a real Redis-protocol server', () => {
     expect(ping()).toMatch(/NOAUTH/);
     expect(ping('wrong')).not.toBe('PONG');
     expect(readFileSync(`/proc/${l.pid}/cmdline`, 'utf8')).not.toContain('quote');
+  });
+
+  it('with --umask 077 the snapshot the server writes is 0600; with the umask podman gives (022) it is 0644', async () => {
+    const p = pod('exit 1');
+    const bin = join(p.dir, 'bin');
+    mkdirSync(bin);
+    symlinkSync(spawnSync('sh', ['-c', 'command -v redis-check-rdb']).stdout.toString().trim(), join(bin, 'redis-server'));
+    p.env.PATH = `${bin}:${process.env.PATH}`;
+    const modes: string[] = [];
+    for (const umask of [['--umask', '077'], []]) {
+      const data = join(p.dir, `data${umask.length}`);
+      mkdirSync(data);
+      const port = String(20000 + Math.floor(Math.random() * 20000));
+      // FalkorDB's run.sh sets no umask: the server gets the launcher's (podman's 0022).
+      const l = launch(['sh', '-c', 'umask 022; exec "$0" "$@"', 'dash'], p, [
+        '--name',
+        'falkordb',
+        ...umask,
+        '--',
+        'redis-server',
+        '--port',
+        port,
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        data,
+      ]);
+      const cli = (...args: string[]) =>
+        spawnSync('redis-cli', ['-p', port, ...args])
+          .stdout.toString()
+          .trim();
+      await until(() => cli('ping') === 'PONG', 5000);
+      expect(cli('set', 'k', 'v')).toBe('OK');
+      expect(cli('save')).toBe('OK');
+      modes.push((statSync(join(data, 'dump.rdb')).mode & 0o777).toString(8));
+      l.kill('SIGKILL');
+      await l.done;
+    }
+    expect(modes).toEqual(['600', '644']);
   });
 });
 

@@ -29,10 +29,20 @@ describe('pod.yaml for podman kube play', () => {
       '--post-health',
       '--requirepass-from',
       'VALKEY_PASSWORD',
+      // Its data folder private before the entrypoint hands it to uid 999; its snapshots 0600.
+      '--private',
+      '/data',
+      '--umask',
+      '077',
       '--',
       'docker-entrypoint.sh',
     ]);
     expect(cmd('falkordb').slice(4, 6)).toEqual(['--after', 'valkey']);
+    // FalkorDB's run.sh sets no umask: without the launcher's its dump was 0644.
+    expect(cmd('falkordb').join(' ')).toContain('--private /var/lib/falkordb/data --umask 077 -- /var/lib/falkordb/bin/run.sh');
+    // OpenCode's home is handed over (--own) with --user; its umask stays podman's (its files in the user's workspaces).
+    expect(cmd('opencode')).not.toContain('--private');
+    expect(cmd('opencode')).not.toContain('--umask');
     expect(cmd('datadog').slice(4, 6)).toEqual(['--after', 'falkordb']);
     expect(cmd('opencode')).toContain('--env-all');
     // Every service posts its marker: the liveness probe reads it to tell starting from failing.
@@ -45,7 +55,7 @@ describe('pod.yaml for podman kube play', () => {
     const p = pod();
     expect(container(p, 'valkey').args).toEqual(['-', '--port', '6380', '--maxmemory', '2gb', '--maxmemory-policy', 'allkeys-lru', '--save', '60 1000']);
     expect(container(p, 'falkordb').env).toEqual([
-      { name: 'REDIS_ARGS', value: '- --save 60 100' },
+      { name: 'REDIS_ARGS', value: '- --maxmemory 1gb --maxmemory-policy noeviction --save 60 100' },
       { name: 'BROWSER', value: '1' },
     ]);
     expect(container(p, 'falkordb').volumeMounts).toContainEqual({ name: 'falkordb-data', mountPath: '/var/lib/falkordb/data' });

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/load';
@@ -169,8 +169,9 @@ describe('install', () => {
     expect(owner(home)).toBe('1234:2345 700');
     for (const sub of ['.config/opencode', '.local/share/opencode', '.local/state/opencode', '.cache/opencode', '.local'])
       expect(owner(join(home, sub))).toBe('1234:2345 700');
-    // The other stores' directories are not OpenCode's: left as install always made them.
-    expect(owner(join(root, 'persist/containers/valkey'))).toBe('0:0 755');
+    // The stores' directories are their own users': Valkey's image user, FalkorDB's root.
+    expect(owner(join(root, 'persist/containers/valkey'))).toBe('999:999 700');
+    expect(owner(join(root, 'persist/containers/falkordb'))).toBe('0:0 700');
 
     // A home of root's (as OpenCode used to run), with data in it: everything is handed over.
     const old = tempDir();
@@ -191,6 +192,35 @@ describe('install', () => {
     expect(lstatSync(join(oldHome, 'link')).uid).toBe(1234);
     expect(statSync(pointedAt).uid).toBe(0); // the link, not what it points at
     expect(cli(['install', '--from', dist, '--root', old]).stdout).toContain(`data directory ${oldHome} exists (owner 1234:2345, 0700; left as it is)`);
+  });
+
+  it("makes the stores' data directories private to the user each runs as: Valkey's 999:999 (its image's), FalkorDB's root", () => {
+    const root = tempDir();
+    const dist = join(root, 'dist');
+    expect(cli(['synth', '--out', dist], root).status).toBe(0);
+    const valkey = join(root, 'persist/containers/valkey');
+    const falkordb = join(root, 'persist/containers/falkordb');
+    const dry = cli(['install', '--from', dist, '--root', root, '--dry-run']).stdout;
+    expect(dry).toContain(`would create data directory ${valkey} (0700, owner 999:999)`);
+    expect(dry).toContain(`would create data directory ${falkordb} (0700, owner 0:0)`);
+    // As a bare kube play and Valkey's entrypoint leave them: podman made them 0755, the entrypoint
+    // chowned Valkey's to user valkey (not its group); FalkorDB wrote its dump 0644 as root.
+    mkdirSync(valkey, { recursive: true, mode: 0o755 });
+    mkdirSync(falkordb, { recursive: true, mode: 0o755 });
+    chmodSync(valkey, 0o755);
+    chmodSync(falkordb, 0o755);
+    chownSync(valkey, 999, 0);
+    writeFileSync(join(valkey, 'dump.rdb'), 'REDIS', { mode: 0o600 });
+    chownSync(join(valkey, 'dump.rdb'), 999, 999);
+    writeFileSync(join(falkordb, 'dump.rdb'), 'REDIS', { mode: 0o644 });
+    const r = cli(['install', '--from', dist, '--root', root]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`data directory ${valkey}: handed 1 entry to 999:999, mode 755 -> 700`);
+    expect(r.stdout).toContain(`data directory ${falkordb}: handed 0 entries to 0:0, mode 755 -> 700`);
+    const owner = (p: string) => `${statSync(p).uid}:${statSync(p).gid} ${(statSync(p).mode & 0o777).toString(8)}`;
+    expect(owner(valkey)).toBe('999:999 700');
+    expect(owner(join(valkey, 'dump.rdb'))).toBe('999:999 600');
+    expect(owner(falkordb)).toBe('0:0 700');
   });
 
   it("never creates or hands over anything through a link put where one of the home's folders goes", () => {

@@ -118,8 +118,18 @@ describe('our own manifests', () => {
     ['defaults', undefined],
     ['graphiti on, datadog off', { services: { graphiti: { enabled: true }, datadog: { enabled: false } } }],
     [
-      'no ordering, no memory limits, other ports',
-      { ordering: false, memoryLimits: false, bindAddress: '0.0.0.0', services: { valkey: { port: 7000 }, opencode: { hostPort: 14096 } } },
+      'no ordering, no memory limits, other ports, stores beyond loopback with their passwords required',
+      {
+        ordering: false,
+        memoryLimits: false,
+        bindAddress: '0.0.0.0',
+        services: {
+          valkey: { port: 7000, requirePassword: true },
+          falkordb: { requirePassword: true },
+          datadog: { bindAddress: '127.0.0.1' },
+          opencode: { hostPort: 14096 },
+        },
+      },
     ],
   ];
   for (const [name, input] of configs) {

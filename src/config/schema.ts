@@ -209,7 +209,13 @@ const falkordb = z.prefault(
       ),
       '60 100',
     ),
-    memoryLimit: z._default(memoryQuantity, '2Gi'),
+    // Default 1gb: 2Gi less 256Mi for the browser is 1792Mi, / 1.25 for the snapshot fork is 1433Mi
+    // at most (falkordbMaxmemoryFits); 1gb leaves ~410Mi for what maxmemory does not count.
+    maxmemory: describe(
+      z._default(valkeyMemory, '1gb'),
+      'FalkorDB maxmemory (policy noeviction: at the bound graph writes fail with an OOM error, reads go on). memoryLimit must hold 1.25x it (the snapshot fork) plus 256Mi for the browser when it runs.',
+    ),
+    memoryLimit: describe(z._default(memoryQuantity, '2Gi'), 'Container memory limit, shared by FalkorDB and its browser.'),
     extraCapabilities,
     secretKeys: secretKeys(FALKORDB_SECRET_KEYS),
     dataDir: describe(z._default(ownDirectory, '/persist/containers/falkordb'), 'Host directory for /var/lib/falkordb/data.'),

@@ -33,8 +33,16 @@ export function checkDataDirs(plan: InstallPlan): Check[] {
       continue;
     }
     const { uid, gid } = parseUserGroup(owner);
+    // A service that runs as root can write anywhere; there the harm of another owner is that user's
+    // reach into its data. Only the group amiss: what Valkey's entrypoint leaves (chown valkey, user only).
+    const why =
+      st.uid === uid
+        ? `its group is ${st.gid}, not ${service}'s ${gid}`
+        : uid === 0
+          ? `${service} runs as root; another owner may read and change what it keeps`
+          : `${service} runs as ${owner} and cannot write there`;
     const problems = [
-      ...(st.uid !== uid || st.gid !== gid ? [`belongs to ${st.uid}:${st.gid}, not ${owner} (${service} runs as ${owner} and cannot write there)`] : []),
+      ...(st.uid !== uid || st.gid !== gid ? [`belongs to ${st.uid}:${st.gid}, not ${owner} (${why})`] : []),
       ...(!isPrivate(st.mode)
         ? [`has mode ${(st.mode & 0o7777).toString(8)}, not 700 (only ${owner} may use it: nobody else may read what ${service} keeps there)`]
         : []),

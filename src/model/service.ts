@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { addConfigValidation, ConfigProblem } from '../lib/config-error';
-import type { UserGroup } from '../lib/user-group';
+import { ROOT, type UserGroup } from '../lib/user-group';
 
 /** A port a service listens on inside the pod's shared network namespace. */
 export interface PortSpec {
@@ -56,10 +56,12 @@ export interface HostMountSpec {
   /** Persistent data: `install` creates it and `doctor` checks it. */
   readonly persistent?: boolean;
   /**
-   * A persistent directory that belongs to the user the service runs as (runAs, else root):
-   * `install` creates it private (0700) to that user and hands over what it holds, `doctor` checks
-   * both, and the launcher hands it and `ownedSubdirs` over at start (a bare `podman kube play`
-   * makes them root's). Unset: created root's 0755 by install, and left as it is.
+   * A persistent directory that belongs to the user the service's process runs as (dataOwner:
+   * runAs, else the image's own user, else root) and to nobody else: `install` creates it private
+   * (0700) to that user and hands over what it holds, `doctor` checks both. At start the launcher
+   * makes it 0700 while root still owns it (a bare `podman kube play` creates a missing hostPath
+   * folder root's 0755), and with runAs hands it and `ownedSubdirs` over. Unset: created root's
+   * 0755 by install, and left as it is.
    */
   readonly ownedByService?: boolean;
   /** Folders below an ownedByService directory that belong to that user too (paths relative to it). */
@@ -77,6 +79,11 @@ export interface HostMountSpec {
   readonly userFiles?: boolean;
   /** Configuration field that sets hostPath, named in error messages. */
   readonly configField: string;
+}
+
+/** Who the service's process runs as, and so who owns its ownedByService folders: runAs, else the image's user, else root. */
+export function dataOwner(spec: ServiceSpec): UserGroup {
+  return spec.runAs ?? spec.imageUser ?? ROOT;
 }
 
 /**
@@ -186,6 +193,17 @@ export interface ServiceSpec {
   readonly startTimeoutSeconds: number;
   /** Run the main process as this user (the launcher switches after its own root-only steps). Unset: the image's user. */
   readonly runAs?: UserGroup;
+  /**
+   * The user the image's own entrypoint switches to before the service runs (Valkey's setpriv to
+   * 999:999), when runAs is unset: the owner of its ownedByService folders. Unset: the image runs
+   * the service as root.
+   */
+  readonly imageUser?: UserGroup;
+  /**
+   * File-creation mask the launcher sets before it execs the entrypoint, as octal digits ('077':
+   * what the service writes is its user's alone). Unset: podman's (0022), and whatever the image does.
+   */
+  readonly umask?: string;
   /** Working directory of the main process. Unset: the image's. */
   readonly workingDir?: string;
 }

@@ -218,9 +218,11 @@ function renderContainer(props: KubernetesProps, plan: KubernetesPlan, stage: St
   }
   const envFrom: EnvFromSource[] | undefined = secrets.envKeys === 'all' ? [{ secretRef: { name: secretName } }] : undefined;
 
-  const command = secrets.requirepassFrom
+  const started = secrets.requirepassFrom
     ? ['/bin/sh', `${POD_PATHS.scriptsDir}/requirepass-exec.sh`, secrets.requirepassFrom, '--', ...spec.entrypoint]
     : [...spec.entrypoint];
+  // No launcher here to set the service's umask (Kubernetes has no field for it): a shell sets it and execs the rest.
+  const command = spec.umask ? ['/bin/sh', '-c', `umask ${spec.umask} && exec "$@"`, 'sh', ...started] : started;
   const mounts: VolumeMount[] = [
     { name: 'runtime', mountPath: POD_PATHS.scriptsDir, readOnly: true },
     ...spec.mounts.filter(onCluster).map((m) => ({ name: m.name, mountPath: m.mountPath })),

@@ -2,7 +2,7 @@ import { App } from 'cdk8s';
 import { isBuiltOpenCodeImage } from '../image/opencode-image';
 import { PodModel } from '../model/pod-model';
 import { Exposure, hostAddress, publishedPorts } from '../model/exposure';
-import type { HostMountSpec, ServiceSpec } from '../model/service';
+import { dataOwner, type HostMountSpec, type ServiceSpec } from '../model/service';
 import { formatUserGroup, ROOT } from '../lib/user-group';
 import { hostSecretsDir } from '../model/pod-paths';
 import { secretKeyLines } from '../model/secret-key-lines';
@@ -62,7 +62,7 @@ export interface InstallPlan {
 export interface DataDirPlan {
   readonly service: string;
   readonly path: string;
-  /** `UID:GID` the directory and all it holds belong to; private (0700). Unset: created root's, 0755, and left as it is. */
+  /** `UID:GID` the directory and all it holds belong to (the user the service runs as); private (0700). Unset: created root's, 0755, and left as it is. */
   readonly owner?: string;
   /** Folders below it (relative) that install creates for `owner`. */
   readonly subdirs?: readonly string[];
@@ -86,7 +86,7 @@ export function podmanFiles(model: PodModel): GeneratedFile[] {
     dataDirs: mounts(model, (m) => m.persistent).map(({ spec, mount }) => ({
       service: spec.name,
       path: mount.hostPath,
-      owner: mount.ownedByService ? formatUserGroup(spec.runAs ?? ROOT) : undefined,
+      owner: mount.ownedByService ? formatUserGroup(dataOwner(spec)) : undefined,
       subdirs: mount.ownedSubdirs?.length ? [...mount.ownedSubdirs] : undefined,
     })),
     workspaces: mounts(model, (m) => m.workspace).map(({ spec, mount }) => ({

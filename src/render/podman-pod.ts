@@ -77,7 +77,12 @@ function renderContainer(model: PodModel, stage: Stage): Container {
   if (spec.runAs) {
     launcher.push('--user', formatUserGroup(spec.runAs));
     for (const dir of ownedFolders(spec)) launcher.push('--own', dir);
+  } else {
+    // The image's own start runs as root (and may hand the folder to its user, as Valkey's does):
+    // a folder podman just made (root's, 0755) is made 0700 first.
+    for (const m of spec.mounts.filter((mount) => mount.ownedByService)) launcher.push('--private', m.mountPath);
   }
+  if (spec.umask) launcher.push('--umask', spec.umask);
   launcher.push('--', ...spec.entrypoint);
 
   // No initialDelaySeconds and no startupProbe: `health.sh --live` passes while the launcher

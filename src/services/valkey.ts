@@ -3,6 +3,7 @@ import { Capability, keptCapabilities } from '../model/capabilities';
 import { quantityBytes, valkeyBytes } from '../lib/memory';
 import { Service, ServiceProps, ServiceSpec } from '../model/service';
 import { redisPingScript } from './redis-health';
+import { STORE_UMASK } from './store-files';
 
 /** Valkey forks to write snapshots; its memory limit must leave this factor of maxmemory. */
 export const VALKEY_HEADROOM = 1.25;
@@ -22,6 +23,9 @@ export interface ValkeyProps extends ServiceProps {
   /** Refuse to start without VALKEY_PASSWORD (needed to publish it beyond loopback). */
   readonly requirePassword?: boolean;
 }
+
+/** The image's valkey user and group (Dockerfile: groupadd -g 999, useradd -u 999): its entrypoint drops to it. */
+export const VALKEY_USER = { uid: 999, gid: 999 } as const;
 
 /** Env-file key that turns on Valkey authentication. */
 export const VALKEY_PASSWORD_KEY = 'VALKEY_PASSWORD';
@@ -95,6 +99,8 @@ export class Valkey extends Service {
           readOnly: false,
           type: 'DirectoryOrCreate',
           persistent: true,
+          // 999:999, 0700: the entrypoint re-owns (chown, not chmod) only what is not valkey's yet.
+          ownedByService: true,
           configField: 'services.valkey.dataDir',
         },
       ],
@@ -110,6 +116,8 @@ export class Valkey extends Service {
       capabilities: keptCapabilities(VALKEY_CAPABILITIES, p.extraCapabilities),
       memoryLimit: p.memoryLimit,
       startTimeoutSeconds: p.startTimeoutSeconds,
+      imageUser: VALKEY_USER,
+      umask: STORE_UMASK,
     };
   }
 }

@@ -473,6 +473,29 @@ if [ "$mode" = bare ]; then
   fi
 fi
 
+# ---------------------------------------------------------------- 5b. private data (issue 24)
+# Each data directory is 0700 and belongs to the uid its service runs as; what the stores write is
+# theirs alone. Read on the host, after each store wrote a snapshot now (SAVE, with its own umask).
+# OpenCode's files keep podman's umask (its workspaces are the user's): only its folder is checked.
+private_data() { # SERVICE DIR UID [store]
+  local svc=$1 d=$2 uid=$3 got listing open foreign
+  got=$(stat -c 'uid %u, mode %a' "$d" 2>/dev/null)
+  if [ "$got" != "uid $uid, mode 700" ]; then fail "$svc's data directory $d: ${got:-missing}, not uid $uid, mode 700"; return; fi
+  [ "${4:-}" = store ] || { ok "$svc's data directory $d: uid $uid, 0700"; return; }
+  listing=$(find "$d" -mindepth 1 -printf '%P %m %u; ' 2>/dev/null)
+  open=$(find "$d" -mindepth 1 -perm /077 -printf '%P %m; ' 2>/dev/null)
+  foreign=$(find "$d" -mindepth 1 ! -uid "$uid" -printf '%P %u; ' 2>/dev/null)
+  if [ ! -f "$d/dump.rdb" ]; then fail "$svc wrote no dump.rdb in $d after SAVE ($listing)"
+  elif [ -n "$open" ]; then fail "$svc's files readable beyond their owner: ${open%; }"
+  elif [ -n "$foreign" ]; then fail "$svc's files of another uid than $uid: ${foreign%; }"
+  else ok "$svc's data directory $d: uid $uid, 0700; what it wrote is its own and no one else's (${listing%; })"; fi
+}
+[ "$(store_cmd valkey valkey-cli 6380 VALKEY_PASSWORD save)" = OK ] || fail "valkey: SAVE did not answer OK"
+[ "$(store_cmd falkordb redis-cli 6379 FALKORDB_PASSWORD save)" = OK ] || fail "falkordb: SAVE did not answer OK"
+private_data valkey /persist/containers/valkey 999 store
+private_data falkordb /persist/containers/falkordb 0 store
+private_data opencode "$oc_home" 1000
+
 # ---------------------------------------------------------------- 6. recovery
 for s in $services; do
   pid=$(podman inspect --format '{{.State.Pid}}' "$pod-$s") cpid=$pid
