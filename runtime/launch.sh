@@ -3,16 +3,18 @@
 # native sidecars (podman 4.3.1 through 5.x), so each container orders itself:
 #
 #   1. export the env-file keys this service may see (parsed as data, see envfile.sh);
-#   2. take this container's lock, "<name>.lock" in the pod-shared state directory: the service
-#      inherits it, so it is held exactly as long as the container's processes run;
-#   3. wait, bounded, until every service it depends on has posted "<name>.healthy" in this pod's
-#      network namespace AND still holds its lock (the state directory survives `podman pod
-#      restart`, which restarts containers concurrently: a marker of a stopped container, or of
-#      one still running in the pod's previous network namespace, does not count); give up
-#      (exit 1) and say why;
+#   2. take this container's lock, "<state>/<name>/lock": the service inherits it, so it is held
+#      exactly as long as the container's processes run. <state>/<name> is this container's own
+#      volume: only this container mounts it read-write; the services that wait for it see it
+#      read-only, so none of them can post, change, remove or replace its markers and lock;
+#   3. wait, bounded, until every service it depends on has posted "<state>/<dep>/healthy" in this
+#      pod's network namespace AND still holds its lock (the volumes survive `podman pod restart`,
+#      which restarts containers concurrently: a marker of a stopped container, or of one still
+#      running in the pod's previous network namespace, does not count); give up (exit 1) and say
+#      why;
 #   4. fork a short-lived poller that runs this service's own health check and posts its marker
 #      once it passes (dependents wait for it; the liveness probe reads it to tell "starting"
-#      from "failing"), or "<name>.failed" when it has not passed within the timeout;
+#      from "failing"), or "<state>/<name>/failed" when it has not passed within the timeout;
 #   5. with --user, make the service's own folders its user's, then switch to that user (setpriv,
 #      util-linux): the steps above need root (the env file and the state directory are root's);
 #      without it, make each --private folder 0700 while root owns it (podman made it 0755);
@@ -64,6 +66,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ -n "$name" ] || die "--name is required"
+case $name in */* | . | ..) die "--name must be a service name, got: $name" ;; esac
 [ $# -gt 0 ] || die "no entrypoint given after --"
 case $timeout in '' | *[!0-9]*) die "--timeout must be whole seconds, got: $timeout" ;; esac
 case $omp_umask in '' | [0-7][0-7][0-7] | [0-7][0-7][0-7][0-7]) ;; *) die "--umask must be 3 or 4 octal digits, got: $omp_umask" ;; esac
@@ -93,18 +96,29 @@ omp_load_env "$omp_env_file" "$keys" || die "not starting $name"
 [ -n "$require_pass" ] && [ -z "$omp_requirepass" ] \
   && die "not starting $name: the env file sets no ${OMP_REQUIREPASS_KEY:-password} (requirePassword: it is published beyond loopback)"
 
+# This container's own state directory (its own volume; the parent holds the others', read-only).
+# Root's and 0700: a service that runs as its own user (OpenCode's runAs) cannot even open a lock
+# of another service to hold it.
+omp_own=$omp_state/$name
+mkdir -p "$omp_own" && chmod 0700 "$omp_own" || die "cannot create state directory $omp_own"
 # Our markers from an earlier run of this container (a crash, a pod restart) must not tell
 # dependents we are healthy: remove them BEFORE taking the lock, so that whoever sees the lock held
 # and then a marker sees one posted by this run.
-mkdir -p "$omp_state" || die "cannot create state directory $omp_state"
-rm -f "$omp_state/$name.healthy" "$omp_state/$name.failed"
+rm -f "$omp_own/healthy" "$omp_own/failed"
 # flock is in every image (util-linux on Debian and Ubuntu, busybox on Alpine). Without it markers
 # are trusted as they are, as before locks existed.
 omp_locks=
 if command -v flock >/dev/null 2>&1; then
-  exec 9>>"$omp_state/$name.lock" || die "cannot open $omp_state/$name.lock"
-  # Held by an earlier run of this container only while that run is still being stopped.
-  flock -w 30 -x 9 || die "$omp_state/$name.lock is still held after 30s"
+  # A new lock file for every run, never waited for: flock(2) needs no write access, so a process
+  # in a container that reads this directory (a dependent, as root) can hold whatever lock file it
+  # can open. Held by such a process, a lock file kept across runs would stop this service from
+  # ever starting again; a new one leaves it holding a file nobody looks at. An earlier run of this
+  # container holds nothing by now: podman starts a container again only after all of its processes
+  # have ended (the kernel ends a PID namespace's processes with its init).
+  rm -f "$omp_own/lock"
+  exec 9>"$omp_own/lock" || die "cannot create $omp_own/lock"
+  # Taken by someone else between the two lines: held all the same while this container runs.
+  flock -n -x 9 || log "$omp_own/lock was taken by another process as it was made; dependents see it held"
   omp_locks=1
 else
   log "no flock in this image: markers of an earlier pod run cannot be told apart"
@@ -120,7 +134,9 @@ fi
 omp_netns=$(readlink /proc/self/ns/net 2>/dev/null)
 dep_running() {
   [ -z "$omp_locks" ] && return 0
-  ! flock -n -x "$omp_state/$1.lock" true 9>&- 2>/dev/null
+  # Read-only here: flock opens an existing file; a missing one is no lock.
+  [ -e "$omp_state/$1/lock" ] || return 1
+  ! flock -n -x "$omp_state/$1/lock" true 9>&- 2>/dev/null
 }
 marker_here() { # FILE: exists and was posted in this pod's network namespace
   [ -e "$1" ] || return 1
@@ -130,9 +146,9 @@ marker_here() { # FILE: exists and was posted in this pod's network namespace
 }
 dep_state() {
   dep_st=waiting
-  [ -e "$omp_state/$1.healthy" ] || [ -e "$omp_state/$1.failed" ] || return 0
+  [ -e "$omp_state/$1/healthy" ] || [ -e "$omp_state/$1/failed" ] || return 0
   dep_running "$1" || return 0
-  if marker_here "$omp_state/$1.healthy"; then dep_st=healthy; elif marker_here "$omp_state/$1.failed"; then dep_st=failed; fi
+  if marker_here "$omp_state/$1/healthy"; then dep_st=healthy; elif marker_here "$omp_state/$1/failed"; then dep_st=failed; fi
 }
 
 deadline=$((started + timeout * 100))
@@ -145,7 +161,7 @@ for dep in $after; do
     dep_state "$dep"
     [ "$dep_st" = healthy ] && break
     if [ "$dep_st" = failed ]; then
-      die "$dep failed to become healthy ($(sed -n 2p "$omp_state/$dep.failed" 2>/dev/null)); not starting $name"
+      die "$dep failed to become healthy ($(sed -n 2p "$omp_state/$dep/failed" 2>/dev/null)); not starting $name"
     fi
     t=$(now_cs)
     [ "$t" -ge "$deadline" ] && die "$dep is not healthy after ${timeout}s; not starting $name (check: podman logs <pod>-$dep)"
@@ -167,14 +183,14 @@ if [ "$post" = 1 ]; then
     poll_deadline=$((poll_start + timeout * 100))
     until sh "$omp_dir/health.sh" "$name" >/dev/null 2>&1; do
       if [ "$(now_cs)" -ge "$poll_deadline" ]; then
-        printf 'netns %s\nown health check still failing after %ss\n' "$omp_netns" "$timeout" >"$omp_state/.$name.failed.tmp"
-        mv -f "$omp_state/.$name.failed.tmp" "$omp_state/$name.failed"
+        printf 'netns %s\nown health check still failing after %ss\n' "$omp_netns" "$timeout" >"$omp_own/.failed.tmp"
+        mv -f "$omp_own/.failed.tmp" "$omp_own/failed"
         log "not healthy after ${timeout}s; told the services that wait for $name"
         exit 0
       fi
       sleep 0.1
     done
-    printf 'netns %s\n' "$omp_netns" >"$omp_state/.$name.healthy.tmp" && mv -f "$omp_state/.$name.healthy.tmp" "$omp_state/$name.healthy"
+    printf 'netns %s\n' "$omp_netns" >"$omp_own/.healthy.tmp" && mv -f "$omp_own/.healthy.tmp" "$omp_own/healthy"
     log "healthy $(seconds_since "$poll_start")s after start; dependents may start"
   ) </dev/null &
 fi

@@ -84,7 +84,8 @@ describe('health.sh --live (the liveness probe) and the bound on every check', (
   const withState = (port: number, envText: string) => {
     const s = scripts(port, envText);
     const state = join(s.dir, 'state');
-    mkdirSync(state);
+    // The service's own state directory: health.sh runs in its own container and reads only that.
+    mkdirSync(join(state, 'opencode'), { recursive: true });
     return { ...s, state, env: { ...s.env, OMP_STATE_DIR: state } };
   };
 
@@ -97,14 +98,14 @@ describe('health.sh --live (the liveness probe) and the bound on every check', (
   it('is not alive once the launcher reported that the service never became healthy', async () => {
     const port = await openCodeLike();
     const s = withState(port, '');
-    writeFileSync(join(s.state, 'opencode.failed'), 'own health check still failing after 120s');
+    writeFileSync(join(s.state, 'opencode', 'failed'), 'own health check still failing after 120s');
     expect(await runHealth(s, '--live', 'opencode')).toBe(1);
   });
 
   it('after the service was healthy, runs the real check: passes while it answers, fails when it stops', async () => {
     const port = await openCodeLike();
     const s = withState(port, '');
-    writeFileSync(join(s.state, 'opencode.healthy'), '');
+    writeFileSync(join(s.state, 'opencode', 'healthy'), '');
     expect(await runHealth(s, '--live', 'opencode')).toBe(0);
     servers.pop()!.close();
     expect(await runHealth(s, '--live', 'opencode')).toBe(1);
@@ -116,7 +117,7 @@ describe('health.sh --live (the liveness probe) and the bound on every check', (
     await new Promise<void>((r) => hung.listen(0, '127.0.0.1', r));
     try {
       const s = withState((hung.address() as AddressInfo).port, '');
-      writeFileSync(join(s.state, 'opencode.healthy'), '');
+      writeFileSync(join(s.state, 'opencode', 'healthy'), '');
       const t0 = Date.now();
       expect(await runHealth(s, '--live', 'opencode')).not.toBe(0);
       // opencode's probe timeout is 5 s: the check is killed after 4 s (nc -w 3 alone would not end it).

@@ -47,15 +47,22 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Stands in for a running dependency: a process holding NAME's lock, as its service would. */
 async function holdLock(p: Pod, name: string): Promise<ChildProcess> {
-  mkdirSync(p.state, { recursive: true });
-  const holder = spawn('flock', ['-x', join(p.state, `${name}.lock`), 'sh', '-c', 'echo locked; exec sleep 60']);
+  mkdirSync(join(p.state, name), { recursive: true });
+  const holder = spawn('flock', ['-x', join(p.state, name, 'lock'), 'sh', '-c', 'echo locked; exec sleep 60']);
   running.push(holder);
   await new Promise<void>((resolve) => holder.stdout!.once('data', () => resolve()));
   return holder;
 }
 /** What a marker of a container in this (the test's) network namespace says. */
 const HERE = `netns ${readlinkSync('/proc/self/ns/net')}\n`;
-const lockHeld = (p: Pod, name: string) => spawnSync('flock', ['-n', join(p.state, `${name}.lock`), 'true']).status !== 0;
+const lockHeld = (p: Pod, name: string) => spawnSync('flock', ['-n', join(p.state, name, 'lock'), 'true']).status !== 0;
+/** A file in NAME's state directory (its own volume in the pod). */
+const stateFile = (p: Pod, name: string, file: string) => join(p.state, name, file);
+/** Writes one of NAME's state files, as its container would. */
+function post(p: Pod, name: string, file: string, text: string): void {
+  mkdirSync(join(p.state, name), { recursive: true });
+  writeFileSync(stateFile(p, name, file), text);
+}
 async function until(check: () => boolean, ms = 5000): Promise<void> {
   const end = Date.now() + ms;
   while (!check()) {
@@ -73,7 +80,7 @@ for (const sh of shells()) {
       await until(() => l.err().includes('waiting for a to become healthy'));
       await sleep(400);
       expect(l.out()).toBe('');
-      writeFileSync(join(p.state, 'a.healthy'), HERE);
+      post(p, 'a', 'healthy', HERE);
       await until(() => l.out().includes('serving'));
       // exec: the service has the launcher's PID, nothing of ours stays in between.
       expect(l.out().trim()).toBe(`serving as pid ${l.pid}`);
@@ -82,9 +89,8 @@ for (const sh of shells()) {
 
     it('does not trust a marker whose container has stopped (podman pod restart keeps the state volume)', async () => {
       const p = pod();
-      mkdirSync(p.state, { recursive: true });
-      writeFileSync(join(p.state, 'a.healthy'), HERE);
-      writeFileSync(join(p.state, 'a.lock'), '');
+      post(p, 'a', 'healthy', HERE);
+      post(p, 'a', 'lock', '');
       const l = launch(sh, p, ['--name', 'b', '--after', 'a', '--timeout', '10', '--', 'sh', '-c', 'echo STARTED; exec sleep 30']);
       await until(() => l.err().includes('waiting for a to become healthy'));
       await sleep(500);
@@ -96,14 +102,13 @@ for (const sh of shells()) {
 
     it('does not trust a marker posted in another network namespace (the pod before a podman pod restart)', async () => {
       const p = pod();
-      mkdirSync(p.state, { recursive: true });
-      writeFileSync(join(p.state, 'a.healthy'), 'netns net:[4026531840]\n');
+      post(p, 'a', 'healthy', 'netns net:[4026531840]\n');
       await holdLock(p, 'a');
       const l = launch(sh, p, ['--name', 'b', '--after', 'a', '--timeout', '10', '--', 'sh', '-c', 'echo STARTED; exec sleep 30']);
       await until(() => l.err().includes('waiting for a to become healthy'));
       await sleep(500);
       expect(l.out()).toBe('');
-      writeFileSync(join(p.state, 'a.healthy'), HERE);
+      post(p, 'a', 'healthy', HERE);
       await until(() => l.out().includes('STARTED'));
     });
 
@@ -115,6 +120,63 @@ for (const sh of shells()) {
       l.kill('SIGKILL');
       await l.done;
       await until(() => !lockHeld(p, 'a'));
+    });
+
+    it('reads a dependency through a read-only view of its state directory, as in the pod', async () => {
+      const p = pod();
+      const aDir = join(p.state, 'a');
+      mkdirSync(aDir, { recursive: true });
+      await holdLock(p, 'a');
+      // b's own mount namespace, where a's folder is read-only: what podman-pod.ts mounts in b.
+      const readOnlyA = [
+        'unshare',
+        '--mount',
+        '--propagation',
+        'private',
+        'sh',
+        '-c',
+        'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && shift && exec "$@"',
+        'sh',
+        aDir,
+        ...sh,
+      ];
+      const l = launch(readOnlyA, p, [
+        '--name',
+        'b',
+        '--after',
+        'a',
+        '--timeout',
+        '10',
+        '--',
+        'sh',
+        '-c',
+        `(: >"${aDir}/failed") 2>/dev/null || echo "cannot write a's files"; echo STARTED; exec sleep 30`,
+      ]);
+      await until(() => l.err().includes('waiting for a to become healthy'));
+      post(p, 'a', 'healthy', HERE);
+      await until(() => l.out().includes('STARTED'));
+      expect(l.out()).toContain("cannot write a's files");
+      expect(existsSync(stateFile(p, 'a', 'failed'))).toBe(false);
+    });
+
+    it('starts again although another process holds its lock file of before; its state is root-only', async () => {
+      const p = pod('exit 0');
+      // What a dependent's process (root, read-only view) can do: hold a's lock file, then wait.
+      const holder = await holdLock(p, 'a');
+      const t0 = Date.now();
+      const a = launch(sh, p, ['--name', 'a', '--timeout', '10', '--post-health', '--', 'sh', '-c', 'echo STARTED; exec sleep 30']);
+      await until(() => a.out().includes('STARTED') && existsSync(stateFile(p, 'a', 'healthy')));
+      // It did not wait for the old file (the launcher once waited 30 s for it, then gave up).
+      expect(Date.now() - t0).toBeLessThan(3000);
+      expect((statSync(join(p.state, 'a')).mode & 0o777).toString(8)).toBe('700');
+      expect(lockHeld(p, 'a')).toBe(true);
+      const b = launch(sh, p, ['--name', 'b', '--after', 'a', '--timeout', '10', '--', 'sh', '-c', 'echo STARTED; exec sleep 30']);
+      await until(() => b.out().includes('STARTED'));
+      // The lock dependents see is the service's own: free when it ends, whatever the holder does.
+      a.kill('SIGKILL');
+      await a.done;
+      await until(() => !lockHeld(p, 'a'));
+      expect(holder.exitCode).toBeNull();
     });
 
     it('gives up after the timeout, says what it waited for, and exits 1', async () => {
@@ -129,8 +191,7 @@ for (const sh of shells()) {
 
     it('fails at once when the dependency reported failure', async () => {
       const p = pod();
-      mkdirSync(p.state, { recursive: true });
-      writeFileSync(join(p.state, 'a.failed'), `${HERE}own health check still failing after 5s\n`);
+      post(p, 'a', 'failed', `${HERE}own health check still failing after 5s\n`);
       await holdLock(p, 'a');
       const l = launch(sh, p, ['--name', 'b', '--after', 'a', '--timeout', '30', '--', 'true']);
       expect(await l.done).toBe(1);
@@ -139,16 +200,15 @@ for (const sh of shells()) {
 
     it('posts its own marker once its health check passes, after removing a stale one', async () => {
       const p = pod('[ -e "$OMP_STATE_DIR/../ready" ]');
-      mkdirSync(p.state, { recursive: true });
-      writeFileSync(join(p.state, 'a.healthy'), 'stale');
+      post(p, 'a', 'healthy', 'stale');
       const l = launch(sh, p, ['--name', 'a', '--timeout', '10', '--post-health', '--', 'sleep', '30']);
       await until(() => l.err().includes('starting: sleep 30'));
-      expect(existsSync(join(p.state, 'a.healthy'))).toBe(false);
+      expect(existsSync(stateFile(p, 'a', 'healthy'))).toBe(false);
       await sleep(300);
-      expect(existsSync(join(p.state, 'a.healthy'))).toBe(false);
+      expect(existsSync(stateFile(p, 'a', 'healthy'))).toBe(false);
       writeFileSync(join(p.dir, 'ready'), '');
-      await until(() => existsSync(join(p.state, 'a.healthy')));
-      expect(readFileSync(join(p.state, 'a.healthy'), 'utf8')).toBe(HERE);
+      await until(() => existsSync(stateFile(p, 'a', 'healthy')));
+      expect(readFileSync(stateFile(p, 'a', 'healthy'), 'utf8')).toBe(HERE);
       // The poller logs right after it posts the marker.
       await until(() => l.err().includes('dependents may start'));
       expect(l.err()).toMatch(/healthy \d+\.\d\ds after start; dependents may start/);
@@ -157,8 +217,8 @@ for (const sh of shells()) {
     it('posts a failure marker when its own check never passes', async () => {
       const p = pod('exit 1');
       launch(sh, p, ['--name', 'a', '--timeout', '1', '--post-health', '--', 'sleep', '30']);
-      await until(() => existsSync(join(p.state, 'a.failed')), 4000);
-      expect(readFileSync(join(p.state, 'a.failed'), 'utf8')).toMatch(/^netns net:\[\d+\]\nown health check still failing after 1s\n$/);
+      await until(() => existsSync(stateFile(p, 'a', 'failed')), 4000);
+      expect(readFileSync(stateFile(p, 'a', 'failed'), 'utf8')).toMatch(/^netns net:\[\d+\]\nown health check still failing after 1s\n$/);
     });
 
     it('exports all keys or only the listed ones, as data', async () => {
@@ -246,14 +306,16 @@ for (const sh of shells()) {
         '--',
         'sh',
         '-c',
-        'echo "ids $(id -u):$(id -g) groups $(id -G)"; grep -E "^(CapEff|NoNewPrivs)" /proc/self/status; flock -n 9 true 9>>"$OMP_STATE_DIR/svc.lock" && echo "lock free" || echo "lock held"',
+        'echo "ids $(id -u):$(id -g) groups $(id -G)"; grep -E "^(CapEff|NoNewPrivs)" /proc/self/status; echo "fd 9 $(readlink /proc/self/fd/9)"; cat "$OMP_STATE_DIR/svc/lock" 2>/dev/null && echo "lock readable" || echo "state private"',
       ];
       const l = launch(capped, { ...p, env }, [...args, ...service]);
       expect(await l.done, l.err()).toBe(0);
       expect(l.out()).toContain('ids 1234:2345 groups 2345');
       expect(l.out()).toMatch(/CapEff:\s+0+\n/);
       expect(l.out()).toMatch(/NoNewPrivs:\s+1/);
-      expect(l.out()).toContain('lock held'); // the container's lock went along through setpriv
+      // The container's lock went along through setpriv; its state directory is root's alone.
+      expect(l.out()).toContain(`fd 9 ${join(p.state, 'svc', 'lock')}\n`);
+      expect(l.out()).toContain('state private');
       for (const d of [home, join(home, '.cache')])
         expect(`${statSync(d).uid}:${statSync(d).gid} ${(statSync(d).mode & 0o777).toString(8)}`).toBe('1234:2345 700');
       expect(readFileSync(join(etc, 'passwd'), 'utf8')).toContain(`svc:x:1234:2345:svc:${home}:/bin/sh\n`);
@@ -310,7 +372,7 @@ for (const sh of shells()) {
       const l = launch(sh, p, ['--name', 'svc', '--post-health', '--umask', '077', '--', 'sh', '-c', 'umask; sleep 1']);
       expect(await l.done, l.err()).toBe(0);
       expect(l.out().trim()).toBe('0077');
-      expect((statSync(join(p.state, 'svc.healthy')).mode & 0o777).toString(8)).toBe('644');
+      expect((statSync(join(p.state, 'svc', 'healthy')).mode & 0o777).toString(8)).toBe('644');
       const bad = launch(sh, p, ['--name', 'svc', '--umask', 'u=rwx', '--', 'true']);
       expect(await bad.done).toBe(1);
       expect(bad.err()).toContain('--umask must be 3 or 4 octal digits, got: u=rwx');

@@ -114,6 +114,42 @@ describe('pod.yaml for podman kube play', () => {
     }
   });
 
+  it('gives each container its own state volume, writable only there and read-only where a dependent waits for it', () => {
+    const stateMounts = (p: Doc, name: string) =>
+      container(p, name)
+        .volumeMounts.filter((m: Doc) => m.mountPath.startsWith('/run/opencode-memory-pod/state'))
+        .map((m: Doc) => `${m.mountPath.slice('/run/opencode-memory-pod/state/'.length)}${m.readOnly ? ' ro' : ' rw'} ${m.name}`);
+    const p = pod();
+    expect(p.spec.volumes.filter((v: Doc) => v.emptyDir)).toEqual(
+      ['valkey', 'falkordb', 'datadog', 'opencode'].map((s) => ({ name: `opencode-memory-pod-state-${s}`, emptyDir: {} })),
+    );
+    expect(stateMounts(p, 'valkey')).toEqual(['valkey rw opencode-memory-pod-state-valkey']);
+    expect(stateMounts(p, 'falkordb')).toEqual(['falkordb rw opencode-memory-pod-state-falkordb', 'valkey ro opencode-memory-pod-state-valkey']);
+    expect(stateMounts(p, 'datadog')).toEqual(['datadog rw opencode-memory-pod-state-datadog', 'falkordb ro opencode-memory-pod-state-falkordb']);
+    // OpenCode runs shell commands for its model: it reads the stores' markers and can write none.
+    expect(stateMounts(p, 'opencode')).toEqual([
+      'opencode rw opencode-memory-pod-state-opencode',
+      'valkey ro opencode-memory-pod-state-valkey',
+      'falkordb ro opencode-memory-pod-state-falkordb',
+      'datadog ro opencode-memory-pod-state-datadog',
+    ]);
+    // Whatever the services: a volume is writable in its own container alone, and read only by those waiting for it.
+    const g = pod({ services: { graphiti: { enabled: true } } });
+    for (const c of g.spec.containers) {
+      const waits = c.command.flatMap((a: string, i: number) => (c.command[i - 1] === '--after' ? [a] : []));
+      expect(stateMounts(g, c.name)).toEqual([
+        `${c.name} rw opencode-memory-pod-state-${c.name}`,
+        ...waits.map((w: string) => `${w} ro opencode-memory-pod-state-${w}`),
+      ]);
+    }
+    // Pod-specific names (podman 4.3.1 makes each a named volume); no waits, no other's volume.
+    const other = pod({ podName: 'other-pod', ordering: false });
+    expect(other.spec.volumes.filter((v: Doc) => v.emptyDir).map((v: Doc) => v.name)).toEqual(
+      ['valkey', 'falkordb', 'datadog', 'opencode'].map((s) => `other-pod-state-${s}`),
+    );
+    for (const name of ['valkey', 'falkordb', 'datadog', 'opencode']) expect(stateMounts(other, name)).toEqual([`${name} rw other-pod-state-${name}`]);
+  });
+
   it('drops every capability a container does not need; extraCapabilities adds one back; bad names are errors', () => {
     const caps = (p: Doc) => Object.fromEntries(p.spec.containers.map((c: Doc) => [c.name, c.securityContext.capabilities]));
     expect(caps(pod())).toEqual({

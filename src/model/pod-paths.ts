@@ -5,12 +5,18 @@ export const POD_PATHS = {
   /** This container's own env file (hostContainerEnvFile), mounted read-only (hostPath File). */
   envFile: '/run/opencode-memory-pod/opencode.env',
   /**
-   * Markers shared by the pod's containers (an emptyDir, removed with the pod). It survives
+   * Health markers and locks, one folder per service (serviceStateDir), each its own emptyDir:
+   * read-write in its own container, read-only in those that wait for it. They survive
    * `podman pod restart`, and so does /dev/shm on podman 4.3.1 (observed): a marker counts only
    * while its container's processes hold the lock the launcher took (see launch.sh).
    */
   stateDir: '/run/opencode-memory-pod/state',
 } as const;
+
+/** One service's markers (healthy, failed) and lock, in every container that mounts them. */
+export function serviceStateDir(service: string): string {
+  return `${POD_PATHS.stateDir}/${service}`;
+}
 
 /** argv that runs a service's health check; no element has a space (podman 4.3.1 joins and re-splits probe argv). */
 export function healthCommand(service: string): string[] {

@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Container, KubeConfigMap, KubePod, Probe, Quantity, Volume, VolumeMount } from '../../imports/k8s';
 import { PodModel, Stage, STOP_GRACE_SECONDS } from '../model/pod-model';
-import { hostContainerEnvFile, livenessCommand, POD_PATHS } from '../model/pod-paths';
+import { hostContainerEnvFile, livenessCommand, POD_PATHS, serviceStateDir } from '../model/pod-paths';
 import { hostAddress } from '../model/exposure';
 import { ownedFolders } from '../model/service';
 import { formatUserGroup } from '../lib/user-group';
@@ -72,8 +72,8 @@ function renderContainer(model: PodModel, stage: Stage): Container {
   else for (const key of spec.secrets.envKeys) launcher.push('--env', key);
   if (spec.secrets.requirepassFrom) launcher.push('--requirepass-from', spec.secrets.requirepassFrom);
   if (spec.secrets.requirePassword) launcher.push('--require-password');
-  // Not securityContext.runAsUser: the launcher needs root for the env file and the pod-shared state
-  // directory (an emptyDir podman makes root's), and switches to the user itself before the exec.
+  // Not securityContext.runAsUser: the launcher needs root for the env file and the state
+  // directories (emptyDirs podman makes root's), and switches to the user itself before the exec.
   if (spec.runAs) {
     launcher.push('--user', formatUserGroup(spec.runAs));
     for (const dir of ownedFolders(spec)) launcher.push('--own', dir);
@@ -99,7 +99,7 @@ function renderContainer(model: PodModel, stage: Stage): Container {
   const mounts: VolumeMount[] = [
     { name: 'runtime', mountPath: POD_PATHS.scriptsDir, readOnly: true },
     { name: envVolumeName(spec.name), mountPath: POD_PATHS.envFile, readOnly: true },
-    { name: stateVolumeName(model), mountPath: POD_PATHS.stateDir },
+    ...stateMounts(model, stage),
     ...spec.mounts.map((m) => ({ name: m.name, mountPath: m.mountPath, readOnly: m.readOnly || undefined })),
   ];
   const env = Object.entries(spec.env).map(([name, value]) => ({ name, value }));
@@ -135,10 +135,11 @@ function renderVolumes(model: PodModel, runtimeName: string): Volume[] {
     // them from the host env file). Read at start by the launcher; values never enter the
     // manifest or `podman inspect`.
     ...model.stages.map(({ spec }) => ({ name: envVolumeName(spec.name), hostPath: { path: hostContainerEnvFile(model.podName, spec.name), type: 'File' } })),
-    // podman 4.3.1 turns an emptyDir into a named volume called after it: a pod-specific name
-    // avoids sharing markers with another pod. It is removed with the pod, and it survives
-    // `podman pod restart`: markers count only while their container holds its lock (launch.sh).
-    { name: stateVolumeName(model), emptyDir: {} },
+    // One state volume per container (its markers and lock; see stateMounts). podman 4.3.1 turns
+    // an emptyDir into a named volume called after it: pod-specific names avoid sharing markers
+    // with another pod. Removed with the pod; they survive `podman pod restart`: markers count only
+    // while their container holds its lock (launch.sh).
+    ...model.stages.map(({ spec }) => ({ name: stateVolumeName(model, spec.name), emptyDir: {} })),
     ...model.stages.flatMap(({ spec }) => spec.mounts.map((m) => ({ name: m.name, hostPath: { path: m.hostPath, type: m.type } }))),
   ];
 }
@@ -148,7 +149,25 @@ function envVolumeName(service: string): string {
   return `env-${service}`;
 }
 
-/** The emptyDir's name; podman 4.3.1 uses it as a global volume name. */
-function stateVolumeName(model: PodModel): string {
-  return `${model.podName}-state`;
+/**
+ * A container's state mounts: its own volume read-write, and read-only the volumes of the services
+ * its launcher waits for. OpenCode runs shell commands for its model: with one shared, writable
+ * volume anything in its container could post another service's failure marker, or forge a
+ * healthy one, and take the stores down. Read-only (`ro` on podman 4.3.1 to 5.x) nothing in a
+ * container can create, change or remove another's files, as root or not. The liveness probe, the
+ * systemd start gate and the watchdog run health.sh in the service's own container, which reads
+ * only its own markers.
+ */
+function stateMounts(model: PodModel, stage: Stage): VolumeMount[] {
+  const { name } = stage.spec;
+  const reads = model.ordering ? stage.waitsFor : [];
+  return [
+    { name: stateVolumeName(model, name), mountPath: serviceStateDir(name) },
+    ...reads.map((dep) => ({ name: stateVolumeName(model, dep), mountPath: serviceStateDir(dep), readOnly: true })),
+  ];
+}
+
+/** A container's state volume; podman 4.3.1 uses an emptyDir's name as a global volume name. */
+function stateVolumeName(model: PodModel, service: string): string {
+  return `${model.podName}-state-${service}`;
 }
