@@ -399,6 +399,77 @@ check "OpenCode rejects requests without the password (401)" sh -c "podman exec 
 check "Valkey requires VALKEY_PASSWORD" sh -c "podman exec $pod-valkey valkey-cli -p 6380 ping | grep -q NOAUTH"
 check "FalkorDB requires FALKORDB_PASSWORD" sh -c "podman exec $pod-falkordb redis-cli -p 6379 ping | grep -q NOAUTH"
 
+# ---------------------------------------------------------------- 4c. one service cannot stop another (issue 24)
+# OpenCode runs shell commands for its model. Each container writes only its own markers and lock
+# (a volume of its own); OpenCode's container sees the stores' read-only. Tried from inside it as
+# the user OpenCode runs as and as root (runAs "0:0" is allowed, with OpenCode's capabilities).
+st=/run/opencode-memory-pod/state
+ocp=$(ctr_pid opencode)
+oc_user=$(awk '/^Uid:/ { u = $2 } /^Gid:/ { g = $2 } END { print u ":" g }' "/proc/$ocp/status" 2>/dev/null)
+# state_listing SERVICE: its own files as its own container sees them (inode, mode, size, mtime).
+state_listing() { podman exec "$pod-$1" sh -c 'cd "$1" && for f in * .[!.]*; do [ -e "$f" ] && stat -c "%n %i %a %s %Y" "$f"; done' sh "$st/$1" 2>/dev/null; }
+# Every way to post, change, remove or replace another service's marker or lock; prints each that
+# worked, and "control ok" where this user may write (root: OpenCode's own state; the user: /tmp),
+# without which an empty answer would prove nothing.
+forge() { # USER SERVICE...
+  local who=$1; shift
+  podman exec --user "$who" "$pod-opencode" sh -c '
+    st=$1; shift
+    if [ "$(id -u)" = 0 ]; then own=$st/opencode; else own=/tmp; fi
+    (: >"$own/.omp-e2e-forge") 2>/dev/null && rm -f "$own/.omp-e2e-forge" && echo "control ok"
+    for s in "$@"; do
+      d=$st/$s
+      (: >"$d/failed") 2>/dev/null && echo "created $s/failed" && rm -f "$d/failed"
+      (: >"$d/.omp-e2e-new") 2>/dev/null && echo "created a file in $s" && rm -f "$d/.omp-e2e-new"
+      for f in healthy lock; do
+        (: >>"$d/$f") 2>/dev/null && echo "opened $s/$f for writing"
+        mv "$d/$f" "$d/.omp-e2e-moved" 2>/dev/null && echo "moved $s/$f" && mv "$d/.omp-e2e-moved" "$d/$f"
+        touch -c "$d/$f" 2>/dev/null && echo "touched $s/$f"
+        chmod 0666 "$d/$f" 2>/dev/null && echo "chmod $s/$f"
+        [ "$(id -u)" = 0 ] || { (exec 8<"$d/$f") 2>/dev/null && echo "read $s/$f as a user"; }
+      done
+      rm "$d/lock" 2>/dev/null && echo "removed $s/lock"
+      chmod 0777 "$d" 2>/dev/null && echo "chmod $s"
+    done' sh "$st" "$@" 2>&1
+}
+if [ -n "$oc_user" ] && [ "${oc_user%%:*}" != 0 ]; then
+  before=$(for s in valkey falkordb datadog; do state_listing "$s"; done)
+  for who in "$oc_user" 0:0; do
+    out=$(forge "$who" valkey falkordb datadog)
+    got=$(printf '%s\n' "$out" | grep -v '^control ok$' | tr '\n' ';')
+    if printf '%s\n' "$out" | grep -qx 'control ok' && [ -z "$got" ]; then
+      ok "OpenCode's container as $who cannot post, change, move, remove or replace a marker or lock of valkey, falkordb, datadog"
+    else
+      fail "OpenCode's container as $who: ${got:-no control: the tries proved nothing ($out)}"
+    fi
+  done
+  after=$(for s in valkey falkordb datadog; do state_listing "$s"; done)
+  [ -n "$before" ] && [ "$before" = "$after" ] && printf '%s\n' "$before" | grep -q '^healthy ' \
+    && ok "the stores' markers and locks are as they were ($(printf '%s\n' "$after" | wc -l) files)" || fail "the stores' state changed: [$before] -> [$after]"
+  serves_and_alive() { healthy "$1" && probe_passes "$1"; }
+  for s in valkey falkordb datadog; do check "after the tries $s is healthy and its liveness probe passes" serves_and_alive "$s"; done
+  # flock(2) needs no write access: root in OpenCode's container can hold a lock file it reads.
+  # Holding Valkey's, waiting for Valkey to end, must not keep Valkey from starting again.
+  podman exec --user 0:0 -d "$pod-opencode" sh -c 'echo $$ >/tmp/omp-e2e-holder; exec 8<"$1"; flock -x 8; echo held >/tmp/omp-e2e-held; exec sleep 600' sh "$st/valkey/lock" >/dev/null 2>&1
+  holder_up() { podman exec "$pod-opencode" test -s /tmp/omp-e2e-holder; }
+  wait_for 10 holder_up
+  vpid=$(ctr_pid valkey)
+  t0=$(now_ms)
+  signal_pid 9 "$vpid"
+  valkey_back() { local n; n=$(ctr_pid valkey); [ -n "$n" ] && [ "$n" != 0 ] && [ "$n" != "$vpid" ] && healthy valkey; }
+  if wait_for 60 valkey_back; then
+    ok "Valkey is healthy again $(secs $(( $(now_ms) - t0 )))s after kill -9 while OpenCode's container (root) waits on its lock"
+  else
+    fail "Valkey is not healthy within 60 s of kill -9 while OpenCode's container waits on its lock ($(podman logs --tail 3 "$pod-valkey" 2>&1 | tr '\n' ' '))"
+  fi
+  podman exec "$pod-opencode" grep -qx held /tmp/omp-e2e-held 2>/dev/null \
+    && ok "the holder in OpenCode's container did take Valkey's lock of before (the try was real)" || fail "the holder in OpenCode's container never took Valkey's lock"
+  podman exec "$pod-opencode" sh -c 'kill "$(cat /tmp/omp-e2e-holder)"; rm -f /tmp/omp-e2e-holder /tmp/omp-e2e-held' >/dev/null 2>&1
+  wait_for "$up_wait" all_healthy && ok "all healthy after the tries" || fail "not all healthy after the tries"
+else
+  fail "OpenCode's user could not be read (pid ${ocp:-none}): want a user of its own, got '${oc_user}'"
+fi
+
 # ---------------------------------------------------------------- 5a. workspaces: OpenCode at work on the user's code (issue 20)
 # A client on the host names its project by its own path; OpenCode (runAs 1000:1000) works there,
 # and what it writes is the user's. Sections 5 and 6 then restart the unit and kill OpenCode.
