@@ -86,7 +86,10 @@ spec:
     let n = 0;
     const pod = (extra: string) => {
       const file = join(dir, `p${n++}.yaml`);
-      writeFileSync(file, `apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: docker.io/library/busybox:1.36.1}]\n${extra}`);
+      writeFileSync(
+        file,
+        `apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: docker.io/library/busybox:1.36.1}]\n${extra}`,
+      );
       return file;
     };
     // Pod-level resources came with Kubernetes 1.32: unknown to the 1.28 schema, known to 1.33.
