@@ -77,7 +77,8 @@ image
   .command('pull')
   .description('pull every image the synthesized pod runs that is not here yet (the OpenCode image is built: image build)')
   .option('--from <dir>', 'folder written by synth', 'dist')
-  .action((opts: { from: string }) => {
+  .option('--record <file>', 'also write the digest of every image pulled to this file (services.<name>.image entries to copy into the configuration)')
+  .action((opts: { from: string; record?: string }) => {
     process.exitCode = chunk('image').runImagePull(opts);
   });
 
