@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
@@ -149,6 +149,16 @@ describe('image pull --record', () => {
     expect(foreign.rc).toBe(1);
     expect(foreign.err).toEqual([`opencode-memory-pod: ${record} exists and is not a record image pull wrote; nothing recorded (name another file)`]);
     expect(readFileSync(record, 'utf8')).toBe('podName: mine\n');
+  });
+
+  it('leaves nothing behind when the record cannot be written', () => {
+    const dir = tempDir();
+    synth(dir);
+    const record = join(dir, 'no-such-folder', 'images.yaml');
+    const r = pull(dir, fakePodman(DEFAULT_IMAGES), record);
+    expect(r.rc).toBe(1);
+    expect(r.err).toEqual([expect.stringMatching(new RegExp(`^opencode-memory-pod: ENOENT: .*; nothing recorded in ${record}$`))]);
+    expect(readdirSync(dir).sort()).toEqual(['dist']);
   });
 
   it('refuses a digest podman does not resolve to the same image', () => {

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dump } from 'js-yaml';
 import { parseImageRef } from '../lib/image-ref';
 
@@ -86,6 +86,11 @@ export function writeRecord(file: string, text: string): void {
   }
   // A whole record or none: a half-written file would pin some services and silently not others.
   const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, text, { mode: 0o644 });
-  renameSync(tmp, file);
+  try {
+    writeFileSync(tmp, text, { mode: 0o644 });
+    renameSync(tmp, file);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
 }
