@@ -40,6 +40,7 @@ describe('image references: one grammar (src/lib/image-ref.ts)', () => {
       ['gcr.io/datadoghq/agent:7.84.6-jmx', 'pinned'],
       ['docker.io/zepai/knowledge-graph-mcp:1.0.2-standalone', 'pinned'],
       ['docker.io/library/postgres:16.4.1_p1', 'pinned'],
+      ['docker.io/library/python:3.13.0rc1-slim', 'pinned'],
       ['docker.io/library/debian:bookworm-20240110-slim', 'pinned'],
       ['docker.io/library/x:20240110', 'pinned'],
       [`docker.io/valkey/valkey:7.2@${SHA}`, 'pinned'],
@@ -57,7 +58,6 @@ describe('image references: one grammar (src/lib/image-ref.ts)', () => {
       ['docker.io/library/debian:bookworm', 'moving'],
       ['docker.io/zepai/knowledge-graph-mcp:standalone', 'moving'],
       ['docker.io/library/x:7.2.x', 'moving'],
-      ['docker.io/library/x:1.2.3rc1', 'moving'],
       // Not a date: month 13.
       ['docker.io/library/x:20241301', 'moving'],
       ['docker.io/library/nginx:latest', 'latest'],

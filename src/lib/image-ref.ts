@@ -72,12 +72,12 @@ export function isLatest(ref: ImageRef): boolean {
 
 /**
  * A tag that names one release by convention: a full version of three or more numbers, with or
- * without a leading v and a variant after it (7.2.14, v4.20.4, 7.2.14-alpine3.21, 7.84.6-jmx), or a
+ * without a leading v and a variant after it (7.2.14, v4.20.4, 7.2.14-alpine3.21, 7.84.6-jmx, 3.13.0rc1), or a
  * date stamp (bookworm-YYYYMMDD-slim, as Debian tags its snapshots). What publishers move to each
  * new release (`7.2`, `7`, `v4`, `stable`, `edge`, `main`, `alpine`, `bookworm`, `7.2-alpine`) names
  * a line of releases instead.
  */
-const VERSION_TAG = /^v?\d+\.\d+\.\d+(?:[._-][\w.-]*)?$/;
+const VERSION_TAG = /^v?\d+\.\d+\.\d+(?:[a-zA-Z._-][\w.-]*)?$/;
 const DATE_STAMP = /(?:^|\D)(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?:\D|$)/;
 
 /** The tag names one release (see VERSION_TAG); false for a tag that moves. */
