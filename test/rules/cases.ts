@@ -752,17 +752,23 @@ export const CASES: readonly DifferentialCase[] = [
 const MOVING_IMAGE = 'docker.io/omp-rules/moving:1.2';
 const PLACEHOLDER_DIGEST = `sha256:${'0'.repeat(64)}`;
 
+/** The first release's own version tag, in the same repository. */
+const MOVING_RELEASE = 'docker.io/omp-rules/moving:1.2.0';
+
 /**
  * MOVING_IMAGE first names the case image (the release the manifest was written against); the
  * played file gets that image's digest for the placeholder (podman load gave it its own); then the
- * tag moves to a newer build of it (a label more), as a later pull would find it.
+ * tag moves to a newer build of it (a label more), as a later pull would find it. The first release
+ * stays held under its version tag, as a host that pulled it (by that tag or by digest) holds it:
+ * podman 5.x looks a digest up only among the images of the reference's repository (4.3.1 among
+ * all) and, finding none, pulls by digest, which this machine without a registry cannot.
  */
 function moveTag(m: PlayContext['m'], dir: string): void {
   const must = (what: string, r: { code: number; stdout: string; stderr: string }) => {
     if (r.code !== 0) throw new Error(`${what}: ${lastLine(r.stderr || r.stdout)}`);
     return r.stdout.trim();
   };
-  must('podman tag', m.podman(['tag', IMAGE, MOVING_IMAGE]));
+  must('podman tag', m.podman(['tag', IMAGE, MOVING_IMAGE, MOVING_RELEASE]));
   const digest = must('the digest', m.podman(['image', 'inspect', '--format', '{{.Digest}}', MOVING_IMAGE]));
   if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new Error(`podman gave no digest for ${IMAGE}: ${JSON.stringify(digest)}`);
   const played = m.outside(`${dir}/pod.yaml`);
