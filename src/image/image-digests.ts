@@ -6,9 +6,9 @@ import { parseImageRef } from '../lib/image-ref';
  * `image pull --record FILE`: the digest of every image this host pulled, as `name:tag@sha256:...`,
  * written as the `services.<name>.image` entries of a configuration file. Copied into the
  * configuration (or used as it, when there is none), synth puts them in pod.yaml, and every other
- * host runs exactly these images: podman resolves `name:tag@digest` by the digest alone and pulls
- * by it when the image is missing (podman 4.3.1, kube play with IfNotPresent, seen here with local
- * images; the tag is kept for the reader, podman ignores it).
+ * host runs exactly these images: podman runs `name:tag@digest` by the digest (the tag is kept for
+ * the reader), a local image with that digest (on 5.x only one named in the same repository; 4.3.1
+ * takes any), else it pulls by the digest (kube play with IfNotPresent; test:rules, moving-tag).
  */
 
 /** The first line of a record: a file that starts otherwise is not ours, and is never replaced. */
@@ -48,7 +48,7 @@ export function pinnedReference(image: string, podman: PodmanRun): { readonly pi
   if (ref.digest) return { pinned: image, platform };
   const pinned = `${image}@${digest}`;
   // What is written must name this image: podman must find it by the new reference, as the same one
-  // (podman 4.3.1 finds a local image by its digest whatever the name says, so compare the IDs).
+  // (podman 4.3.1 finds a local image by its digest whatever its name, so compare the IDs).
   const again = podman(['image', 'inspect', '--format', '{{.Id}}', pinned]);
   if (again.status !== 0 || again.stdout.trim() !== id)
     throw new RecordError(
