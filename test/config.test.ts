@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/lib/config-error';
 import { loadConfigFile, parseConfig } from '../src/config/load';
 import { buildModel } from '../src/app/synth';
+import { movingImageWarnings } from '../src/config/image-warnings';
+import { isPinned, parseImageRef } from '../src/lib/image-ref';
 import { tempDir } from './helpers';
 
 function problems(input: unknown) {
@@ -20,7 +22,7 @@ describe('configuration', () => {
   it('runs with no configuration at all', () => {
     const c = parseConfig(undefined);
     expect(c.bindAddress).toBe('127.0.0.1');
-    expect(c.services.valkey).toMatchObject({ image: 'docker.io/valkey/valkey:7.2', port: 6380, maxmemory: '2gb' });
+    expect(c.services.valkey).toMatchObject({ image: 'docker.io/valkey/valkey:7.2.14', port: 6380, maxmemory: '2gb' });
     expect(c.services.falkordb.image).toMatch(/^docker\.io\/falkordb\/falkordb:v4\./);
     expect(c.services.datadog.enabled).toBe(true);
     expect(c.services.graphiti.enabled).toBe(false);
@@ -65,6 +67,39 @@ describe('configuration', () => {
         parseConfig({ services: { valkey: { image: `docker.io/valkey/valkey@sha256:${'a'.repeat(64)}` }, opencode: { image: 'localhost/opencode:latest' } } }),
       ),
     ).not.toThrow();
+  });
+
+  it('every default image is pinned to one release (a full version), never a moving tag', () => {
+    const c = parseConfig({ services: { graphiti: { enabled: true } } });
+    const images = [c.services.valkey.image, c.services.falkordb.image, c.services.datadog.image, c.services.graphiti.image];
+    expect(images).toEqual([
+      'docker.io/valkey/valkey:7.2.14',
+      'docker.io/falkordb/falkordb:v4.20.4',
+      'gcr.io/datadoghq/agent:7.84.6',
+      'docker.io/zepai/knowledge-graph-mcp:1.0.2-standalone',
+    ]);
+    for (const image of images) expect(isPinned(parseImageRef(image)!), image).toBe(true);
+    expect(movingImageWarnings(buildModel(c))).toEqual([]);
+  });
+
+  it('accepts a moving tag other than latest, and synth warns for each with the field, the value and what is allowed', () => {
+    const c = parseConfig({
+      services: {
+        valkey: { image: 'docker.io/valkey/valkey:7.2' },
+        datadog: { image: 'gcr.io/datadoghq/agent:7' },
+        falkordb: { image: `docker.io/falkordb/falkordb:v4@sha256:${'a'.repeat(64)}` },
+        opencode: { image: 'localhost/opencode:main' },
+        graphiti: { enabled: false, image: 'docker.io/zepai/knowledge-graph-mcp:standalone' },
+      },
+    });
+    const warnings = movingImageWarnings(buildModel(c));
+    // Not the digest-pinned FalkorDB, not the local build, not the disabled Graphiti.
+    expect(warnings.map((w) => w.split(':')[0])).toEqual(['services.valkey.image', 'services.datadog.image']);
+    expect(warnings[0]).toBe(
+      'services.valkey.image: got "docker.io/valkey/valkey:7.2"; :7.2 is a moving tag (it names a line of releases, not one release): ' +
+        'which image runs depends on when each host pulled it. Pin it with a full version tag (three numbers, e.g. :7.2.14, :v4.20.4, ' +
+        ':7.2.14-alpine, or a date stamp) or a digest (name:tag@sha256:<64 hex>, which `opencode-memory-pod image pull --record` writes).',
+    );
   });
 
   it('kubernetes and targets settings: names the field, the value and what is allowed', () => {

@@ -34,7 +34,7 @@ describe('OpenCode image', () => {
 
   it('Containerfile: the official contract (entrypoint opencode behind tini, root, HOME=/root) and a check for every tool', () => {
     const text = renderOpenCodeContainerfile();
-    expect(text).toMatch(/^ARG BASE=docker\.io\/library\/debian:bookworm-slim\nFROM \$\{BASE\}$/m);
+    expect(text).toMatch(/^ARG BASE=docker\.io\/library\/debian:bookworm-20261005-slim\nFROM \$\{BASE\}$/m);
     expect(text).toContain('ENTRYPOINT ["/usr/bin/tini", "--", "opencode"]');
     expect(text).toContain('ENV HOME=/root');
     expect(text).not.toMatch(/^(USER|WORKDIR|CMD)\b/m);
@@ -115,7 +115,7 @@ describe('OpenCode image', () => {
     ).toBe(0);
     const text = lines.join('\n');
     expect(text).toMatch(
-      /podman build --platform linux\/(amd64|arm64) --build-arg BASE=docker\.io\/library\/debian:bookworm-slim .*--label org\.opencontainers\.image\.version=9\.9\.9 .*-t localhost\/opencode-server:9\.9\.9 -f .*ctx\/Containerfile .*ctx$/m,
+      /podman build --platform linux\/(amd64|arm64) --build-arg BASE=docker\.io\/library\/debian:bookworm-20261005-slim .*--label org\.opencontainers\.image\.version=9\.9\.9 .*-t localhost\/opencode-server:9\.9\.9 -f .*ctx\/Containerfile .*ctx$/m,
     );
     expect(
       execFileSync('sh', ['-c', `ls ${join(dir, 'ctx')}`], { encoding: 'utf8' })

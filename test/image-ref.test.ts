@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/lib/config-error';
-import { FULLY_QUALIFIED_IMAGE, isPinned, parseImageRef, readImageRef } from '../src/lib/image-ref';
+import { FULLY_QUALIFIED_IMAGE, isLatest, isPinned, movingTag, parseImageRef, readImageRef } from '../src/lib/image-ref';
 import { parseConfig } from '../src/config/load';
 import { parseManifests } from '../src/validate/manifest-input';
 import { PODMAN_KINDS, validateDocuments } from '../src/validate/validate';
@@ -26,8 +26,51 @@ describe('image references: one grammar (src/lib/image-ref.ts)', () => {
       ['a__b/c--d.e_f', {}],
     ];
     for (const [image, parts] of cases) expect(JSON.parse(JSON.stringify(parseImageRef(image))), image).toEqual(parts);
-    expect(isPinned(parseImageRef('nginx:1.27')!)).toBe(true);
-    expect(isPinned(parseImageRef('docker.io/library/nginx:latest')!)).toBe(false);
+  });
+
+  it('tells a pin (a digest or a full version) from a tag that moves, and both from latest', () => {
+    const kind = (image: string) => {
+      const ref = parseImageRef(image)!;
+      return isLatest(ref) ? 'latest' : isPinned(ref) ? 'pinned' : 'moving';
+    };
+    const cases: Array<[string, 'pinned' | 'moving' | 'latest']> = [
+      ['docker.io/valkey/valkey:7.2.14', 'pinned'],
+      ['docker.io/falkordb/falkordb:v4.20.4', 'pinned'],
+      ['docker.io/valkey/valkey:7.2.14-alpine3.21', 'pinned'],
+      ['gcr.io/datadoghq/agent:7.84.6-jmx', 'pinned'],
+      ['docker.io/zepai/knowledge-graph-mcp:1.0.2-standalone', 'pinned'],
+      ['docker.io/library/postgres:16.4.1_p1', 'pinned'],
+      ['docker.io/library/python:3.13.0rc1-slim', 'pinned'],
+      ['docker.io/library/debian:bookworm-20240110-slim', 'pinned'],
+      ['docker.io/library/x:20240110', 'pinned'],
+      [`docker.io/valkey/valkey:7.2@${SHA}`, 'pinned'],
+      [`docker.io/valkey/valkey@${SHA}`, 'pinned'],
+      [`docker.io/valkey/valkey:latest@${SHA}`, 'pinned'],
+      ['docker.io/valkey/valkey:7.2', 'moving'],
+      ['gcr.io/datadoghq/agent:7', 'moving'],
+      ['docker.io/falkordb/falkordb:v4', 'moving'],
+      ['docker.io/valkey/valkey:7.2-alpine', 'moving'],
+      ['docker.io/library/nginx:stable', 'moving'],
+      ['docker.io/library/nginx:stable-alpine', 'moving'],
+      ['docker.io/falkordb/falkordb:edge', 'moving'],
+      ['ghcr.io/a/b:main', 'moving'],
+      ['docker.io/library/alpine:alpine', 'moving'],
+      ['docker.io/library/debian:bookworm', 'moving'],
+      ['docker.io/zepai/knowledge-graph-mcp:standalone', 'moving'],
+      ['docker.io/library/x:7.2.x', 'moving'],
+      // Not a date: month 13.
+      ['docker.io/library/x:20241301', 'moving'],
+      ['docker.io/library/nginx:latest', 'latest'],
+      ['docker.io/library/nginx', 'latest'],
+    ];
+    expect(cases.map(([image]) => [image, kind(image)])).toEqual(cases);
+  });
+
+  it('names a moving tag, except on a local build, a pin or latest (reported by the latest rules)', () => {
+    const why = (image: string) => movingTag(parseImageRef(image)!);
+    expect(why('docker.io/valkey/valkey:7.2')).toBe(':7.2 is a moving tag (it names a line of releases, not one release)');
+    for (const image of ['localhost/opencode-server:main', 'docker.io/valkey/valkey:7.2.14', `docker.io/valkey/valkey:7.2@${SHA}`, 'docker.io/valkey/valkey'])
+      expect(why(image), image).toBeUndefined();
   });
 
   it('reads nothing podman refuses, and says why', () => {
@@ -75,10 +118,12 @@ describe('image references: one grammar (src/lib/image-ref.ts)', () => {
       const docs = parseManifests(Buffer.from(text), 'x.yaml', PODMAN_KINDS);
       return validateDocuments(docs, { target: 'podman', podman: 'all' })
         .map((f) => f.rule)
-        .filter((r) => ['image-reference-invalid', 'short-image-name', 'latest-tag'].includes(r));
+        .filter((r) => ['image-reference-invalid', 'short-image-name', 'latest-tag', 'moving-tag'].includes(r));
     };
     expect(rules('nginx')).toEqual(['latest-tag', 'short-image-name']);
+    expect(rules('nginx:1.27')).toEqual(['moving-tag', 'short-image-name']);
     expect(rules('NGINX')).toEqual(['image-reference-invalid']);
-    expect(rules('Registry/nginx:1')).toEqual([]);
+    expect(rules('NGINX:1.27')).toEqual(['image-reference-invalid']);
+    expect(rules('Registry/nginx:1.27.5')).toEqual([]);
   });
 });

@@ -24,7 +24,7 @@ metadata:
 spec:
   containers:
     - name: app
-      image: docker.io/library/nginx:1.27
+      image: docker.io/library/nginx:1.27.5
       imagePullPolicy: IfNotPresent
 ${container}`;
 
@@ -56,7 +56,7 @@ kind: Pod
 metadata: {name: web}
 spec:
   containers:
-    - image: docker.io/library/nginx:1.27
+    - image: docker.io/library/nginx:1.27.5
       ports: [{containerPort: "80"}, {containerPort: 80.5}]
       env: {A: b}
 `);
@@ -71,7 +71,7 @@ spec:
     const found = schemaFindings('apiVersion: apps/v1\nkind: Pod\nmetadata: {name: web}\nspc: {}\n');
     expect(found.map((f) => `${f.rule} ${f.path} ${f.fix ?? ''}`)).toEqual(['schema/value apiVersion ', 'schema/unknown-field spc did you mean "spec"?']);
     const generated =
-      'apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  creationTimestamp: null\nspec:\n  containers:\n    - name: a\n      image: docker.io/library/nginx:1.27\n      resources: {}\nstatus: {}\n';
+      'apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  creationTimestamp: null\nspec:\n  containers:\n    - name: a\n      image: docker.io/library/nginx:1.27.5\n      resources: {}\nstatus: {}\n';
     expect(schemaFindings(generated)).toEqual([]);
   });
   it('the committed schemas are what the generator makes from the installed cdk8s-plus-28 and -33', () => {
@@ -86,7 +86,10 @@ spec:
     let n = 0;
     const pod = (extra: string) => {
       const file = join(dir, `p${n++}.yaml`);
-      writeFileSync(file, `apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: docker.io/library/busybox:1.36}]\n${extra}`);
+      writeFileSync(
+        file,
+        `apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: docker.io/library/busybox:1.36.1}]\n${extra}`,
+      );
       return file;
     };
     // Pod-level resources came with Kubernetes 1.32: unknown to the 1.28 schema, known to 1.33.

@@ -1,10 +1,14 @@
 import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { ConfigError } from '../lib/config-error';
 import { configPathOrDefault, loadConfigFile } from '../config/load';
 import { buildOpenCodeImage, ImageBuildError } from '../image/image-build';
 import { builtOpenCodeImage, isBuiltOpenCodeImage, resolveOpenCodeImage } from '../image/opencode-image';
 import { OpenCodeArch } from '../image/opencode-containerfile';
 import { ReleaseError } from '../image/opencode-release';
+import { parseImageRef } from '../lib/image-ref';
+import { pinnedReference, PodmanRun, RecordedImage, RecordError, renderRecord, writeRecord } from '../image/image-digests';
+import type { InstallPlan } from '../render/podman-files';
 import { readPlanOrSay } from './dist-plan';
 
 export interface ImageBuildCommandOptions {
@@ -66,18 +70,36 @@ export function runImageBuild(o: ImageBuildCommandOptions, log: (line: string) =
   }
 }
 
+/** podman, run to completion; what it printed. */
+const runPodman: PodmanRun = (args) => {
+  const r = spawnSync('podman', args, { encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? r.error?.message ?? '' };
+};
+
+export interface ImagePullOptions {
+  readonly from: string;
+  /** Also write the digest of every pulled image there (see image/image-digests.ts). */
+  readonly record?: string;
+}
+
 /**
  * `image pull`: pulls each image the synthesized pod runs that is not in local storage yet, so the
  * unit's first start neither waits for a registry nor runs into its start timeout. The OpenCode
- * image is built, not pulled: for it, the build command is printed. Exit 0 all present, 1 a pull
- * failed or the OpenCode image is missing, 2 no dist/.
+ * image is built, not pulled: for it, the build command is printed. With `record`, writes the
+ * digest of each image it holds to that file, all or nothing. Exit 0 all present (and recorded),
+ * 1 a pull failed, the OpenCode image is missing or the record could not be written, 2 no dist/.
  */
-export function runImagePull(o: { from: string }, log: (line: string) => void = console.log, err: (line: string) => void = console.error): number {
+export function runImagePull(
+  o: ImagePullOptions,
+  log: (line: string) => void = console.log,
+  err: (line: string) => void = console.error,
+  podman: PodmanRun = runPodman,
+): number {
   const plan = readPlanOrSay(o.from, err);
   if (!plan) return 2;
   let rc = 0;
   for (const { service, image, get } of plan.images) {
-    if (spawnSync('podman', ['image', 'exists', image]).status === 0) {
+    if (podman(['image', 'exists', image]).status === 0) {
       log(`opencode-memory-pod: ${service}: ${image} is present`);
       continue;
     }
@@ -93,5 +115,41 @@ export function runImagePull(o: { from: string }, log: (line: string) => void = 
       rc = 1;
     }
   }
-  return rc;
+  if (!o.record) return rc;
+  if (rc !== 0) {
+    err(`opencode-memory-pod: nothing recorded in ${o.record}: an image is missing (above)`);
+    return rc;
+  }
+  return recordDigests(plan.images, o.from, o.record, log, err, podman);
+}
+
+/** Writes the record; 0 written, 1 not (said why). */
+function recordDigests(
+  images: InstallPlan['images'],
+  from: string,
+  file: string,
+  log: (line: string) => void,
+  err: (line: string) => void,
+  podman: PodmanRun,
+): number {
+  const recorded: RecordedImage[] = [];
+  try {
+    for (const { service, image } of images) {
+      // A local build has a digest no registry knows: another host builds its own (image build).
+      if (parseImageRef(image)?.domain === 'localhost') {
+        recorded.push({ service, image, note: 'built on each host, not pulled' });
+        continue;
+      }
+      recorded.push({ service, image, ...pinnedReference(image, podman), note: 'recorded' });
+    }
+    const version = podman(['--version']).stdout.trim() || 'podman (version unknown)';
+    writeRecord(file, renderRecord(recorded, { podman: version, at: new Date().toISOString(), from: join(from, 'install.json') }));
+  } catch (e) {
+    if (!(e instanceof RecordError) && !(e as NodeJS.ErrnoException).code) throw e;
+    err(`opencode-memory-pod: ${(e as Error).message}${e instanceof RecordError ? '' : `; nothing recorded in ${file}`}`);
+    return 1;
+  }
+  for (const r of recorded) log(`opencode-memory-pod: ${r.service}: ${r.pinned ? `recorded ${r.pinned}` : `not recorded: ${r.image} is ${r.note}`}`);
+  log(`opencode-memory-pod: wrote ${file}: copy its services entries into your configuration, then synth again`);
+  return 0;
 }

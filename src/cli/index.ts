@@ -48,7 +48,7 @@ image
   .description('build localhost/opencode-server:<version> with podman from the official OpenCode release binary (npm: opencode-linux-<arch>)')
   .option('-c, --config <file>', `YAML configuration: services.opencode.version (default: ./${DEFAULT_CONFIG_FILE} if present, else built-in defaults)`)
   .addOption(new Option('--arch <arch>', "architecture of the image (default: this machine's)").choices(['amd64', 'arm64']))
-  .option('--base <image>', 'Debian-based base image (default: docker.io/library/debian:bookworm-slim); a local one for offline builds')
+  .option('--base <image>', 'Debian-based base image (default: docker.io/library/debian:bookworm-20261005-slim); a local one for offline builds')
   .option('--tarball <file>', 'release tarball already on disk (the npm package .tgz, or a release .tar.gz holding opencode)')
   .option('--npm-cache <dir>', 'npm cache folder to fetch into or, with --offline, read from')
   .option('--offline', 'do not use the network for the release (needs --tarball or a filled --npm-cache)')
@@ -77,7 +77,8 @@ image
   .command('pull')
   .description('pull every image the synthesized pod runs that is not here yet (the OpenCode image is built: image build)')
   .option('--from <dir>', 'folder written by synth', 'dist')
-  .action((opts: { from: string }) => {
+  .option('--record <file>', 'also write the digest of every image pulled to this file (services.<name>.image entries to copy into the configuration)')
+  .action((opts: { from: string; record?: string }) => {
     process.exitCode = chunk('image').runImagePull(opts);
   });
 

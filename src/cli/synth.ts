@@ -5,6 +5,7 @@ import { parseTargetList, TARGET_LIST_ALLOWED, TARGET_NAMES, TARGETS } from '../
 import { DependencyError } from '../model/startup-order';
 import { configure, synthesizeWithModel } from '../app/synth';
 import { exposureLines } from '../model/exposure';
+import { movingImageWarnings } from '../config/image-warnings';
 import { secretKeyLines } from '../model/secret-key-lines';
 import { RENDERERS } from '../render/targets';
 import { copyManifestsForCdk8s, OutputFolderError, writeDist } from '../app/write-dist';
@@ -53,6 +54,8 @@ export function runSynth(options: SynthOptions, log: (line: string) => void = co
     return 2;
   }
   if (options.cdk8sOutDir && relative(options.cdk8sOutDir, outDir) !== '') copyManifestsForCdk8s(files, options.cdk8sOutDir);
+  // Written all the same (a moving tag names real releases), but said on stderr, where it is seen.
+  for (const warning of movingImageWarnings(model)) err(`opencode-memory-pod: warning: ${warning}`);
   // cdk8s-cli swallows the app's stdout; say where the files went on stderr there.
   const say = options.cdk8sOutDir ? err : log;
   say(`opencode-memory-pod: wrote ${files.length} files to ${outDir}/ (config: ${configPath ?? 'built-in defaults'}; targets: ${config.targets.join(', ')})`);

@@ -1,15 +1,15 @@
 import { en } from 'zod/locales';
 import * as z from 'zod/mini';
-import { FULLY_QUALIFIED_IMAGE, isPinned, parseImageRef } from '../lib/image-ref';
+import { FULLY_QUALIFIED_IMAGE, isLatest, parseImageRef } from '../lib/image-ref';
 import { readablePathProblem, systemPathProblem } from '../lib/host-paths';
 import { LINUX_CAPABILITIES } from '../model/capabilities';
 import { DEFAULT_TARGETS, Target, TARGET_NAMES, TARGETS } from '../lib/targets';
 import { SECRET_KEY_PATTERN, SECRET_KEY_PATTERN_TEXT } from '../model/secret-keys';
-import { DATADOG_SECRET_KEYS } from '../services/datadog-agent';
+import { DATADOG_SECRET_KEYS, DEFAULT_DATADOG_IMAGE } from '../services/datadog-agent';
 import { FALKORDB_SECRET_KEYS } from '../services/falkordb';
-import { GRAPHITI_SECRET_KEYS } from '../services/graphiti-mcp';
+import { DEFAULT_GRAPHITI_IMAGE, GRAPHITI_SECRET_KEYS } from '../services/graphiti-mcp';
 import { DEFAULT_OPENCODE_RUN_AS, OPENCODE_HOME, OPENCODE_SECRET_KEYS } from '../services/opencode';
-import { VALKEY_SECRET_KEYS } from '../services/valkey';
+import { DEFAULT_VALKEY_IMAGE, VALKEY_SECRET_KEYS } from '../services/valkey';
 
 /*
  * The user's configuration file (YAML). Every field is optional: an empty file, or no file at all,
@@ -70,13 +70,14 @@ const exposeUnauthenticated = describe(
 /**
  * A fully qualified image reference. podman resolves short names through registries.conf and,
  * without a terminal, fails on ambiguous ones; the first path component must be a registry
- * (contains a dot or a colon, or is `localhost`).
+ * (contains a dot or a colon, or is `localhost`). A moving tag other than latest (`7.2`, `stable`)
+ * is accepted with a warning (config/image-warnings.ts): it names real releases, only not which one.
  */
 export const imageRef = z
   .string()
   .check(
     z.regex(FULLY_QUALIFIED_IMAGE, {
-      error: 'must be a fully qualified image reference such as docker.io/valkey/valkey:7.2 or localhost/name:tag',
+      error: 'must be a fully qualified image reference such as docker.io/valkey/valkey:7.2.14 or localhost/name:tag',
     }),
   )
   // What runs must not depend on when it was pulled; a local build (localhost/) is never pulled.
@@ -85,10 +86,10 @@ export const imageRef = z
       (ref) => {
         const parts = parseImageRef(ref);
         // A reference the grammar does not read has the pattern's error already.
-        return !parts || parts.domain === 'localhost' || isPinned(parts);
+        return !parts || parts.domain === 'localhost' || !isLatest(parts);
       },
       {
-        error: 'must name a version tag or a digest (not :latest, not untagged), e.g. docker.io/valkey/valkey:7.2; only localhost/ images may use any tag',
+        error: 'must name a version tag or a digest (not :latest, not untagged), e.g. docker.io/valkey/valkey:7.2.14; only localhost/ images may use any tag',
       },
     ),
   );
@@ -168,7 +169,7 @@ const seconds = (max: number) =>
 
 const valkey = z.prefault(
   z.strictObject({
-    image: describe(z._default(imageRef, 'docker.io/valkey/valkey:7.2'), 'Valkey image.'),
+    image: describe(z._default(imageRef, DEFAULT_VALKEY_IMAGE), 'Valkey image.'),
     port: describe(z._default(port, 6380), 'Port Valkey listens on inside the pod and publishes on the host.'),
     hostPort: describe(z.optional(port), 'Host port, when it differs from `port`.'),
     bindAddress: serviceBindAddress,
@@ -226,7 +227,7 @@ const falkordb = z.prefault(
 const datadog = z.prefault(
   z.strictObject({
     enabled: describe(z._default(z.boolean(), true), 'Run the Datadog Agent in the pod.'),
-    image: z._default(imageRef, 'gcr.io/datadoghq/agent:7'),
+    image: z._default(imageRef, DEFAULT_DATADOG_IMAGE),
     apmHostPort: describe(z._default(port, 8126), 'Host port for APM (the agent listens on 8126).'),
     bindAddress: serviceBindAddress,
     exposeUnauthenticated,
@@ -291,7 +292,7 @@ const opencode = z.prefault(
 const graphiti = z.prefault(
   z.strictObject({
     enabled: describe(z._default(z.boolean(), false), 'Run the Graphiti MCP server (port 8000) as a fifth container.'),
-    image: z._default(imageRef, 'docker.io/zepai/knowledge-graph-mcp:standalone'),
+    image: z._default(imageRef, DEFAULT_GRAPHITI_IMAGE),
     hostPort: describe(z._default(port, 8000), 'Host port for the MCP endpoint (the server listens on 8000).'),
     bindAddress: serviceBindAddress,
     exposeUnauthenticated,

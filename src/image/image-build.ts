@@ -19,7 +19,7 @@ export interface ImageBuildOptions extends Omit<ReleaseSource, 'arch'> {
   /** Image to make, e.g. localhost/opencode-server:1.18.34. */
   readonly tag: string;
   readonly arch?: OpenCodeArch;
-  /** Base image (Debian-based); default docker.io/library/debian:bookworm-slim. */
+  /** Base image (Debian-based); default DEFAULT_OPENCODE_BASE. */
   readonly base?: string;
   /** Build even when the tag already holds this version for this architecture. */
   readonly force?: boolean;

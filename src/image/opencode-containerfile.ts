@@ -1,7 +1,12 @@
 import { TINI_PATH } from './opencode-image';
 
-/** Base image of the OpenCode server image: Debian, because the glibc release binary needs glibc. */
-export const DEFAULT_OPENCODE_BASE = 'docker.io/library/debian:bookworm-slim';
+/**
+ * Base image of the OpenCode server image: Debian, because the glibc release binary needs glibc. A
+ * dated snapshot (Debian 12.15, 2026-10-05), not `bookworm-slim`, which moves with each rebuild: two
+ * hosts building on different days start from the same base (the apt-get step still takes the
+ * packages of the day).
+ */
+export const DEFAULT_OPENCODE_BASE = 'docker.io/library/debian:bookworm-20261005-slim';
 
 /** The release binary's platforms: our architecture name -> npm's (opencode-linux-<npm>). */
 export const OPENCODE_ARCHES = { amd64: 'x64', arm64: 'arm64' } as const;

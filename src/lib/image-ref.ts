@@ -65,7 +65,45 @@ export function parseImageRef(image: string): ImageRef | undefined {
   return 'ref' in reading ? reading.ref : undefined;
 }
 
-/** Names one version: a digest, or a tag other than `latest`. */
-export function isPinned(ref: ImageRef): boolean {
-  return Boolean(ref.digest) || (ref.tag !== undefined && ref.tag !== 'latest');
+/** Names whatever was pushed last: no tag or `:latest`, and no digest. */
+export function isLatest(ref: ImageRef): boolean {
+  return !ref.digest && (ref.tag === undefined || ref.tag === 'latest');
 }
+
+/**
+ * A tag that names one release by convention: a full version of three or more numbers, with or
+ * without a leading v and a variant after it (7.2.14, v4.20.4, 7.2.14-alpine3.21, 7.84.6-jmx, 3.13.0rc1), or a
+ * date stamp (bookworm-YYYYMMDD-slim, as Debian tags its snapshots). What publishers move to each
+ * new release (`7.2`, `7`, `v4`, `stable`, `edge`, `main`, `alpine`, `bookworm`, `7.2-alpine`) names
+ * a line of releases instead.
+ */
+const VERSION_TAG = /^v?\d+\.\d+\.\d+(?:[a-zA-Z._-][\w.-]*)?$/;
+const DATE_STAMP = /(?:^|\D)(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?:\D|$)/;
+
+/** The tag names one release (see VERSION_TAG); false for a tag that moves. */
+export function isVersionTag(tag: string): boolean {
+  return VERSION_TAG.test(tag) || DATE_STAMP.test(tag);
+}
+
+/**
+ * Names one image: a digest (the bits themselves), or a version tag (one release, by convention:
+ * publishers still rebuild a version tag when its base image changes; only a digest is exact).
+ */
+export function isPinned(ref: ImageRef): boolean {
+  return Boolean(ref.digest) || (ref.tag !== undefined && isVersionTag(ref.tag));
+}
+
+/**
+ * Why the reference names no fixed image although it has a tag: a tag that moves. Undefined for a
+ * pinned reference, a `:latest` or untagged one (the configuration refuses those, latest-tag reports
+ * them) and a local build (localhost/: built here, never pulled).
+ */
+export function movingTag(ref: ImageRef): string | undefined {
+  if (ref.domain === 'localhost' || isPinned(ref) || isLatest(ref)) return undefined;
+  return `:${ref.tag} is a moving tag (it names a line of releases, not one release)`;
+}
+
+/** What a pinned reference looks like, for messages. */
+export const PIN_ALLOWED =
+  'a full version tag (three numbers, e.g. :7.2.14, :v4.20.4, :7.2.14-alpine, or a date stamp) or a digest ' +
+  '(name:tag@sha256:<64 hex>, which `opencode-memory-pod image pull --record` writes)';

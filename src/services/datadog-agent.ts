@@ -2,6 +2,14 @@ import { Construct } from 'constructs';
 import { Capability, keptCapabilities } from '../model/capabilities';
 import { Service, ServiceProps, ServiceSpec } from '../model/service';
 
+/**
+ * The default image: an exact release, so that two hosts set up on different days run the same
+ * agent (the `7` tag moves to each release, about monthly). 7.84.6 is the newest 7.x release found
+ * (DataDog/helm-charts made it its default agent in datadog-3.261.1, 2026-10-26); its image is the
+ * Ubuntu 24.04 + s6-overlay one whose contract images.md describes and the e2e stand-in models.
+ */
+export const DEFAULT_DATADOG_IMAGE = 'gcr.io/datadoghq/agent:7.84.6';
+
 /** Keys the Datadog Agent receives by default: its own settings (DD_API_KEY, DD_SITE, ...). */
 export const DATADOG_SECRET_KEYS: readonly string[] = ['DD_*'];
 

@@ -2,6 +2,14 @@ import { Construct } from 'constructs';
 import { Capability, keptCapabilities } from '../model/capabilities';
 import { Service, ServiceProps, ServiceSpec } from '../model/service';
 
+/**
+ * The default image: an exact release (the `standalone` tag moves to each one). 1.0.2-standalone is
+ * the release the contract below was read from (getzep/graphiti tag mcp-v1.0.2: Dockerfile.standalone,
+ * CMD uv run --no-sync main.py, config/config-docker-falkordb.yaml), the newest MCP server release of
+ * its repository as stored (2026-08).
+ */
+export const DEFAULT_GRAPHITI_IMAGE = 'docker.io/zepai/knowledge-graph-mcp:1.0.2-standalone';
+
 /** Port the MCP server listens on (MCP_SERVER_PORT is not read by every release; keep the default). */
 export const GRAPHITI_PORT = 8000;
 

@@ -27,6 +27,14 @@ export interface ValkeyProps extends ServiceProps {
 /** The image's valkey user and group (Dockerfile: groupadd -g 999, useradd -u 999): its entrypoint drops to it. */
 export const VALKEY_USER = { uid: 999, gid: 999 } as const;
 
+/**
+ * The default image: an exact release, so that two hosts set up on different days run the same
+ * Valkey (the `7.2` tag moves to each patch). 7.2.14 (2026-07-21) is the newest 7.2 patch published
+ * (valkey-io.github.io release page; Docker Hub 7.2.14 = 7.2.14-trixie, the Debian variant the
+ * contract below and the e2e stand-in describe). Stay on 7.2: the line this stack was designed on.
+ */
+export const DEFAULT_VALKEY_IMAGE = 'docker.io/valkey/valkey:7.2.14';
+
 /** Env-file key that turns on Valkey authentication. */
 export const VALKEY_PASSWORD_KEY = 'VALKEY_PASSWORD';
 

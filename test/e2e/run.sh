@@ -108,18 +108,18 @@ printf 'memoryLimits: false\nservices:\n  opencode:\n    workspaces: [/srv/omp-e
 bash lib/build-standins.sh || e2e_die "stand-in images"
 bash lib/build-opencode.sh || e2e_die "the OpenCode image"
 if ! podman image exists localhost/omp-e2e/valkey-never-ready:1; then
-  printf 'FROM docker.io/valkey/valkey:7.2\nENV STANDIN_READY_DELAY=86400\n' | podman build --network none -t localhost/omp-e2e/valkey-never-ready:1 -f - "$work" >/dev/null 2>&1 || e2e_die "never-ready image"
+  printf 'FROM docker.io/valkey/valkey:7.2.14\nENV STANDIN_READY_DELAY=86400\n' | podman build --network none -t localhost/omp-e2e/valkey-never-ready:1 -f - "$work" >/dev/null 2>&1 || e2e_die "never-ready image"
 fi
 
 # Saved once for every machine (hard-linked into each root): the real OpenCode image is 530 MB.
 opencode_image=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1])).images.find(i => i.service === "opencode").image)' "$work/mdist/install.json")
 podman save -m --format docker-archive -o "$work/images.tar" \
-  docker.io/valkey/valkey:7.2 docker.io/falkordb/falkordb:v4.20.4 gcr.io/datadoghq/agent:7 \
+  docker.io/valkey/valkey:7.2.14 docker.io/falkordb/falkordb:v4.20.4 gcr.io/datadoghq/agent:7.84.6 \
   "$opencode_image" localhost/omp-e2e/valkey-never-ready:1 >/dev/null 2>&1 || e2e_die "podman save"
 case " $envs " in *' readme-4.3.1 '*)
   # The README machine builds the OpenCode image itself: it gets the three stand-ins and the base.
   podman save -m --format docker-archive -o "$work/readme-images.tar" \
-    docker.io/valkey/valkey:7.2 docker.io/falkordb/falkordb:v4.20.4 gcr.io/datadoghq/agent:7 \
+    docker.io/valkey/valkey:7.2.14 docker.io/falkordb/falkordb:v4.20.4 gcr.io/datadoghq/agent:7.84.6 \
     localhost/omp-e2e/debian-tools:bookworm >/dev/null 2>&1 || e2e_die "podman save (readme)" ;;
 esac
 

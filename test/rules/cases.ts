@@ -2,7 +2,7 @@
 // usually a near miss that must not, and what to look at after `podman kube play` to tell whether
 // podman really does what the rule warns about. The harness (differential.ts) plays each manifest
 // on a real podman, asks the validator about the same manifest for that version, and compares.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { PlayContext, Observation, sleepMs } from './play-context';
 
 type Obj = Record<string, any>;
@@ -555,6 +555,23 @@ export const CASES: readonly DifferentialCase[] = [
     },
   },
   {
+    rule: 'moving-tag',
+    // The manifest names a line (1.2) whose tag then moves to a newer build, as a registry's does
+    // between two hosts' pulls: podman runs what the tag points to now, saying nothing. With the
+    // digest beside the tag it runs the image the digest names, whatever the tag points to.
+    bad: {
+      docs: (p) => [podDoc(p, { containers: [app({ image: MOVING_IMAGE })] })],
+      prepare: ({ m, dir }) => moveTag(m, dir),
+      observe: (ctx) => ranFirstRelease(ctx),
+    },
+    near: {
+      // The validator reads a placeholder digest; prepare writes the machine's own into the played file.
+      docs: (p) => [podDoc(p, { containers: [app({ image: `${MOVING_IMAGE}@${PLACEHOLDER_DIGEST}` })] })],
+      prepare: ({ m, dir }) => moveTag(m, dir),
+      observe: (ctx) => ranFirstRelease(ctx),
+    },
+  },
+  {
     rule: 'subpath-ignored',
     bad: subPathMount('a', 'x'),
     near: subPathMount(undefined, 'a'),
@@ -749,6 +766,48 @@ export const CASES: readonly DifferentialCase[] = [
 ];
 
 /** Which image name the app runs: misbehaves when it is not `meant` (what Kubernetes would run). */
+/** A tag that moves (a line, not a release), on the case image. */
+const MOVING_IMAGE = 'docker.io/omp-rules/moving:1.2';
+const PLACEHOLDER_DIGEST = `sha256:${'0'.repeat(64)}`;
+
+/** The first release's own version tag, in the same repository. */
+const MOVING_RELEASE = 'docker.io/omp-rules/moving:1.2.0';
+
+/**
+ * MOVING_IMAGE first names the case image (the release the manifest was written against); the
+ * played file gets that image's digest for the placeholder (podman load gave it its own); then the
+ * tag moves to a newer build of it (a label more), as a later pull would find it. The first release
+ * stays held under its version tag, as a host that pulled it (by that tag or by digest) holds it:
+ * podman 5.x looks a digest up only among the images of the reference's repository (4.3.1 among
+ * all) and, finding none, pulls by digest, which this machine without a registry cannot.
+ */
+function moveTag(m: PlayContext['m'], dir: string): void {
+  const must = (what: string, r: { code: number; stdout: string; stderr: string }) => {
+    if (r.code !== 0) throw new Error(`${what}: ${lastLine(r.stderr || r.stdout)}`);
+    return r.stdout.trim();
+  };
+  must('podman tag', m.podman(['tag', IMAGE, MOVING_IMAGE, MOVING_RELEASE]));
+  const digest = must('the digest', m.podman(['image', 'inspect', '--format', '{{.Digest}}', MOVING_IMAGE]));
+  if (!/^sha256:[0-9a-f]{64}$/.test(digest)) throw new Error(`podman gave no digest for ${IMAGE}: ${JSON.stringify(digest)}`);
+  const played = m.outside(`${dir}/pod.yaml`);
+  writeFileSync(played, readFileSync(played, 'utf8').replace(PLACEHOLDER_DIGEST, digest));
+  m.writeFile(`${dir}/newer/Containerfile`, `FROM ${IMAGE}\nLABEL omp-rules-release=1.2.1\n`);
+  must('podman build', m.podman(['build', '--network', 'none', '-t', MOVING_IMAGE, `${dir}/newer`], { timeoutSeconds: 90 }));
+}
+
+/** Did the app run the release the manifest was written against (the case image), or what the tag moved to? */
+function ranFirstRelease(ctx: PlayContext): Observation {
+  const problem = playedAndRunning(ctx, 'app');
+  if (problem) return seen(undefined, problem);
+  const first = ctx.m.podman(['image', 'inspect', '--format', '{{.Id}}', IMAGE]).stdout.trim();
+  const ran = ctx.inspect('app', '{{.Image}}');
+  const name = ctx.inspect('app', '{{.ImageName}}');
+  const short = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
+  return ran === first
+    ? seen(false, `runs ${name} = the first release (${short(first)}), not what the tag moved to`)
+    : seen(true, `runs ${short(ran)}, what ${MOVING_IMAGE} moved to, not the first release (${short(first)}); no warning`);
+}
+
 function resolvedImage(ctx: PlayContext, meant: string): Observation {
   if (ctx.play.code !== 0 || ctx.play.timedOut) return seen(true, ctx.playSummary());
   const name = ctx.inspect('app', '{{.ImageName}}');

@@ -21,7 +21,7 @@ export function cleanManifest(): ExampleDocs {
         containers: [
           {
             name: 'app',
-            image: 'docker.io/library/nginx:1.27',
+            image: 'docker.io/library/nginx:1.27.5',
             imagePullPolicy: 'IfNotPresent',
             ports: [{ containerPort: 8080, hostPort: 8080, hostIP: '127.0.0.1' }],
             volumeMounts: [
@@ -31,7 +31,7 @@ export function cleanManifest(): ExampleDocs {
           },
           {
             name: 'cache',
-            image: 'docker.io/valkey/valkey:7.2',
+            image: 'docker.io/valkey/valkey:7.2.14',
             imagePullPolicy: 'IfNotPresent',
             ports: [{ containerPort: 6380, hostPort: 6380, hostIP: '127.0.0.1' }],
           },
@@ -54,7 +54,7 @@ export const cache = (docs: ExampleDocs): Obj => pod(docs).containers[1];
 /** An init container that runs `true` (more in `extra`). */
 export const initContainer = (extra: Obj = {}): Obj => ({
   name: 'init',
-  image: 'docker.io/library/busybox:1.36',
+  image: 'docker.io/library/busybox:1.36.1',
   imagePullPolicy: 'IfNotPresent',
   command: ['true'],
   ...extra,

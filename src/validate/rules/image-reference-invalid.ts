@@ -11,7 +11,7 @@ export default podmanRule({
   doc:
     'podman reads an image reference by the registry grammar (lower-case repository, a registry first ' +
     'when the first part has a dot, a port or upper case): a reference outside it fails the play.',
-  fix: 'write the image as registry/repository:tag in lower case, e.g. docker.io/library/nginx:1.27',
+  fix: 'write the image as registry/repository:tag in lower case, e.g. docker.io/library/nginx:1.27.5',
   check: (ctx) =>
     eachContainer(ctx, (c) => {
       const image = c.container.image;

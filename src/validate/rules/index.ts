@@ -34,6 +34,7 @@ import './image-pull-policy-unset';
 import './image-reference-invalid';
 import './short-image-name';
 import './latest-tag';
+import './moving-tag';
 import './subpath-ignored';
 import './inline-secret-env';
 import './secret-document-values';

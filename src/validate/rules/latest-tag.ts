@@ -1,4 +1,4 @@
-import { isPinned, parseImageRef } from '../../lib/image-ref';
+import { isLatest, parseImageRef } from '../../lib/image-ref';
 import { eachContainer } from './helpers';
 import { app } from './example-pod';
 import { podmanRule } from './registry';
@@ -25,7 +25,7 @@ export default podmanRule({
       // A local build (localhost/...) that is never pulled has nothing to drift from.
       const policy = c.container.imagePullPolicy;
       const neverPulled = ref.domain === 'localhost' && (policy === 'IfNotPresent' || policy === 'Never');
-      if (isPinned(ref) || neverPulled) return undefined;
+      if (!isLatest(ref) || neverPulled) return undefined;
       return {
         path: [...c.path, 'image'],
         message:

@@ -11,7 +11,7 @@ export default podmanRule({
   doc:
     "podman resolves an image name without registry by the host's configuration (a local image of that name " +
     'first, then unqualified-search-registries, which Debian leaves empty), where Kubernetes means docker.io.',
-  fix: 'name the registry, e.g. docker.io/library/nginx:1.27',
+  fix: 'name the registry, e.g. docker.io/library/nginx:1.27.5',
   observed:
     'the message named only unqualified-search-registries: with both ' +
     'localhost/omp-rules/tools:1 and docker.io/omp-rules/tools:1 present, 4.3.1, 5.4.2 and ' +
@@ -37,14 +37,14 @@ export default podmanRule({
     bad: [
       {
         edit: (d) => {
-          app(d).image = 'nginx:1.27';
+          app(d).image = 'nginx:1.27.5';
         },
         path: 'spec.containers[0].image',
       },
     ],
     nearMiss: [
       (d) => {
-        app(d).image = 'localhost/nginx:1.27';
+        app(d).image = 'localhost/nginx:1.27.5';
       },
     ],
   },

@@ -26,7 +26,7 @@ node "$E2E_REPO/build/cli.js" image build --npm-cache "$E2E_HOME/npm-cache" --ba
   || { tail -30 "$E2E_HOME/image-build.log" >&2; e2e_die "opencode-memory-pod image build failed"; }
 grep '^opencode-memory-pod:' "$E2E_HOME/image-build.log" | sed 's/^/  /' >&2
 echo "timing [image] image build: $(awk -v m=$(( $(date +%s%3N) - t0 )) 'BEGIN {printf "%.1f", m/1000}')s ($(grep -q 'is already built' "$E2E_HOME/image-build.log" && echo 'already built' || echo 'built'))"
-# The README machine has no network: there, docker.io/library/debian:bookworm-slim is this base with
+# The README machine has no network: there, the default base (debian:bookworm-20261005-slim) is this base with
 # the image's tools already in it (the same packages as the Containerfile's apt-get step).
 if ! podman image exists localhost/omp-e2e/debian-tools:bookworm; then
   printf 'FROM %s\nRUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ca-certificates git ripgrep tini busybox util-linux && rm -rf /var/lib/apt/lists/*\n' "$base" \

@@ -32,9 +32,9 @@ fi
 
 standins=$E2E_REPO/test/e2e/standins
 declare -A tags=(
-  [valkey]=docker.io/valkey/valkey:7.2
+  [valkey]=docker.io/valkey/valkey:7.2.14
   [falkordb]=docker.io/falkordb/falkordb:v4.20.4
-  [datadog]=gcr.io/datadoghq/agent:7
+  [datadog]=gcr.io/datadoghq/agent:7.84.6
 )
 # OpenCode is not a stand-in: build-opencode.sh makes the real image with `image build`.
 for name in valkey falkordb datadog; do

@@ -181,8 +181,8 @@ boot
 e2e_log "booted $suite: podman $(inside podman --version | awk '{print $3}'), $(inside systemctl is-system-running)"
 inside podman load -q -i /var/tmp/images.tar >/dev/null 2>&1 || e2e_die "podman load inside"
 if [ "$mode" = readme ]; then
-  # What a registry would give: debian:bookworm-slim (here with the tools already in, see readme-steps.sh).
-  inside podman tag localhost/omp-e2e/debian-tools:bookworm docker.io/library/debian:bookworm-slim || e2e_die "podman tag"
+  # What a registry would give: the default base (here with the tools already in, see readme-steps.sh).
+  inside podman tag localhost/omp-e2e/debian-tools:bookworm docker.io/library/debian:bookworm-20261005-slim || e2e_die "podman tag"
   inside --setenv=npm_config_cache=/var/tmp/npm-cache --setenv=npm_config_offline=true --setenv=npm_config_audit=false \
     --setenv=npm_config_fund=false --setenv=npm_config_update_notifier=false --setenv=HOME=/root \
     --setenv=PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \

@@ -3,8 +3,8 @@
 # readme), then checks that it reached a healthy pod with the real OpenCode. Usage: readme-steps.sh REPO
 # The machine has no network: npm reads a filled cache (npm_config_offline, set by machine.sh), the
 # three registry images are the stand-ins under their real names, and the Debian base of the OpenCode
-# image is there as docker.io/library/debian:bookworm-slim with git, ripgrep, tini and busybox in it
-# (the apt-get step of the Containerfile is exercised by the host's build). The machine has no
+# image is there as docker.io/library/debian:bookworm-20261005-slim (the default base) with git,
+# ripgrep, tini and busybox in it (the apt-get step of the Containerfile is exercised by the host's build). The machine has no
 # cgroup memory controller: machine.sh put an opencode-memory-pod.yaml with `memoryLimits: false`
 # in the clone (doctor's fix; the check below proves doctor catches it). sudo is not installed:
 # everything runs as root, so `sudo CMD` runs CMD.
