@@ -293,10 +293,12 @@ echo "note [$label] pod network: $(podman pod inspect --format '{{.InfraContaine
 missing=; for p in 6380 6379 3000 8126 4096; do case " $reach_ports " in *" $p "*) ;; *) missing="$missing $p" ;; esac; done
 [ -n "$reach_addrs" ] && [ -z "$missing" ] && ok "the pod's addresses and listening ports are known (${reach_addrs% }; ${reach_ports% })" || fail "pod addresses '$reach_addrs' / ports '$reach_ports' (missing:$missing)"
 podman rm -f omp-e2e-reach-ctl >/dev/null 2>&1
-podman run -d --network podman --name omp-e2e-reach-ctl --entrypoint /usr/bin/python3 docker.io/valkey/valkey:7.2 -m http.server 8999 >/dev/null 2>&1
+# The Valkey stand-in has no python or busybox (images.md): its redis-server listens for the control.
+podman run -d --network podman --name omp-e2e-reach-ctl --entrypoint /usr/local/bin/redis-server docker.io/valkey/valkey:7.2 \
+  --port 8999 --protected-mode no --save '' >/dev/null 2>&1
 ctl_ip=$(podman inspect --format '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' omp-e2e-reach-ctl 2>/dev/null)
 targets=; for a in $reach_addrs; do for p in $reach_ports; do targets="$targets $a:$p"; done; done
-wait_for 10 sh -c "[ -n '$ctl_ip' ] && podman exec omp-e2e-reach-ctl /usr/bin/python3 -c 'import socket; socket.create_connection((\"127.0.0.1\", 8999), 1)'" >/dev/null 2>&1
+wait_for 10 sh -c "[ -n '$ctl_ip' ] && podman exec omp-e2e-reach-ctl valkey-cli -p 8999 ping | grep -q PONG" >/dev/null 2>&1
 reached=$(reachable_from podman $targets "$ctl_ip:8999")
 podman rm -f omp-e2e-reach-ctl >/dev/null 2>&1
 pod_reached=$(echo "$reached" | grep -v "^$ctl_ip:8999$" | tr '\n' ' ')
