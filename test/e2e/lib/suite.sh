@@ -307,7 +307,7 @@ if ! echo "$reached" | grep -qx "$ctl_ip:8999"; then
 elif [ -n "${pod_reached// /}" ]; then
   fail "isolation: a container on podman's default network reached the pod at: $pod_reached"
 else
-  ok "isolation: a container on podman's default network reaches none of the pod's ${reach_ports// /,} at ${reach_addrs% } (its control listener: yes)"
+  ok "isolation: a container on podman's default network reaches none of the pod's ports ($(echo $reach_ports | tr ' ' ,)) at $(echo $reach_addrs) (its control listener: yes)"
 fi
 
 # ---------------------------------------------------------------- 2. order
