@@ -64,10 +64,11 @@ describe('generated units', () => {
     const dir = tempDir('omp-quadlet-');
     const kube = out.get('quadlet/opencode-memory-pod.kube')!;
     const asService = kube
-      .replace(/\[Kube\]\nYaml=(.*)\n/, '')
+      // the whole [Kube] section (Yaml=, Network= and their comments)
+      .replace(/\[Kube\]\n(?:.+\n)*\n/, '')
       .replace(
         '[Service]\n',
-        '[Service]\nType=notify\nNotifyAccess=all\nExecStart=/usr/bin/podman kube play --replace --service-container=true $1\n'.replace(
+        '[Service]\nType=notify\nNotifyAccess=all\nExecStart=/usr/bin/podman kube play --replace --service-container=true --network opencode-memory-pod $1\n'.replace(
           '$1',
           '/etc/opencode-memory-pod/pod.yaml',
         ),

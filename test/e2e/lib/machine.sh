@@ -20,7 +20,8 @@ case $suite in
 esac
 label=$mode-$ver
 # curl: the suite's client on the machine's host side (as README "On a host" shows one).
-packages=systemd,systemd-sysv,dbus,podman,runc,catatonit,netavark,aardvark-dns,iptables,iproute2,procps,curl
+# slirp4netns: the pod's network where netavark cannot isolate a bridge (Debian 12; podman Recommends it).
+packages=systemd,systemd-sysv,dbus,podman,runc,catatonit,netavark,aardvark-dns,iptables,iproute2,procps,curl,slirp4netns
 [ "$suite" = forky ] && packages=$packages,nftables
 # The tarball's name carries the package list, so a changed list builds a new machine.
 cache=$E2E_HOME/machine-$suite-$(echo "$packages" | sha256sum | cut -c1-8).tar

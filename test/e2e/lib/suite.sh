@@ -126,9 +126,39 @@ idle_cost() { # SECONDS [baseline]: CPU-seconds a minute the machine spends whil
   timing "idle: $per_min CPU-s/min of supervision over $secs s (the machine's own processes, the services' apart), $procs processes started/min; most: $top"
   awk -v v="$per_min" 'BEGIN {exit !(v <= 1.0)}' && ok "idle: supervision costs $per_min CPU-s/min (at most 1.0)" || fail "idle: supervision costs $per_min CPU-s/min (more than 1.0; most: $top)"
 }
-# Bare kube play, as the README says: split-env.sh writes each container's env file first.
+# Bare kube play, as the README says: split-env.sh writes each container's env file first, and the
+# pod gets its own network (pod-network.sh: an isolated bridge, or slirp4netns on podman 4.3.1).
 play() { # SPLIT_SCRIPT YAML
-  sh "$1" "$ENV_FILE" >/dev/null 2>&1 && podman kube play "$2" >/dev/null 2>&1
+  sh "$1" "$ENV_FILE" >/dev/null 2>&1 && podman kube play --network "$(sh "$dir/libexec/pod-network.sh")" "$2" >/dev/null 2>&1
+}
+# answers_on ADDRESS PORT PROTOCOL: the service behind the port answers (a RESP PING, an HTTP GET),
+# not only a connect: on slirp4netns, rootlessport accepts the connection whatever is behind it.
+answers_on() {
+  local fd= line=
+  { exec {fd}<>"/dev/tcp/$1/$2"; } 2>/dev/null || return 1
+  case $3 in
+    resp) printf 'PING\r\n' >&"$fd" ;;
+    http) printf 'GET / HTTP/1.0\r\nHost: %s\r\nConnection: close\r\n\r\n' "$1" >&"$fd" ;;
+  esac 2>/dev/null
+  read -r -t 5 -u "$fd" line
+  exec {fd}>&-
+  case $3:$line in resp:[+-]* | http:HTTP/*) return 0 ;; esac
+  return 1
+}
+# Every TCP port the pod listens on (its containers share one network namespace), in decimal.
+pod_listen_ports() {
+  podman exec "$pod-valkey" cat /proc/net/tcp /proc/net/tcp6 2>/dev/null \
+    | awk '$4 == "0A" {n = split($2, a, ":"); print a[n]}' | sort -u | while read -r h; do printf '%d\n' "0x$h"; done
+}
+# Every IPv4 address of the pod but loopback: its bridge address, or slirp4netns' tap address.
+pod_addresses() {
+  podman exec "$pod-valkey" cat /proc/net/fib_trie 2>/dev/null | awk '/\/32 host LOCAL/ {print prev} {prev = $NF}' | grep -v '^127\.' | sort -u
+}
+# reachable_from NETWORK ADDR:PORT...: the targets a throwaway container on NETWORK connects to.
+reachable_from() {
+  local net=$1; shift
+  podman run --rm --network "$net" --entrypoint /bin/bash docker.io/valkey/valkey:7.2 -c \
+    'for t in "$@"; do ( timeout 3 bash -c "exec 3<>/dev/tcp/${t%:*}/${t##*:}" 2>/dev/null && echo "$t" ) & done; wait' probe "$@" 2>/dev/null | sort
 }
 start_pod() {
   if [ "$mode" = systemd ]; then systemctl start "$unit"; else play "$dir/libexec/split-env.sh" "$yaml"; fi
@@ -226,7 +256,7 @@ if [ "$mode" = systemd ]; then
   systemctl enable --now "$unit" >/dev/null 2>&1 && ok "systemctl enable --now $unit" || { fail "systemctl enable --now $unit"; systemctl status "$unit" --no-pager | tail -20; }
 else
   split_out=$(sh "$dir/libexec/split-env.sh" "$ENV_FILE" 2>&1) && ok "split-env.sh wrote each container's env file" || fail "split-env.sh: $split_out"
-  podman kube play "$yaml" >/dev/null 2>&1 && ok "podman kube play" || fail "podman kube play"
+  podman kube play --network "$(sh "$dir/libexec/pod-network.sh")" "$yaml" >/dev/null 2>&1 && ok "podman kube play (--network from pod-network.sh)" || fail "podman kube play"
 fi
 wait_for 90 all_ports_open; t_ports=$(( $(now_ms) - t0 ))
 wait_for 120 all_healthy; t_healthy=$(( $(now_ms) - t0 ))
@@ -250,6 +280,35 @@ bound=$(ss -ltnH 2>/dev/null | awk '{print $4}' | grep -E ':(6380|6379|3000|8126
 [ "$bound" = 0 ] && ok "every published port is bound to 127.0.0.1 only" || fail "$bound published ports bound beyond 127.0.0.1"
 check "containers reach each other over localhost (FalkorDB container -> Valkey)" \
   sh -c "podman exec $pod-falkordb redis-cli -h 127.0.0.1 -p 6380 ping | grep -qE 'PONG|NOAUTH'"
+
+# ---------------------------------------------------------------- 1b. no other container reaches the pod (issue 24)
+# The published ports answer from the host (protocol, not only a connect), and a throwaway container
+# on podman's default network reaches none of the ports the pod listens on, at any of its addresses.
+# A control listener on that network, probed the same way, shows that the probe does reach what it may.
+for pp in 6380:resp 6379:resp 3000:http 8126:http 4096:http; do
+  check "published 127.0.0.1:${pp%:*} answers ($(echo "${pp#*:}" | tr a-z A-Z))" answers_on 127.0.0.1 "${pp%:*}" "${pp#*:}"
+done
+reach_ports=$(pod_listen_ports | tr '\n' ' ') reach_addrs=$(pod_addresses | tr '\n' ' ')
+echo "note [$label] pod network: $(podman pod inspect --format '{{.InfraContainerID}}' "$pod" | xargs podman inspect --format '{{.HostConfig.NetworkMode}} {{range $k, $v := .NetworkSettings.Networks}}{{$k}}={{$v.IPAddress}} {{end}}' 2>/dev/null); addresses: $reach_addrs; ports: $reach_ports"
+missing=; for p in 6380 6379 3000 8126 4096; do case " $reach_ports " in *" $p "*) ;; *) missing="$missing $p" ;; esac; done
+[ -n "$reach_addrs" ] && [ -z "$missing" ] && ok "the pod's addresses and listening ports are known (${reach_addrs% }; ${reach_ports% })" || fail "pod addresses '$reach_addrs' / ports '$reach_ports' (missing:$missing)"
+podman rm -f omp-e2e-reach-ctl >/dev/null 2>&1
+# The Valkey stand-in has no python or busybox (images.md): its redis-server listens for the control.
+podman run -d --network podman --name omp-e2e-reach-ctl --entrypoint /usr/local/bin/redis-server docker.io/valkey/valkey:7.2 \
+  --port 8999 --protected-mode no --save '' >/dev/null 2>&1
+ctl_ip=$(podman inspect --format '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' omp-e2e-reach-ctl 2>/dev/null)
+targets=; for a in $reach_addrs; do for p in $reach_ports; do targets="$targets $a:$p"; done; done
+wait_for 10 sh -c "[ -n '$ctl_ip' ] && podman exec omp-e2e-reach-ctl valkey-cli -p 8999 ping | grep -q PONG" >/dev/null 2>&1
+reached=$(reachable_from podman $targets "$ctl_ip:8999")
+podman rm -f omp-e2e-reach-ctl >/dev/null 2>&1
+pod_reached=$(echo "$reached" | grep -v "^$ctl_ip:8999$" | tr '\n' ' ')
+if ! echo "$reached" | grep -qx "$ctl_ip:8999"; then
+  fail "isolation: the probe on podman's default network did not reach its control listener ($ctl_ip:8999): the check proves nothing"
+elif [ -n "${pod_reached// /}" ]; then
+  fail "isolation: a container on podman's default network reached the pod at: $pod_reached"
+else
+  ok "isolation: a container on podman's default network reaches none of the pod's ports ($(echo $reach_ports | tr ' ' ,)) at $(echo $reach_addrs) (its control listener: yes)"
+fi
 
 # ---------------------------------------------------------------- 2. order
 for s in falkordb datadog opencode; do

@@ -37,7 +37,7 @@ probes=(
 # runs rarely) is then brought up to date once.
 declare -A failing=() replaced=() stopped_seen=() stopping_since=()
 for entry in "${probes[@]}"; do failing[${entry%% *}]=1; done
-pod_ip=
+pod_ip= pod_netns=
 # A service that closes the connection before the request is written must not end this shell.
 trap '' PIPE
 
@@ -66,12 +66,25 @@ ask() {
 }
 
 # The pod's address, for probes of ports that are not published (it changes with every new pod).
+# On slirp4netns (pod-network.sh, podman 4.3.1) the pod has no address the host reaches: its
+# network namespace is used instead (pod_netns), through nsenter.
 resolve_pod_ip() {
-  local infra
+  local infra pid
+  pod_netns=
   infra=$(pm pod inspect --format '{{.InfraContainerID}}' "$pod" 2>/dev/null) || return 1
   pod_ip=$(pm inspect --format '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}' "$infra" 2>/dev/null)
   pod_ip=${pod_ip%% *}
-  [ -n "$pod_ip" ]
+  [ -n "$pod_ip" ] && return 0
+  pid=$(pm inspect --format '{{.State.Pid}}' "$infra" 2>/dev/null)
+  case $pid in '' | 0 | *[!0-9]*) return 1 ;; esac
+  pod_netns=/proc/$pid/ns/net
+}
+
+# ask_in_pod PROTOCOL PORT [PATH]: ask inside the pod's network namespace (a process per question:
+# only for ports that are not published, and only on slirp4netns).
+ask_in_pod() {
+  [ -e "$pod_netns" ] || return 1
+  nsenter --net="$pod_netns" -- bash -c "$(declare -f ask); ask \"\$@\"" ask "$1" 127.0.0.1 "$2" "${3:-}"
 }
 
 # kill_ctr SERVICE PID ID WHY: SIGKILL to PID, only if it is still a process of container ID.
@@ -153,7 +166,9 @@ act() {
 answers() {
   if [ "$1" != pod ]; then ask "$3" "$1" "$2" "$4"; return; fi
   [ -n "$pod_ip" ] && ask "$3" "$pod_ip" "$2" "$4" && return 0
-  resolve_pod_ip && ask "$3" "$pod_ip" "$2" "$4"
+  [ -n "$pod_netns" ] && ask_in_pod "$3" "$2" "$4" && return 0
+  resolve_pod_ip || return 1
+  if [ -n "$pod_ip" ]; then ask "$3" "$pod_ip" "$2" "$4"; else ask_in_pod "$3" "$2" "$4"; fi
 }
 
 round() {
