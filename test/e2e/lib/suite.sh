@@ -157,7 +157,7 @@ pod_addresses() {
 # reachable_from NETWORK ADDR:PORT...: the targets a throwaway container on NETWORK connects to.
 reachable_from() {
   local net=$1; shift
-  podman run --rm --network "$net" --entrypoint /bin/bash docker.io/valkey/valkey:7.2 -c \
+  podman run --rm --network "$net" --entrypoint /bin/bash docker.io/valkey/valkey:7.2.14 -c \
     'for t in "$@"; do ( timeout 3 bash -c "exec 3<>/dev/tcp/${t%:*}/${t##*:}" 2>/dev/null && echo "$t" ) & done; wait' probe "$@" 2>/dev/null | sort
 }
 start_pod() {
@@ -294,7 +294,7 @@ missing=; for p in 6380 6379 3000 8126 4096; do case " $reach_ports " in *" $p "
 [ -n "$reach_addrs" ] && [ -z "$missing" ] && ok "the pod's addresses and listening ports are known (${reach_addrs% }; ${reach_ports% })" || fail "pod addresses '$reach_addrs' / ports '$reach_ports' (missing:$missing)"
 podman rm -f omp-e2e-reach-ctl >/dev/null 2>&1
 # The Valkey stand-in has no python or busybox (images.md): its redis-server listens for the control.
-podman run -d --network podman --name omp-e2e-reach-ctl --entrypoint /usr/local/bin/redis-server docker.io/valkey/valkey:7.2 \
+podman run -d --network podman --name omp-e2e-reach-ctl --entrypoint /usr/local/bin/redis-server docker.io/valkey/valkey:7.2.14 \
   --port 8999 --protected-mode no --save '' >/dev/null 2>&1
 ctl_ip=$(podman inspect --format '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' omp-e2e-reach-ctl 2>/dev/null)
 targets=; for a in $reach_addrs; do for p in $reach_ports; do targets="$targets $a:$p"; done; done
