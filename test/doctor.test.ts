@@ -32,12 +32,30 @@ function plan(dir: string, port: number): InstallPlan {
   };
 }
 
+/** What the fake host's podman says about networks (without it, `podman info` cannot run). */
+interface FakeNet {
+  backend: string;
+  netavark?: string;
+  slirp4netns: boolean;
+  /** The running pod's infra container: NetworkMode and its networks; the pod network's isolate option. */
+  running?: { mode: string; networks: string[]; isolate?: string };
+}
+
 /** A host whose podman has `images` and whose systemctl says `socket` for podman.socket. */
-function fakeHost(images: string[], socket: string | undefined): DoctorHost {
+function fakeHost(images: string[], socket: string | undefined, net?: FakeNet): DoctorHost {
+  const ok = (stdout: string) => ({ status: 0, stdout });
   return {
     run(cmd, args) {
       if (cmd === 'podman' && args[0] === 'image' && args[1] === 'exists') return { status: images.includes(args[2]) ? 0 : 1, stdout: '' };
-      if (cmd === 'podman' && args[0] === 'pod') return { status: 1, stdout: '' };
+      if (cmd === 'podman' && args[0] === 'info') return net ? ok(`${net.backend}\n`) : undefined;
+      if (cmd.endsWith('/netavark')) return net?.netavark && cmd === '/usr/lib/podman/netavark' ? ok(`netavark ${net.netavark}\n`) : undefined;
+      if (cmd === 'slirp4netns') return net?.slirp4netns ? ok('slirp4netns version 1.2.0\n') : undefined;
+      if (cmd === 'podman' && args.join(' ').startsWith('pod exists')) return { status: net?.running ? 0 : 1, stdout: '' };
+      if (cmd === 'podman' && args.join(' ').startsWith('pod inspect')) return ok('f00d\n');
+      if (cmd === 'podman' && args[0] === 'inspect' && args.at(-1) === 'f00d')
+        return ok(`${net!.running!.mode}|${net!.running!.networks.map((n) => `${n} `).join('')}\n`);
+      if (cmd === 'podman' && args[0] === 'network' && args[1] === 'inspect')
+        return net?.running?.isolate === undefined ? { status: 125, stdout: '' } : ok(`${net.running.isolate}\n`);
       if (cmd === 'systemctl' && args.join(' ') === 'is-enabled podman.socket')
         return socket === undefined ? undefined : { status: socket === 'enabled' ? 0 : 1, stdout: `${socket}\n` };
       throw new Error(`unexpected ${cmd} ${args.join(' ')}`);
@@ -160,5 +178,43 @@ describe('doctor', () => {
     writeFileSync(join(dir, 'installed', 'pod.yaml'), 'new\n');
     findings = await doctor(plan(dir, 1), join(dir, 'dist'), host);
     expect(findings.find((f) => f.message.includes('is installed and matches'))).toMatchObject({ severity: 'passed' });
+  });
+  it("names the pod's network: the one pod-network.sh will choose, and the one a running pod is really on", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'opencode.env'), 'DD_API_KEY=abc\nOPENCODE_SERVER_PASSWORD=x\n', { mode: 0o600 });
+    const p = plan(dir, 1);
+    const net = async (n: FakeNet) =>
+      (await doctor(p, join(dir, 'dist'), fakeHost([], 'enabled', n)))
+        .filter((f) => /network|slirp4netns|runs on/.test(f.message))
+        .map((f) => `${f.severity}: ${f.message}${f.fix ? ` | ${f.fix}` : ''}`);
+    // podman 5.4.2 / 5.8.6
+    expect(await net({ backend: 'netavark', netavark: '1.14.0', slirp4netns: false })).toEqual([
+      `passed: the pod's network: bridge ${p.podName} with isolate=strict (netavark 1.14.0): no other container reaches it`,
+    ]);
+    // podman 4.3.1 on Debian 12, with and without slirp4netns
+    expect(await net({ backend: 'netavark', netavark: '1.4.0', slirp4netns: true })).toEqual([
+      "passed: the pod's network: slirp4netns (netavark 1.4.0 cannot isolate a bridge (1.7+ can)): the pod is on no bridge",
+    ]);
+    expect(await net({ backend: 'cni', slirp4netns: false })).toEqual([
+      'error: no network can keep other containers away from the pod: network backend cni cannot isolate a bridge, and slirp4netns is not installed (pod-network.sh fails the start) | apt-get install slirp4netns',
+    ]);
+    // Running: on its own strict bridge, on slirp4netns, and played by hand without --network.
+    const running = (running: FakeNet['running']) => net({ backend: 'netavark', netavark: '1.17.2', slirp4netns: true, running });
+    expect((await running({ mode: 'bridge', networks: [p.podName], isolate: 'strict' }))[1]).toBe(
+      `passed: pod ${p.podName} runs on its own bridge ${p.podName} (isolate=strict): no other container reaches it`,
+    );
+    expect((await running({ mode: 'slirp4netns', networks: [] }))[1]).toBe(`passed: pod ${p.podName} runs on slirp4netns: no other container reaches it`);
+    expect((await running({ mode: 'bridge', networks: ['podman-default-kube-network'] }))[1]).toBe(
+      `warning: pod ${p.podName} runs on network podman-default-kube-network: other containers of this host can reach all its ports | systemctl restart 'x.service' (the unit plays the pod on its own network), or play it by hand with --network "$(sh pod-network.sh)"`,
+    );
+    expect((await running({ mode: 'bridge', networks: [p.podName], isolate: '' }))[1]).toMatch(
+      /runs on network omp-doctor-test-\d+ \(isolate=false\): other containers/,
+    );
+    // The Quadlet unit cannot fall back to slirp4netns.
+    mkdirSync(join(dir, 'installed'));
+    writeFileSync(join(dir, 'installed', 'y.kube'), '');
+    expect(await net({ backend: 'netavark', netavark: '1.4.0', slirp4netns: true })).toEqual([
+      'error: the Quadlet unit needs an isolated bridge, and netavark 1.4.0 cannot isolate a bridge (1.7+ can): its ExecStartPre (pod-network.sh --strict) fails the start | install --unit podman-kube (it uses slirp4netns here), or upgrade podman and netavark',
+    ]);
   });
 });

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -8,36 +7,11 @@ import { detectPodmanVersion, formatVersion, olderThan, OLDEST_SUPPORTED_PODMAN 
 import { InstallPlan } from '../render/podman-files';
 import type { Check } from './check';
 import { checkDataDirs, checkUserFiles, checkWorkspaces } from './dir-checks';
+import { DoctorHost, realHost } from './doctor-host';
+import { checkPodNetwork } from './pod-network-check';
 
 export type { Check, Passed } from './check';
-
-/** How doctor reaches the host's tools; tests replace them. */
-export interface DoctorHost {
-  /** Runs a command; its exit code and stdout, or undefined when it cannot run. */
-  run(cmd: string, args: readonly string[]): { status: number; stdout: string } | undefined;
-  /** True when systemd is the init system here (systemctl can answer). */
-  systemdRunning(): boolean;
-  /** True when containers can get a memory limit: cgroup v2 lists the memory controller, or v1 mounts it. */
-  memoryController(): boolean;
-}
-
-const realHost: DoctorHost = {
-  run(cmd, args) {
-    try {
-      return { status: 0, stdout: execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }) };
-    } catch (e) {
-      const err = e as { status?: number | null; stdout?: string; code?: string };
-      if (err.code === 'ENOENT' || typeof err.status !== 'number') return undefined;
-      return { status: err.status, stdout: err.stdout ?? '' };
-    }
-  },
-  systemdRunning: () => existsSync('/run/systemd/system'),
-  memoryController: () => {
-    const v2 = '/sys/fs/cgroup/cgroup.controllers';
-    if (existsSync(v2)) return readFileSync(v2, 'utf8').split(/\s+/).includes('memory');
-    return existsSync('/sys/fs/cgroup/memory/memory.limit_in_bytes');
-  },
-};
+export type { DoctorHost } from './doctor-host';
 
 /**
  * Checks a host against what the synthesized pod needs (dist/ in `from`). Useful before `install`
@@ -93,6 +67,7 @@ export async function doctor(plan: InstallPlan, from: string, host: DoctorHost =
   findings.push(...checkDataDirs(plan), ...checkWorkspaces(plan));
 
   const podRunning = podExists(plan.podName, host);
+  if (version) findings.push(...checkPodNetwork(plan, podRunning, host));
   for (const { service, address, port, exposure, passwordKey } of plan.hostPorts) {
     // Beyond loopback: say so, loudly when no password guards it (services.<name>.exposeUnauthenticated).
     if (exposure === 'unauthenticated')

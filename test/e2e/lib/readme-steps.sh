@@ -43,6 +43,10 @@ run_block 1 'On a host' /tmp/readme-steps.log '^$' 'npm ci to a healthy pod'
 doctor_runs=$(grep -cE '(all checks passed|problem\(s\) found)' /tmp/readme-steps.log)
 grep -q '^note not installed yet: install will copy pod.yaml' /tmp/readme-steps.log && ok "doctor before install says what install will do" || fail "doctor before install did not say what install will do"
 [ "$doctor_runs" = 2 ] && [ "$(grep -cE 'all checks passed' /tmp/readme-steps.log)" = 2 ] && ok "doctor passed before and after install (exit 0 both times)" || fail "doctor: $(grep -E 'problem\(s\) found|^FAIL' /tmp/readme-steps.log | head -5 | tr '\n' ';')"
+# doctor after the start reads the network the running pod is on (Debian 12: slirp4netns, issue 24).
+grep -qE '^ok +pod opencode-memory-pod runs on (slirp4netns|its own bridge)' /tmp/readme-steps.log \
+  && ok "doctor after the start: $(grep -oE 'pod opencode-memory-pod runs on [^:]*' /tmp/readme-steps.log | head -1)" \
+  || fail "doctor after the start did not say the pod runs on a network of its own: $(grep -E 'runs on|network' /tmp/readme-steps.log | head -3 | tr '\n' ';')"
 unit=$(readme_block 1 | grep -o "podman-kube@[^']*\.service" | head -1)
 [ "$(systemctl is-active "$unit")" = active ] && ok "$unit is active" || fail "$unit is $(systemctl is-active "$unit")"
 for s in valkey falkordb datadog opencode; do
