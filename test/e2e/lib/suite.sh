@@ -154,12 +154,27 @@ pod_listen_ports() {
 pod_addresses() {
   podman exec "$pod-valkey" cat /proc/net/fib_trie 2>/dev/null | awk '/\/32 host LOCAL/ {print prev} {prev = $NF}' | grep -v '^127\.' | sort -u
 }
-# reachable_from NETWORK ADDR:PORT...: the targets a throwaway container on NETWORK connects to.
-reachable_from() {
-  local net=$1; shift
-  podman run --rm --network "$net" --entrypoint /bin/bash docker.io/valkey/valkey:7.2.14 -c \
-    'for t in "$@"; do ( timeout 3 bash -c "exec 3<>/dev/tcp/${t%:*}/${t##*:}" 2>/dev/null && echo "$t" ) & done; wait' probe "$@" 2>/dev/null | sort
+# reach_probe NETWORK NONCE ADDR:PORT...: from a throwaway container on NETWORK, what each target
+# answers to a RESP `ECHO NONCE`: "ADDR:PORT FIRST-LINE SECOND-LINE", or "ADDR:PORT no-connect".
+# A connect alone proves nothing: a host behind a transparent proxy (this CI's own network) accepts
+# a connection to any outside address, 10.0.2.100 included, and answers HTTP to anything.
+reach_probe() {
+  local net=$1 nonce=$2; shift 2
+  podman run --rm --network "$net" --entrypoint /bin/bash docker.io/valkey/valkey:7.2.14 -c "$REACH_SCRIPT" probe "$nonce" "$@" 2>/dev/null | sort
 }
+# Inside the probe: every target at once, each bounded by timeout (a dropped SYN hangs the connect).
+REACH_SCRIPT=$(cat <<'SCRIPT'
+one='exec 3<>"/dev/tcp/${1%:*}/${1##*:}" || { echo "$1 no-connect"; exit 0; }
+printf "*2\r\n\$4\r\nECHO\r\n\$%d\r\n%s\r\n" "${#2}" "$2" >&3
+IFS= read -r -t 3 a <&3; IFS= read -r -t 1 b <&3
+echo "$1 $a $b" | tr -d "\r"'
+nonce=$1; shift
+for t in "$@"; do
+  { timeout 6 bash -c "$one" one "$t" "$nonce" 2>/dev/null || echo "$t no-connect"; } &
+done
+wait
+SCRIPT
+)
 start_pod() {
   if [ "$mode" = systemd ]; then systemctl start "$unit"; else play "$dir/libexec/split-env.sh" "$yaml"; fi
 }
@@ -293,21 +308,33 @@ echo "note [$label] pod network: $(podman pod inspect --format '{{.InfraContaine
 missing=; for p in 6380 6379 3000 8126 4096; do case " $reach_ports " in *" $p "*) ;; *) missing="$missing $p" ;; esac; done
 [ -n "$reach_addrs" ] && [ -z "$missing" ] && ok "the pod's addresses and listening ports are known (${reach_addrs% }; ${reach_ports% })" || fail "pod addresses '$reach_addrs' / ports '$reach_ports' (missing:$missing)"
 podman rm -f omp-e2e-reach-ctl >/dev/null 2>&1
-# The Valkey stand-in has no python or busybox (images.md): its redis-server listens for the control.
+# Two listeners that echo a nonce: a control on podman's default network (the probe must reach it,
+# or the check proves nothing) and a canary inside the pod's network namespace, on all its addresses
+# (the Valkey stand-in's redis-server: it has no python or busybox, images.md). The canary answering
+# at an address proves a path into the pod there; a RESP answer from a pod port proves the same.
+nonce=omp$RANDOM$RANDOM canary=18999
 podman run -d --network podman --name omp-e2e-reach-ctl --entrypoint /usr/local/bin/redis-server docker.io/valkey/valkey:7.2.14 \
   --port 8999 --protected-mode no --save '' >/dev/null 2>&1
+podman exec -d "$pod-valkey" /usr/local/bin/redis-server --port $canary --bind 0.0.0.0 --protected-mode no --save '' --appendonly no --dir /tmp >/dev/null 2>&1
 ctl_ip=$(podman inspect --format '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' omp-e2e-reach-ctl 2>/dev/null)
-targets=; for a in $reach_addrs; do for p in $reach_ports; do targets="$targets $a:$p"; done; done
+targets=; for a in $reach_addrs; do for p in $reach_ports $canary; do targets="$targets $a:$p"; done; done
 wait_for 10 sh -c "[ -n '$ctl_ip' ] && podman exec omp-e2e-reach-ctl valkey-cli -p 8999 ping | grep -q PONG" >/dev/null 2>&1
-reached=$(reachable_from podman $targets "$ctl_ip:8999")
+wait_for 10 sh -c "podman exec $pod-valkey valkey-cli -p $canary ping | grep -q PONG" >/dev/null 2>&1 && canary_up=yes || canary_up=no
+answers=$(reach_probe podman "$nonce" $targets "$ctl_ip:8999")
 podman rm -f omp-e2e-reach-ctl >/dev/null 2>&1
-pod_reached=$(echo "$reached" | grep -v "^$ctl_ip:8999$" | tr '\n' ' ')
-if ! echo "$reached" | grep -qx "$ctl_ip:8999"; then
-  fail "isolation: the probe on podman's default network did not reach its control listener ($ctl_ip:8999): the check proves nothing"
+podman exec "$pod-valkey" valkey-cli -p $canary shutdown nosave >/dev/null 2>&1
+# Into the pod: the canary's nonce, or any RESP reply (a proxy answers HTTP, never RESP).
+pod_reached=$(echo "$answers" | grep -v "^$ctl_ip:8999 " | awk -v n="$nonce" '$2 != "no-connect" && ($3 == n || $2 ~ /^([$+:*]|-(NOAUTH|ERR|WRONGPASS))/) {print $1}' | tr '\n' ' ')
+accepted=$(echo "$answers" | grep -v "^$ctl_ip:8999 " | awk '$2 != "no-connect" && NF > 1' | wc -l)
+echo "note [$label] isolation probe answers: $(echo "$answers" | awk '{print $1 "=" ($2 == "no-connect" ? "no-connect" : substr($2, 1, 12))}' | tr '\n' ' ')"
+if [ "$canary_up" != yes ]; then
+  fail "isolation: the canary inside the pod ($pod-valkey, port $canary) did not come up: the check proves nothing"
+elif ! echo "$answers" | grep -q "^$ctl_ip:8999 .* $nonce\$"; then
+  fail "isolation: the probe on podman's default network got no echo from its control listener ($ctl_ip:8999): the check proves nothing"
 elif [ -n "${pod_reached// /}" ]; then
   fail "isolation: a container on podman's default network reached the pod at: $pod_reached"
 else
-  ok "isolation: a container on podman's default network reaches none of the pod's ports ($(echo $reach_ports | tr ' ' ,)) at $(echo $reach_addrs) (its control listener: yes)"
+  ok "isolation: a container on podman's default network reaches the pod at none of its addresses ($(echo $reach_addrs)): no echo from a canary inside it, no RESP answer from its ports ($(echo $reach_ports | tr ' ' ,)); its control listener: echoed$([ "$accepted" -gt 0 ] && echo "; $accepted connects were accepted by something else on the way (not the pod)")"
 fi
 
 # ---------------------------------------------------------------- 2. order
