@@ -164,12 +164,13 @@ reach_probe() {
 }
 # Inside the probe: every target at once, each bounded by timeout (a dropped SYN hangs the connect).
 REACH_SCRIPT=$(cat <<'SCRIPT'
-one='exec 3<>"/dev/tcp/${1%:*}/${1##*:}" || { echo "$1 no-connect"; exit 0; }
+one='trap "" PIPE; exec 3<>"/dev/tcp/${1%:*}/${1##*:}" || { echo "$1 no-connect"; exit 0; }
 printf "*2\r\n\$4\r\nECHO\r\n\$%d\r\n%s\r\n" "${#2}" "$2" >&3
 IFS= read -r -t 3 a <&3; IFS= read -r -t 1 b <&3
 echo "$1 $a $b" | tr -d "\r"'
 nonce=$1; shift
 for t in "$@"; do
+  # A server that closes before the request is written is still an answer (SIGPIPE ignored above).
   { timeout 6 bash -c "$one" one "$t" "$nonce" 2>/dev/null || echo "$t no-connect"; } &
 done
 wait
