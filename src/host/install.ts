@@ -163,7 +163,7 @@ export function install(options: InstallOptions, host: SystemHost | undefined, l
       ...changes.networks.map((n) => `  podman network rm ${n}`),
       '  systemctl daemon-reload',
       `  systemctl ${start} '${unit}'`,
-      `  (if it is running already: systemctl restart '${unit}', or it keeps the files it started with)`,
+      `  (a unit that runs already keeps the files it started with: on the host itself, install without --root stops it before they change and starts it after)`,
     );
     if (unitKind === 'quadlet') log('  (Quadlet units are enabled by their [Install] section at daemon-reload)');
     return;
