@@ -18,6 +18,8 @@ export class FakeSystemd implements SystemHost {
   readonly networks = new Map<string, string>();
   /** Unit -> the pod it plays: a stop removes the pod (kube down), a start creates it anew. */
   readonly podOf = new Map<string, string>();
+  /** What `podman --version` says. */
+  podmanVersion = 'podman version 5.4.2';
   /** Calls (as recorded) that fail, with systemctl's words. */
   readonly failOn = new Map<string, string>();
 
@@ -42,6 +44,7 @@ export class FakeSystemd implements SystemHost {
       const created = this.pods.get(args.at(-1)!);
       return created === undefined ? no(125) : ok(`${created}\n`);
     }
+    if (cmd === 'podman' && verb === '--version') return ok(`${this.podmanVersion}\n`);
     if (cmd === 'podman' && verb === 'pod' && name === 'exists') return this.pods.has(args[2]) ? ok() : no(1);
     if (cmd === 'podman' && verb === 'network' && name === 'exists') return this.networks.has(args[2]) ? ok() : no(1);
     if (cmd === 'podman' && verb === 'network' && name === 'inspect') return ok(`${this.networks.get(args.at(-1)!) ?? ''}\n`);

@@ -1,5 +1,6 @@
 import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, isAbsolute, join, posix, relative } from 'node:path';
+import { formatVersion, olderThan } from '../lib/podman-version';
 import { TARGET_NAMES, TARGETS } from '../lib/targets';
 import { InstallPlan } from '../render/podman-files';
 import { UnitKind } from '../render/unit-file';
@@ -89,6 +90,11 @@ export function install(options: InstallOptions, host: SystemHost | undefined, l
   const startAfter = stopFirst || oldPodRunning;
   const enableAfter = unitKind === 'podman-kube' && !pod.enabled && old.some((u) => u.runsPod && (u.enabled || u.active));
   const restartWatchdog = pod.active && !stopFirst && watchdogChanged.length > 0;
+
+  // Quadlet came with podman 4.4: on 4.3.1 the old unit would be stopped for a unit that never exists.
+  const podman = units && unitKind === 'quadlet' ? units.podmanVersion() : undefined;
+  if (podman && olderThan(podman, '4.4.0'))
+    throw new Error(`--unit quadlet: podman ${formatVersion(podman)} here has no Quadlet (podman 4.4+); use --unit podman-kube (nothing was changed)`);
 
   if (!dry) {
     const refused = dirs.filter((d) => d.problem).map((d) => d.problem);
@@ -203,7 +209,7 @@ export function install(options: InstallOptions, host: SystemHost | undefined, l
           .join(', ')}`
       : pod.active
         ? `'${unit}' runs the installed files: not restarted${restartWatchdog ? ` (its watchdog was)` : ''}`
-        : `'${unit}' is not running`;
+        : `'${unit}' is not running${pod.state && pod.state !== 'inactive' ? ` (${pod.state})` : ''}`;
   say('', `summary: ${counts}; ${dry ? `would: ${what}` : what}`);
   if (!pod.active && !startAfter) {
     say('', 'Then run:', `  systemctl ${unitKind === 'quadlet' ? 'start' : 'enable --now'} '${unit}'`);

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { parsePodmanVersion, PodmanVersion } from '../lib/podman-version';
 import type { DoctorHost } from './doctor-host';
 import { realHost } from './doctor-host';
 
@@ -33,6 +34,8 @@ export const realSystemHost: SystemHost = {
 export interface UnitState {
   readonly active: boolean;
   readonly enabled: boolean;
+  /** What `systemctl is-active` said (inactive, failed, ...), for the output. */
+  readonly state?: string;
 }
 
 /** The systemctl and podman calls install and uninstall make, each one line in the output. */
@@ -44,7 +47,11 @@ export class HostUnits {
     const active = this.host.run('systemctl', ['is-active', unit])?.stdout.trim() ?? '';
     const enabled = this.host.run('systemctl', ['is-enabled', unit])?.stdout.trim() ?? '';
     // A Quadlet unit is "generated": its [Install] section enables it at every daemon-reload.
-    return { active: ['active', 'activating', 'reloading'].includes(active), enabled: enabled === 'enabled' || enabled === 'generated' };
+    return {
+      active: ['active', 'activating', 'reloading'].includes(active),
+      enabled: enabled === 'enabled' || enabled === 'generated',
+      state: active || undefined,
+    };
   }
 
   /** systemctl VERB UNIT...; throws with systemctl's own words when it fails. */
@@ -55,6 +62,11 @@ export class HostUnits {
     if (r.status !== 0)
       throw new UnitError(`systemctl ${quoted(args)} exited ${r.status}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n').join(' ')}` : ''}`);
     return (Date.now() - t0) / 1000;
+  }
+
+  /** The podman here, when `podman --version` answers. */
+  podmanVersion(): PodmanVersion | undefined {
+    return parsePodmanVersion(this.host.run('podman', ['--version'])?.stdout ?? '');
   }
 
   /** systemd must read unit files again after they changed (`systemctl show -p NeedDaemonReload`). */
