@@ -227,6 +227,16 @@ describe('install on a live host (apply)', () => {
     expect(out).toContain(`(the earlier install of pod opencode-memory-pod, whose files lie where this one's go)`);
   });
 
+  it('a pod whose name and paths both differ is another pod: left running, named with the uninstall that removes it', () => {
+    const { root, host } = running(dist());
+    const out = run({ from: dist({ podName: 'other', installPath: '/etc/other/pod.yaml' }), root }, host);
+    expect(host.calls).toEqual(['systemctl daemon-reload']);
+    expect(out).toContain(
+      `note: pod opencode-memory-pod is installed here too ('${UNIT}'); if this install replaces it, remove it: opencode-memory-pod uninstall --pod opencode-memory-pod`,
+    );
+    expect(readdirSync(join(root, RECEIPT_DIR)).sort()).toEqual(['opencode-memory-pod.json', 'other.json']);
+  });
+
   it('a unit that will not stop: nothing is installed, what was stopped runs again, and the message names the command (exit 1 class)', () => {
     const { root, host } = running(dist());
     host.failOn.set(`systemctl disable ${UNIT}`, 'Failed to disable unit: Access denied');

@@ -121,6 +121,12 @@ export function installChanges(plan: InstallPlan, from: string, root: string, un
       if (!dataDirs.has(d)) notes.push(`note: data directory ${join(root, d)} (${what}) is not used by this install; it is kept`);
   }
 
+  // Another pod (name and every path differ): it may be meant to stay, or be this pod before both changed.
+  for (const { receipt } of receipts.filter((r) => !earlier.includes(r)))
+    notes.push(
+      `note: pod ${receipt.podName} is installed here too ('${receipt.unit}'); if this install replaces it, remove it: opencode-memory-pod uninstall --pod ${receipt.podName}`,
+    );
+
   if (!earlier.length) legacyInstall(plan, from, root, unitKind, paths, { addRetire, addUnit, networks });
 
   // Files an earlier version installed that this one no longer has (the watchdog's timer).
