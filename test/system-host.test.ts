@@ -31,6 +31,7 @@ function fakeTools(): string {
     `case $1 in
   is-active) [ -e "$state/active/$2" ] && { echo active; exit 0; }; echo inactive; exit 3 ;;
   is-enabled) [ -e "$state/enabled/$2" ] && { echo enabled; exit 0; }; echo disabled; exit 1 ;;
+  is-failed) echo inactive; exit 1 ;;
   show) echo no; exit 0 ;;
 esac
 echo "systemctl $*" >>"$state/calls"

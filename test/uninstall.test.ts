@@ -91,6 +91,15 @@ describe('uninstall', () => {
     expect(host.calls).toEqual([]);
   });
 
+  it("a unit its stop leaves failed (podman 4.3.1's service container exits 137) is reset, so systemd lists nothing of it", () => {
+    const { root, host } = installed();
+    host.stopFails.add(UNIT);
+    const out = run({ root }, host);
+    expect(host.calls).toContain(`systemctl reset-failed ${UNIT}`);
+    expect(host.failed.size).toBe(0);
+    expect(out).toContain(`reset the failed state of '${UNIT}' (systemctl reset-failed)`);
+  });
+
   it('leaves a file changed since install and names it; --dry-run prints the plan and changes nothing', () => {
     const { root, host } = installed('quadlet');
     const kube = join(root, 'etc/containers/systemd/opencode-memory-pod.kube');

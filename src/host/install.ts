@@ -182,6 +182,7 @@ export function install(options: InstallOptions, host: SystemHost | undefined, l
     // Nothing to read again when no file changed (an install run twice changes nothing).
     if (changed || changes.retire.length || stopFirst || startAfter)
       unitStep(units, dry, log, [], ['daemon-reload'], 'reloaded systemd (systemctl daemon-reload)', 'reload systemd (systemctl daemon-reload)', '');
+    if (!dry) for (const line of changes.units.flatMap((u) => units.resetFailed(u.unit) ?? [])) log(line);
     if (enableAfter) unitStep(units, dry, log, [], ['enable', unit], `enabled '${unit}'`, `enable '${unit}'`, '');
     if (startAfter) unitStep(units, dry, log, [], ['start', unit], `started '${unit}'`, `start '${unit}'`, ': every container is healthy');
     else if (restartWatchdog)

@@ -64,6 +64,17 @@ export class HostUnits {
     return (Date.now() - t0) / 1000;
   }
 
+  /**
+   * Forgets a unit's failed state, if it has one: podman 4.3.1's service container ends with 137
+   * on a stop, which leaves the stopped unit "failed", listed by systemctl even once its files are
+   * gone (seen after uninstall on Debian 12). Returns the line to print, or undefined.
+   */
+  resetFailed(unit: string): string | undefined {
+    if (this.host.run('systemctl', ['is-failed', unit])?.stdout.trim() !== 'failed') return undefined;
+    const r = this.host.run('systemctl', ['reset-failed', unit]);
+    return r?.status === 0 ? `reset the failed state of '${unit}' (systemctl reset-failed)` : undefined;
+  }
+
   /** The podman here, when `podman --version` answers. */
   podmanVersion(): PodmanVersion | undefined {
     return parsePodmanVersion(this.host.run('podman', ['--version'])?.stdout ?? '');

@@ -149,6 +149,7 @@ export function uninstall(options: UninstallOptions, host: SystemHost | undefine
     } catch (e) {
       throw new InstallIOError(`${(e as Error).message}; the files are removed: run systemctl daemon-reload`);
     }
+    if (!dry) for (const line of [...it.units.map((x) => x.unit), it.watchdogUnit].flatMap((u) => units.resetFailed(u) ?? [])) log(line);
     if (dry) log(`would remove podman network ${it.network} (if pod-network.sh made it)`);
     else {
       const net = units.removeNetwork(it.network);
