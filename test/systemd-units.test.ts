@@ -36,7 +36,7 @@ describe('generated units', () => {
     const moved = files({ installPath: '/srv/omp/pod.yaml' });
     expect([...moved.keys()]).toContain('systemd/podman-kube@-srv-omp-pod.yaml.service.d/opencode-memory-pod.conf');
     expect(moved.get('quadlet/opencode-memory-pod.kube')).toMatch(/^Yaml=\/srv\/omp\/pod\.yaml$/m);
-    expect(JSON.parse(moved.get('install.json')!).files[0]).toEqual({ from: 'pod.yaml', to: '/srv/omp/pod.yaml', mode: 0o644 });
+    expect(JSON.parse(moved.get('install.json')!).files[0]).toEqual({ from: 'pod.yaml', to: '/srv/omp/pod.yaml', mode: 0o644, runBy: 'pod' });
   });
 
   it("the drop-in on podman's template passes systemd-analyze verify with empty output", () => {

@@ -29,10 +29,12 @@ program
 
 program
   .command('install')
-  .description('copy pod.yaml, units and helpers to their places, create data directories, print the systemctl lines')
+  .description(
+    'copy pod.yaml, units and helpers to their places, remove what an earlier install of the pod no longer uses, create data directories; on this host (no --root) also daemon-reload and restart the running unit when what it runs changed',
+  )
   .option('--from <dir>', 'folder written by synth', 'dist')
-  .option('--root <dir>', 'install under this folder instead of /')
-  .option('--dry-run', 'only print what would be done')
+  .option('--root <dir>', 'install under this folder instead of / (runs no systemctl: prints the lines to run)')
+  .option('--dry-run', 'only print what would be done (the same plan, changing nothing)')
   .addOption(
     new Option('--unit <kind>', "podman-kube (drop-in for podman's template, every podman) or quadlet (podman 4.4+)")
       .choices(UNIT_KINDS)
@@ -40,6 +42,21 @@ program
   )
   .action((opts: { from: string; root?: string; dryRun?: boolean; unit: UnitKind }) => {
     process.exitCode = chunk('install').runInstall(opts);
+  });
+
+program
+  .command('uninstall')
+  .description(
+    "stop and disable the pod's units, remove every file install wrote (a file changed since is left and named), daemon-reload, remove the pod's podman network; the data directories stay",
+  )
+  .option('--root <dir>', 'uninstall under this folder instead of / (runs no systemctl)')
+  .option('--pod <name>', 'which pod, when several are installed (default: the only one)')
+  .option('--from <dir>', 'folder written by synth: names the files of an install made before receipts existed', 'dist')
+  .option('--dry-run', 'only print what would be done')
+  .option('--purge', 'also delete the data directories (names them and exits 2 unless --yes)')
+  .option('--yes', 'with --purge: delete without asking')
+  .action((opts: { root?: string; pod?: string; from: string; dryRun?: boolean; purge?: boolean; yes?: boolean }) => {
+    process.exitCode = chunk('install').runUninstall(opts);
   });
 
 const image = program.command('image').description('the OpenCode server image');

@@ -9,6 +9,7 @@ import type { Check } from './check';
 import { checkDataDirs, checkUserFiles, checkWorkspaces } from './dir-checks';
 import { DoctorHost, realHost } from './doctor-host';
 import { checkPodNetwork } from './pod-network-check';
+import { checkRunningPod } from './pod-freshness';
 
 export type { Check, Passed } from './check';
 export type { DoctorHost } from './doctor-host';
@@ -96,6 +97,7 @@ export async function doctor(plan: InstallPlan, from: string, host: DoctorHost =
   }
 
   findings.push(checkInstalled(plan, from, podYamlInstalled));
+  if (existsSync(podYamlInstalled)) findings.push(...checkRunningPod(plan, host));
   return findings;
 }
 
@@ -144,7 +146,7 @@ function checkInstalled(plan: InstallPlan, from: string, podYamlInstalled: strin
     return {
       severity: 'error',
       message: `${podYamlInstalled} differs from ${synthesized} (installed from an older synth?)`,
-      fix: 'opencode-memory-pod install, then systemctl restart the unit',
+      fix: 'opencode-memory-pod install (on this host it also restarts the running unit)',
     };
   }
   return { severity: 'passed', message: `${podYamlInstalled} is installed and matches ${synthesized}` };

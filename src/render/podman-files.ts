@@ -9,10 +9,10 @@ import { secretKeyLines } from '../model/secret-key-lines';
 import type { GeneratedFile } from './generated-file';
 import { PodmanPodChart } from './podman-pod';
 import type { TargetRenderer } from './renderer';
-import { podNetworkPath } from './pod-network';
+import { podNetworkName, podNetworkPath } from './pod-network';
 import { podmanKubeUnitName, QUADLET_UNIT, renderSystemdUnits } from './systemd-units';
 import { watchdogUnitBase } from './systemd-watchdog';
-import { UnitKind } from './unit-file';
+import { RunBy, UnitKind } from './unit-file';
 import { yamlDocuments } from './yaml-documents';
 
 /** What `install` needs to know, written to dist/install.json. */
@@ -21,8 +21,15 @@ export interface InstallPlan {
   readonly envFile: string;
   readonly unit: string;
   readonly quadletUnit: string;
-  /** dist-relative path -> absolute host path, with mode. */
-  readonly files: ReadonlyArray<{ readonly from: string; readonly to: string; readonly mode: number; readonly unitKind?: UnitKind }>;
+  /** The watchdog's service (either kind). Unset in an install.json of before issue 21: `<podName>-watchdog.service`. */
+  readonly watchdogUnit?: string;
+  /** The podman network pod-network.sh creates for the pod (the bridge; none with slirp4netns). */
+  readonly network?: string;
+  /**
+   * dist-relative path -> absolute host path, with mode, and the unit that runs it (install restarts
+   * that unit when the file changes; unset in an install.json of before issue 21: the pod's).
+   */
+  readonly files: ReadonlyArray<{ readonly from: string; readonly to: string; readonly mode: number; readonly unitKind?: UnitKind; readonly runBy?: RunBy }>;
   /** Persistent host directories the pod writes to. */
   readonly dataDirs: readonly DataDirPlan[];
   /** The user's directories mounted read-write into a service (never created or re-owned by install). */
@@ -80,9 +87,11 @@ export function podmanFiles(model: PodModel): GeneratedFile[] {
     envFile: model.envFile,
     unit: podmanKubeUnitName(model),
     quadletUnit: QUADLET_UNIT,
+    watchdogUnit: `${watchdogUnitBase(model)}.service`,
+    network: podNetworkName(model),
     files: [
-      { from: 'pod.yaml', to: model.installPath, mode: 0o644 },
-      ...units.map((u) => ({ from: u.distPath, to: u.installPath, mode: u.mode, unitKind: u.unitKind })),
+      { from: 'pod.yaml', to: model.installPath, mode: 0o644, runBy: 'pod' },
+      ...units.map((u) => ({ from: u.distPath, to: u.installPath, mode: u.mode, unitKind: u.unitKind, runBy: u.runBy })),
     ],
     dataDirs: mounts(model, (m) => m.persistent).map(({ spec, mount }) => ({
       service: spec.name,

@@ -131,6 +131,7 @@ export function renderSystemdUnits(model: PodModel): UnitFile[] {
       content: dropIn,
       mode: 0o644,
       unitKind: 'podman-kube',
+      runBy: 'pod',
     },
     {
       distPath: 'quadlet/opencode-memory-pod.kube',
@@ -138,11 +139,12 @@ export function renderSystemdUnits(model: PodModel): UnitFile[] {
       content: quadlet,
       mode: 0o644,
       unitKind: 'quadlet',
+      runBy: 'pod',
     },
-    { distPath: 'libexec/wait-healthy.sh', installPath: waitHealthy, content: waitHealthyScript(model), mode: 0o755 },
-    { distPath: 'libexec/split-env.sh', installPath: splitEnv, content: splitEnvScript(model), mode: 0o755 },
-    { distPath: 'libexec/podman-unwedge.sh', installPath: unwedge, content: unwedgeScript(model), mode: 0o755 },
-    { distPath: 'libexec/pod-network.sh', installPath: podNetwork, content: podNetworkScript(model), mode: 0o755 },
+    { distPath: 'libexec/wait-healthy.sh', installPath: waitHealthy, content: waitHealthyScript(model), mode: 0o755, runBy: 'pod' },
+    { distPath: 'libexec/split-env.sh', installPath: splitEnv, content: splitEnvScript(model), mode: 0o755, runBy: 'pod' },
+    { distPath: 'libexec/podman-unwedge.sh', installPath: unwedge, content: unwedgeScript(model), mode: 0o755, runBy: 'pod' },
+    { distPath: 'libexec/pod-network.sh', installPath: podNetwork, content: podNetworkScript(model), mode: 0o755, runBy: 'pod' },
     ...renderWatchdog(model, { 'podman-kube': unit, quadlet: QUADLET_UNIT }),
   ];
 }
