@@ -34,7 +34,7 @@ export interface WatchdogProbe {
   /** Host address, or `pod` for the pod's own address (the port is not published). */
   readonly address: string;
   readonly port: number;
-  readonly protocol: 'resp' | 'http';
+  readonly protocol: 'resp' | 'http' | 'tcp';
   readonly path?: string;
 }
 
@@ -107,6 +107,15 @@ function probeLine(p: WatchdogProbe): string {
   return `  '${[p.service, p.address, p.port, p.protocol, ...(p.path ? [p.path] : [])].join(' ')}'`;
 }
 
+/**
+ * ask()'s answer for a tcp probe (a declared service's tcp health check): the connection alone.
+ * Written only when a service has one, so a pod without stays byte-identical.
+ */
+function tcpAnswer(probes: readonly WatchdogProbe[]): string {
+  if (!probes.some((p) => p.protocol === 'tcp')) return '';
+  return '  # tcp: the connection is the answer (it catches a closed port; a hung process still accepts).\n  [ "$1" = tcp ] && { exec {fd}>&-; return 0; }\n';
+}
+
 function watchdogScript(model: PodModel): string {
   const probes = watchdogProbes(model);
   return `#!/bin/bash
@@ -161,7 +170,7 @@ pm() { timeout ${PODMAN_BOUND_SECONDS} env -u INVOCATION_ID podman "$@"; }
 ask() {
   local fd= line=
   { exec {fd}<>"/dev/tcp/$2/$3"; } 2>/dev/null || return 1
-  case $1 in
+${tcpAnswer(probes)}  case $1 in
     resp) printf 'PING\\r\\n' >&"$fd" ;;
     http) printf 'GET %s HTTP/1.0\\r\\nHost: %s\\r\\nConnection: close\\r\\n\\r\\n' "\${4:-/}" "$2" >&"$fd" ;;
   esac 2>/dev/null
