@@ -94,7 +94,9 @@ function checkScript(kind: Kind, tool: HealthTool, port: number, path: string, b
     case 'tcp:bash':
       return `bash -c 'exec 3<>/dev/tcp/127.0.0.1/${port}' 2>/dev/null`;
     case 'tcp:nc':
-      return `nc -z -w ${bound} 127.0.0.1 ${port} </dev/null >/dev/null 2>&1`;
+      // -z (OpenBSD and traditional netcat, Alpine's busybox): connect only. Debian's busybox nc has
+      // no -z, and returns once stdin ends: the second form.
+      return `nc -z -w ${bound} 127.0.0.1 ${port} </dev/null >/dev/null 2>&1 || nc -w ${bound} 127.0.0.1 ${port} </dev/null >/dev/null 2>&1`;
     case 'http:curl':
       return `curl -fsS -o /dev/null --max-time ${bound} ${shQuote(url)}`;
     case 'http:wget':

@@ -1,0 +1,407 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
+import { AddressInfo, createServer, Server } from 'node:net';
+import { join } from 'node:path';
+import * as yaml from 'js-yaml';
+import { afterEach, describe, expect, it } from 'vitest';
+import { configure, synthesize } from '../src/app/synth';
+import { ConfigInput } from '../src/config/schema';
+import { ConfigError } from '../src/lib/config-error';
+import { parsePodmanVersion } from '../src/lib/podman-version';
+import { runtimeScripts } from '../src/render/runtime-scripts';
+import { splitEnvScript } from '../src/render/split-env';
+import { SCHEMA_KINDS } from '../src/validate/kubernetes-schema';
+import { parseManifests } from '../src/validate/manifest-input';
+import { PODMAN_KINDS, validateDocuments } from '../src/validate/validate';
+import { files, model, tempDir } from './helpers';
+
+/** The README's example: PostgreSQL beside the stack, OpenCode ordered after it. */
+const POSTGRES = {
+  // A digest makes it pinned (16.4 alone is a moving tag: validate and synth say so); made up here.
+  image: `docker.io/library/postgres:16.4@sha256:${'a'.repeat(64)}`,
+  command: ['docker-entrypoint.sh', 'postgres'],
+  env: { PGDATA: '/var/lib/postgresql/data/pgdata' },
+  secretKeys: ['POSTGRES_PASSWORD'],
+  ports: [{ containerPort: 5432, hostPort: 5432, hostIP: '127.0.0.1' }],
+  health: { tcp: 5432 },
+  tools: ['bash' as const],
+  after: ['valkey'],
+  mounts: [{ hostPath: '/persist/containers/postgres', mountPath: '/var/lib/postgresql/data', persistent: true }],
+  capabilities: ['CHOWN' as const, 'SETUID' as const, 'SETGID' as const, 'DAC_OVERRIDE' as const, 'FOWNER' as const],
+};
+const WITH_POSTGRES: ConfigInput = { services: { opencode: { after: ['postgres'] }, postgres: POSTGRES } };
+
+interface Container {
+  name: string;
+  command: string[];
+  args?: string[];
+  env?: Array<{ name: string; value: string }>;
+  volumeMounts: Array<{ name: string; mountPath: string; readOnly?: boolean }>;
+  securityContext: { capabilities: { add?: string[] } };
+}
+
+function podContainers(input: ConfigInput): Container[] {
+  const docs = yaml.loadAll(files(input).get('pod.yaml')!) as Array<{ kind: string; spec: { containers: Container[] } }>;
+  return docs.find((d) => d.kind === 'Pod')!.spec.containers;
+}
+
+/** The problems of a configuration, as `field: allowed` lines. */
+function problems(input: unknown): string[] {
+  try {
+    configure(input);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems.map((p) => `${p.field}: ${p.allowed}`);
+    throw e;
+  }
+  return [];
+}
+
+describe('a declared service in the podman pod', () => {
+  it('runs through the launcher after its dependencies, and OpenCode waits for it when told', () => {
+    const containers = podContainers(WITH_POSTGRES);
+    expect(containers.map((c) => c.name)).toEqual(['valkey', 'falkordb', 'datadog', 'postgres', 'opencode']);
+    const pg = containers.find((c) => c.name === 'postgres')!;
+    expect(pg.command).toEqual([
+      '/bin/sh',
+      '/opt/opencode-memory-pod/launch.sh',
+      '--name',
+      'postgres',
+      '--after',
+      'valkey',
+      '--timeout',
+      '120',
+      '--post-health',
+      '--env-all',
+      '--',
+      'docker-entrypoint.sh',
+      'postgres',
+    ]);
+    expect(pg.env).toEqual([{ name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' }]);
+    expect(pg.securityContext.capabilities.add).toEqual(['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'SETGID', 'SETUID']);
+    // It reads valkey's markers (read-only) and owns its own state; its data is mounted.
+    expect(pg.volumeMounts).toContainEqual({ name: 'opencode-memory-pod-state-valkey', mountPath: '/run/opencode-memory-pod/state/valkey', readOnly: true });
+    expect(pg.volumeMounts).toContainEqual({ name: 'postgres-data', mountPath: '/var/lib/postgresql/data' });
+    expect(pg.volumeMounts).toContainEqual({ name: 'env-postgres', mountPath: '/run/opencode-memory-pod/opencode.env', readOnly: true });
+
+    const oc = containers.find((c) => c.name === 'opencode')!;
+    const afters = oc.command.flatMap((a, i) => (oc.command[i - 1] === '--after' ? [a] : []));
+    expect(afters).toEqual(['valkey', 'falkordb', 'datadog', 'postgres']);
+    expect(oc.volumeMounts).toContainEqual({
+      name: 'opencode-memory-pod-state-postgres',
+      mountPath: '/run/opencode-memory-pod/state/postgres',
+      readOnly: true,
+    });
+    // Without `after`, OpenCode does not wait for it.
+    const alone = podContainers({ services: { postgres: POSTGRES } }).find((c) => c.name === 'opencode')!;
+    expect(alone.command).not.toContain('postgres');
+  });
+
+  it('health.sh runs its check, and the watchdog asks its published port', () => {
+    const f = files(WITH_POSTGRES);
+    const health = runtimeScripts(model(WITH_POSTGRES))['health.sh'];
+    // A tcp check reads no key: nothing of the env file is loaded for it.
+    expect(health).toContain("  postgres)\n    bash -c 'exec 3<>/dev/tcp/127.0.0.1/5432' 2>/dev/null\n    ;;");
+    const watchdog = f.get('libexec/watchdog.sh')!;
+    expect(watchdog).toContain("  'postgres 127.0.0.1 5432 tcp'");
+    expect(watchdog).toContain('[ "$1" = tcp ] && { exec {fd}>&-; return 0; }');
+    // A pod without a tcp probe has no such line (the default output stays as it was).
+    expect(files().get('libexec/watchdog.sh')).not.toContain('= tcp ]');
+  });
+
+  it('install and doctor know its image, port and data directory', () => {
+    const plan = JSON.parse(files(WITH_POSTGRES).get('install.json')!);
+    expect(plan.images).toContainEqual({ service: 'postgres', image: POSTGRES.image, get: `podman pull ${POSTGRES.image}` });
+    expect(plan.hostPorts).toContainEqual({ service: 'postgres', address: '127.0.0.1', port: 5432, exposure: 'loopback' });
+    expect(plan.dataDirs).toContainEqual({ service: 'postgres', path: '/persist/containers/postgres' });
+    expect(plan.secretKeys.postgres).toEqual(['POSTGRES_PASSWORD']);
+  });
+
+  it('with runAs, its data directory is made private to that user, and the launcher switches to it', () => {
+    const input: ConfigInput = { services: { postgres: { ...POSTGRES, runAs: '999:999', capabilities: [] } } };
+    const plan = JSON.parse(files(input).get('install.json')!);
+    expect(plan.dataDirs).toContainEqual({ service: 'postgres', path: '/persist/containers/postgres', owner: '999:999' });
+    const pg = podContainers(input).find((c) => c.name === 'postgres')!;
+    expect(pg.command.join(' ')).toContain('--user 999:999 --own /var/lib/postgresql/data --');
+    // What the launcher needs as root to hand the folder over and switch, and nothing more.
+    expect(pg.securityContext.capabilities.add).toEqual(['CHOWN', 'SETGID', 'SETUID']);
+  });
+
+  it('gets an env file with only its own keys; a service that lists none gets an empty one', () => {
+    const m = model({ services: { ...WITH_POSTGRES.services, cache: { image: 'localhost/cache:1', command: ['cache'], health: { command: ['true'] } } } });
+    const dir = tempDir('omp-declared-split-');
+    writeFileSync(join(dir, 'split-env.sh'), splitEnvScript(m));
+    writeFileSync(join(dir, 'host.env'), 'POSTGRES_PASSWORD=pg-secret\nVALKEY_PASSWORD=v\nOPENCODE_SERVER_PASSWORD=oc\nPOSTGRES_OTHER=x\n', { mode: 0o600 });
+    const out = join(dir, 'secrets');
+    const r = spawnSync('sh', [join(dir, 'split-env.sh'), join(dir, 'host.env')], { env: { PATH: process.env.PATH, OMP_SECRETS_DIR: out }, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(join(out, 'postgres.env'), 'utf8')).toBe('POSTGRES_PASSWORD=pg-secret\n');
+    expect(readFileSync(join(out, 'cache.env'), 'utf8')).toBe('');
+    expect(readFileSync(join(out, 'valkey.env'), 'utf8')).toBe('VALKEY_PASSWORD=v\n');
+    expect(readFileSync(join(out, 'opencode.env'), 'utf8')).not.toContain('POSTGRES');
+    expect(readdirSync(out).sort()).toEqual(['cache.env', 'datadog.env', 'falkordb.env', 'opencode.env', 'postgres.env', 'valkey.env']);
+    // No value is in any generated file.
+    for (const [path, text] of files(WITH_POSTGRES)) expect(text, path).not.toContain('pg-secret');
+  });
+
+  it('validate finds nothing in the pod on any supported podman', () => {
+    const docs = parseManifests(Buffer.from(files(WITH_POSTGRES).get('pod.yaml')!), 'pod.yaml', PODMAN_KINDS);
+    const notes = ['liveness-no-restart', 'liveness-restart-stops', 'probe-timeout-ignored', 'termination-grace-ignored'];
+    for (const v of ['4.3.1', '4.4.0', '4.6.0', '4.7.0', '4.8.0', '4.9.0', '5.0.0', '5.1.0', '5.4.2', '5.8.6']) {
+      const findings = validateDocuments(docs, { target: 'podman', podman: parsePodmanVersion(v)! });
+      expect(
+        findings.filter((x) => !notes.includes(x.rule)).map((x) => `${x.rule}: ${x.message}`),
+        v,
+      ).toEqual([]);
+    }
+  });
+
+  it('the default output is unchanged by the feature (no declared service, no built-in after)', () => {
+    const withEmptyAfter = files({ services: { opencode: { after: [] } } });
+    for (const [path, text] of files()) expect(withEmptyAfter.get(path), path).toBe(text);
+  });
+});
+
+describe('a declared service on Kubernetes', () => {
+  it('is a native sidecar OpenCode waits for, with its own Secret, claim and probes; validate finds nothing', () => {
+    const f = files({ ...WITH_POSTGRES, targets: ['kubernetes'] });
+    const sts = yaml.load(f.get('kubernetes/statefulset.yaml')!) as {
+      spec: {
+        template: {
+          spec: { initContainers: Array<Container & { restartPolicy?: string; envFrom?: unknown; startupProbe: unknown }>; containers: Container[] };
+        };
+        volumeClaimTemplates: Array<{ metadata: { name: string } }>;
+      };
+    };
+    const init = sts.spec.template.spec.initContainers;
+    const pg = init.find((c) => c.name === 'postgres')!;
+    expect(init.map((c) => c.name).indexOf('postgres')).toBeGreaterThan(init.map((c) => c.name).indexOf('valkey'));
+    expect(pg.restartPolicy).toBe('Always');
+    expect(pg.command).toEqual(['docker-entrypoint.sh', 'postgres']);
+    expect(pg.envFrom).toEqual([{ secretRef: { name: 'opencode-env-postgres' } }]);
+    expect(pg.startupProbe).toMatchObject({ exec: { command: ['/bin/sh', '/opt/opencode-memory-pod/health.sh', 'postgres'] } });
+    expect(sts.spec.volumeClaimTemplates.map((c) => c.metadata.name)).toContain('postgres-data');
+    expect(f.get('kubernetes/create-secrets.sh')).toContain('opencode-env-postgres');
+    for (const path of ['kubernetes/statefulset.yaml', 'kubernetes/service.yaml', 'kubernetes/configmap.yaml', 'kubernetes/networkpolicy.yaml']) {
+      const docs = parseManifests(Buffer.from(f.get(path)!), path, SCHEMA_KINDS);
+      expect(validateDocuments(docs, { target: 'kubernetes', podman: 'all', kubernetesMinor: 29 }), path).toEqual([]);
+    }
+  });
+
+  it('takes interval and retries of its health section as the liveness probe', () => {
+    const input: ConfigInput = {
+      targets: ['kubernetes'],
+      services: { postgres: { ...POSTGRES, health: { tcp: 5432, intervalSeconds: 30, retries: 5, timeoutSeconds: 4 } } },
+    };
+    const text = files(input).get('kubernetes/statefulset.yaml')!;
+    const sts = yaml.load(text) as { spec: { template: { spec: { containers: Array<Container & { livenessProbe: object }> } } } };
+    const pg = sts.spec.template.spec.containers.find((c) => c.name === 'postgres')!;
+    expect(pg.livenessProbe).toMatchObject({ periodSeconds: 30, failureThreshold: 5, timeoutSeconds: 4 });
+  });
+});
+
+describe('bad declared services: every problem at once, each naming its field', () => {
+  it('a misspelt built-in is a declared service without image: said once, with the built-ins', () => {
+    expect(problems({ services: { valky: { port: 6381 } } })).toEqual([
+      'services.valky: a declared service needs image, command, health (missing: image, command, health); built-in services are valkey, falkordb, datadog, opencode, graphiti (did you mean valkey?)',
+      'services.valky.port: unknown field; allowed here: image, command, args, env, secretKeys, ports, exposeUnauthenticated, health, after, mounts, startTimeoutSeconds, memoryLimit, capabilities, runAs, tools',
+    ]);
+  });
+
+  it('lists schema and construct problems of several services together', () => {
+    const found = problems({
+      services: {
+        opencode: { after: ['postgress'] },
+        web: {
+          image: 'nginx:latest',
+          command: ['nginx'],
+          health: { http: { port: 8080, path: '/' } },
+          ports: [{ containerPort: 6380 }],
+          env: { DB_PASSWORD: 'hunter2' },
+        },
+        postgres: { ...POSTGRES, ports: [{ containerPort: 5432, hostPort: 4096 }], health: { tcp: 5433 }, tools: ['curl'] },
+        api: { image: 'docker.io/x/api:1', command: ['api'], health: { tcp: 1, command: ['true'] } },
+        Bad_Name: { image: 'docker.io/x/b:1', command: ['b'], health: { command: ['true'] } },
+      },
+    });
+    expect(found).toEqual([
+      'services.web.image: must be a fully qualified image reference such as docker.io/valkey/valkey:7.2.14 or localhost/name:tag',
+      'services.web.image: must name a version tag or a digest (not :latest, not untagged), e.g. docker.io/valkey/valkey:7.2.14; only localhost/ images may use any tag',
+      'services.api.health: must have exactly one of tcp, http, resp or command',
+      'services.web.health.http: a http check runs inside the container with one of curl, wget, bash, nc, and services.web.tools is not set, so nothing is known to run it: list in services.web.tools what the image has, or use health.command',
+      'services.web.health.http.port: must be one of services.web.ports[].containerPort (6380): add it there, without hostPort to keep it inside the pod',
+      'services.web.env.DB_PASSWORD: looks like a secret: put DB_PASSWORD=... in the env file and list DB_PASSWORD in services.web.secretKeys (plain env is written into pod.yaml and shown by podman inspect)',
+      'services.postgres.health.tcp: a tcp check runs inside the container with one of bash, nc, and the image has only curl (tools): list in services.postgres.tools what the image has, or use health.command',
+      'services.postgres.health.tcp: must be one of services.postgres.ports[].containerPort (5432): add it there, without hostPort to keep it inside the pod',
+      'services.Bad_Name: a service name must be 1-15 lowercase letters, digits and -, starting with a letter and not ending in -',
+      "services.web.ports.0: port already used inside the pod by valkey (services.valkey.port); the pod's containers share one network, choose another",
+      'services.postgres.ports.0: host port already used by services.opencode.port; every published port must differ',
+      'services.opencode.after.0: must name a service of this pod (valkey, falkordb, datadog, opencode, web, postgres, api): no service is called postgress (did you mean postgres?)',
+    ]);
+  });
+
+  it('names a dependency cycle, one through a built-in default too', () => {
+    const svc = (after: string[]) => ({ image: 'localhost/x:1', command: ['x'], health: { command: ['true'] }, after });
+    expect(problems({ services: { a: svc(['b']), b: svc(['c']), c: svc(['a']) } })).toEqual([
+      'services.a.after.0: dependency cycle a -> b -> c -> a: no service of it could ever start; remove one of these dependencies',
+    ]);
+    // OpenCode always waits for Valkey: Valkey after OpenCode closes the loop.
+    expect(problems({ services: { valkey: { after: ['opencode'] } } })).toEqual([
+      'services.valkey.after.0: dependency cycle valkey -> opencode -> valkey: no service of it could ever start; remove one of these dependencies',
+    ]);
+    expect(problems({ services: { a: svc(['a']) } })).toEqual(['services.a.after.0: a service cannot wait for itself']);
+    expect(problems({ services: { datadog: { enabled: false }, a: svc(['datadog']) } })).toEqual([
+      'services.a.after.0: must name a service of this pod (valkey, falkordb, opencode, a): datadog is not in this pod (services.datadog.enabled is false)',
+    ]);
+  });
+
+  it('refuses clashing port and volume names, mounts over the pod’s own paths, and system folders as data', () => {
+    const found = problems({
+      services: {
+        web: {
+          image: 'localhost/web:1',
+          command: ['web'],
+          health: { command: ['true'] },
+          ports: [{ containerPort: 8080, name: 'opencode' }],
+          mounts: [
+            { hostPath: '/etc', mountPath: '/data', persistent: true },
+            { hostPath: '/srv/web', mountPath: '/opt/opencode-memory-pod', name: 'runtime' },
+            { hostPath: '/srv/logs', mountPath: '/logs', name: 'valkey-data' },
+          ],
+        },
+      },
+    });
+    expect(found).toContain('services.web.ports.0.name: port name already used by services.opencode.port: every port of the pod needs its own name');
+    expect(found).toContain("services.web.mounts.1.name: volume names runtime, env-* and opencode-memory-pod-state-* are the pod's own: choose another");
+    expect(found).toContain('services.web.mounts.2.name: volume name already used by services.valkey.dataDir: every volume of the pod needs its own name');
+    expect(found).toContain(
+      "services.web.mounts.1.mountPath: must not be, contain or lie inside /opt/opencode-memory-pod or /run/opencode-memory-pod: the pod's launcher, env file and health state are there",
+    );
+    expect(found.filter((p) => p.startsWith('services.web.mounts.0.hostPath: '))).toHaveLength(2);
+  });
+
+  it('refuses a port beyond loopback without exposeUnauthenticated, like a built-in', () => {
+    const input = { services: { postgres: { ...POSTGRES, ports: [{ containerPort: 5432, hostPort: 5432, hostIP: '0.0.0.0' }] } } };
+    expect(problems(input).join('\n')).toMatch(/^services\.postgres\.ports\.0\.hostIP: .*exposeUnauthenticated/m);
+    expect(problems({ services: { postgres: { ...input.services.postgres, exposeUnauthenticated: true } } })).toEqual([]);
+  });
+});
+
+describe('the JSON Schema for editors', () => {
+  const schema = JSON.parse(files().get('config.schema.json')!);
+  const services = schema.properties.services;
+  it('describes a declared service under any other key of services, with what it requires', () => {
+    const declared = services.additionalProperties;
+    expect(declared.required).toEqual(['image', 'command', 'health']);
+    expect(Object.keys(declared.properties)).toEqual(
+      expect.arrayContaining(['image', 'command', 'args', 'env', 'secretKeys', 'ports', 'health', 'after', 'mounts', 'tools', 'runAs']),
+    );
+    expect(declared.properties.health.properties.http.properties.path.default).toBe('/');
+    expect(declared.properties.tools.items.enum).toEqual(['bash', 'nc', 'curl', 'wget', 'redis-cli', 'valkey-cli']);
+    expect(services.properties.opencode.properties.after.type).toBe('array');
+    expect(services.properties.valkey.additionalProperties).toBe(false);
+  });
+});
+
+// ---- the checks themselves, run as health.sh runs them, against real servers ----
+
+const servers: Server[] = [];
+afterEach(() => {
+  for (const s of servers.splice(0)) s.close();
+});
+
+async function listen(server: Server): Promise<number> {
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return (server.address() as AddressInfo).port;
+}
+
+/** A server that accepts and says nothing (a TCP port). */
+const silent = () => listen(createServer(() => {}));
+/** An HTTP server: /healthz 200, else 503. */
+const http = () => listen(createHttpServer((req, res) => res.writeHead(req.url === '/healthz' ? 200 : 503).end('x')) as unknown as Server);
+/** A Redis-protocol server that answers PING with PONG, or NOAUTH. */
+const resp = (reply = '+PONG') =>
+  listen(
+    createServer((s) =>
+      s.on('data', (d) => {
+        for (const line of d.toString().split('\r\n')) {
+          if (/ping/i.test(line)) s.write(`${reply}\r\n`);
+          if (/quit/i.test(line)) s.end('+OK\r\n');
+          // redis-cli sends RESP arrays: *1 $4 PING
+        }
+      }),
+    ),
+  );
+
+/** Runs health.sh for one declared service whose check uses `tool`, with only that tool (and sh's basics) on PATH. */
+function runCheck(health: object, port: number, tool: string): Promise<number> {
+  const dir = tempDir('omp-declared-health-');
+  const m = model({ services: { svc: { image: 'localhost/x:1', command: ['x'], health, tools: [tool as 'bash'], ports: [{ containerPort: port }] } } });
+  for (const [name, text] of Object.entries(runtimeScripts(m))) writeFileSync(join(dir, name), text);
+  writeFileSync(join(dir, 'svc.env'), '');
+  const bin = join(dir, 'bin');
+  mkdirSync(bin);
+  const which = (p: string) =>
+    spawnSync('sh', ['-c', `command -v ${p}`])
+      .stdout.toString()
+      .trim();
+  // busybox as nc: the nc of Alpine-based images (here Debian's build, which has no -z).
+  symlinkSync(tool === 'nc' ? which('busybox') : which(tool), join(bin, tool));
+  for (const basic of ['timeout', 'tr', 'cat']) symlinkSync(which(basic), join(bin, basic));
+  return new Promise((resolve) => {
+    const child = spawn(which('busybox'), ['sh', join(dir, 'health.sh'), 'svc'], { env: { PATH: bin, OMP_DIR: dir, OMP_ENV_FILE: join(dir, 'svc.env') } });
+    child.on('exit', (code) => resolve(code ?? -1));
+  });
+}
+
+const has = (p: string) => spawnSync('sh', ['-c', `command -v ${p}`]).status === 0;
+
+describe('declared health checks run with the tool the image has', () => {
+  for (const tool of ['bash', 'nc']) {
+    it.skipIf(!has(tool === 'nc' ? 'busybox' : tool))(`tcp with ${tool}: an open port passes, a closed one fails`, async () => {
+      const port = await silent();
+      expect(await runCheck({ tcp: port }, port, tool)).toBe(0);
+      servers.pop()!.close();
+      expect(await runCheck({ tcp: port }, port, tool)).toBe(1);
+    });
+  }
+  for (const tool of ['curl', 'wget', 'bash', 'nc']) {
+    it.skipIf(!has(tool === 'nc' ? 'busybox' : tool))(`http with ${tool}: 2xx passes, 5xx fails`, async () => {
+      const port = await http();
+      expect(await runCheck({ http: { port, path: '/healthz' } }, port, tool)).toBe(0);
+      // Any status but 0 is unhealthy (curl says 22, wget 8).
+      expect(await runCheck({ http: { port, path: '/other' } }, port, tool)).not.toBe(0);
+    });
+  }
+  for (const tool of ['redis-cli', 'bash', 'nc']) {
+    it.skipIf(!has(tool === 'nc' ? 'busybox' : tool))(`resp with ${tool}: PONG and NOAUTH pass, anything else fails`, async () => {
+      const pong = await resp();
+      expect(await runCheck({ resp: pong }, pong, tool)).toBe(0);
+      const noauth = await resp('-NOAUTH Authentication required.');
+      expect(await runCheck({ resp: noauth }, noauth, tool)).toBe(0);
+      const wrong = await resp('-ERR nope');
+      expect(await runCheck({ resp: wrong }, wrong, tool)).toBe(1);
+    });
+  }
+  it('command: the argv runs as written, with the service’s keys in its environment and none in argv', async () => {
+    const dir = tempDir('omp-declared-cmd-');
+    const m = model({
+      services: {
+        svc: {
+          image: 'localhost/x:1',
+          command: ['x'],
+          secretKeys: ['SVC_TOKEN'],
+          health: { command: ['sh', '-c', 'test "$SVC_TOKEN" = "a b\'c"', 'it is $SVC_TOKEN'] },
+        },
+      },
+    });
+    for (const [name, text] of Object.entries(runtimeScripts(m))) writeFileSync(join(dir, name), text);
+    writeFileSync(join(dir, 'svc.env'), `SVC_TOKEN="a b'c"\n`);
+    const run = (env: string) =>
+      spawnSync('sh', [join(dir, 'health.sh'), 'svc'], { env: { PATH: process.env.PATH, OMP_DIR: dir, OMP_ENV_FILE: join(dir, env) } }).status;
+    expect(run('svc.env')).toBe(0);
+    writeFileSync(join(dir, 'other.env'), 'SVC_TOKEN=wrong\n');
+    expect(run('other.env')).toBe(1);
+  });
+});
