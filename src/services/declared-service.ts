@@ -4,7 +4,7 @@ import { normalizeHostPath, readablePathProblem, systemPathProblem } from '../li
 import { parseUserGroup } from '../lib/user-group';
 import { Capability, keptCapabilities } from '../model/capabilities';
 import { POD_PATHS } from '../model/pod-paths';
-import { looksSecret } from '../model/secret-names';
+import { looksSecret } from '../lib/secret-names';
 import { HostMountSpec, PortSpec, PublishSpec, Service, ServiceSpec } from '../model/service';
 import { declaredHealth, DeclaredHealth, DeclaredHealthResult, HealthTool } from './declared-health';
 

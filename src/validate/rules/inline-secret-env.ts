@@ -1,4 +1,4 @@
-import { SECRET_NAME } from '../../model/secret-names';
+import { SECRET_NAME } from '../../lib/secret-names';
 import { asList } from '../pod-specs';
 import { eachContainer } from './helpers';
 import { app } from './example-pod';
