@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { AddressInfo, createServer, Server } from 'node:net';
 import { join } from 'node:path';
@@ -403,5 +403,39 @@ describe('declared health checks run with the tool the image has', () => {
     expect(run('svc.env')).toBe(0);
     writeFileSync(join(dir, 'other.env'), 'SVC_TOKEN=wrong\n');
     expect(run('other.env')).toBe(1);
+  });
+});
+
+describe('synth and install from a configuration file with a declared service', () => {
+  const CLI = join(__dirname, '..', 'build', 'cli.js');
+  const cli = (args: string[], cwd: string) => spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8' });
+
+  it('synth writes it, install --root creates its data directory for its runAs user', () => {
+    const dir = tempDir('omp-declared-cli-');
+    writeFileSync(
+      join(dir, 'c.yaml'),
+      yaml.dump({ services: { opencode: { after: ['postgres'] }, postgres: { ...POSTGRES, runAs: '999:999', capabilities: [] } } }),
+    );
+    const synth = cli(['synth', '--config', 'c.yaml', '--out', 'dist'], dir);
+    expect(synth.status, synth.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'dist', 'pod.yaml'), 'utf8')).toContain('4. postgres  after valkey; 127.0.0.1:5432');
+    const root = join(dir, 'root');
+    const install = cli(['install', '--from', 'dist', '--root', root], dir);
+    expect(install.status, install.stderr).toBe(0);
+    const st = statSync(join(root, 'persist/containers/postgres'));
+    expect([st.isDirectory(), st.mode & 0o777, st.uid, st.gid]).toEqual([true, 0o700, 999, 999]);
+  });
+});
+
+describe('the README', () => {
+  it('its declared-service example synthesizes (warning only of the moving tag it mentions)', () => {
+    const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### Services of your own'));
+    const block = /```yaml\n([\s\S]*?)```/.exec(section)![1];
+    const config = configure(yaml.load(block));
+    expect(Object.keys(config.services.declared)).toEqual(['postgres']);
+    const pod = synthesize(config).find((f) => f.path === 'pod.yaml')!.content;
+    expect(pod).toContain('4. postgres  after valkey; 127.0.0.1:5432');
+    expect(pod).toMatch(/5\. opencode +after valkey, falkordb, datadog, postgres;/);
   });
 });
