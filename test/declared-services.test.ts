@@ -439,3 +439,38 @@ describe('the README', () => {
     expect(pod).toMatch(/5\. opencode +after valkey, falkordb, datadog, postgres;/);
   });
 });
+
+describe("the watchdog's tcp probe", () => {
+  /** One round of watchdog.sh with its tcp probe at `port`; podman and systemctl record what they are asked. */
+  async function round(port: number): Promise<string> {
+    const dir = tempDir('omp-declared-watchdog-');
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    const calls = join(dir, 'calls');
+    writeFileSync(join(bin, 'podman'), `#!/bin/sh\necho "podman $*" >>${calls}\n`, { mode: 0o755 });
+    writeFileSync(join(bin, 'systemctl'), `#!/bin/sh\necho "systemctl $*" >>${calls}\n`, { mode: 0o755 });
+    const input: ConfigInput = {
+      services: { pg: { image: 'localhost/pg:1', command: ['pg'], health: { tcp: port }, tools: ['bash'], ports: [{ containerPort: port, hostPort: port }] } },
+    };
+    const script = files(input).get('libexec/watchdog.sh')!;
+    expect(script).toContain(`  'pg 127.0.0.1 ${port} tcp'`);
+    // Only the declared service's probe: the built-ins' ports are not listening here.
+    const body = script.replace(/^probes=\(\n[\s\S]*?\n\)$/m, `probes=(\n  'pg 127.0.0.1 ${port} tcp'\n)`);
+    const child = spawn('bash', ['-c', body, 'watchdog.sh', 'podman-kube@x.service', '--rounds', '1'], { env: { PATH: `${bin}:${process.env.PATH}` } });
+    await new Promise((r) => child.on('close', r));
+    try {
+      return readFileSync(calls, 'utf8');
+    } catch {
+      return '';
+    }
+  }
+
+  it('a port that accepts is an answer (no podman ps); a closed one makes it ask podman', async () => {
+    const port = await silent();
+    const open = await round(port);
+    expect(open).toContain('podman healthcheck run opencode-memory-pod-pg');
+    expect(open).not.toContain('podman ps');
+    servers.pop()!.close();
+    expect(await round(port)).toContain('podman ps -a --no-trunc --filter pod=opencode-memory-pod');
+  });
+});

@@ -44,7 +44,7 @@ const VOLUME_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 // No quotes, blanks or shell characters: the path is written into the health script and a GET line.
 const HTTP_PATH = /^\/[A-Za-z0-9._~%/?&=+:@,-]*$/;
-const CONTAINER_PATH = /^\/[A-Za-z0-9._\/@+-]*$/;
+const CONTAINER_PATH = /^\/[A-Za-z0-9._/@+-]*$/;
 
 /** The zod schema of one declared service. */
 export function declaredServiceSchema(t: DeclaredFieldTypes) {
