@@ -28,7 +28,7 @@ export function rewriteHosts(value: string, hosts: readonly string[], key = '', 
   let text = value;
   for (const host of [...hosts].sort((a, b) => b.length - a.length)) {
     const h = escape(host);
-    const inUrl = new RegExp(`(?<=[a-z][a-z0-9+.-]*://(?:[^\\s/@]*@)?)${h}(?=[:/?#\\s'"]|$)`, 'gi');
+    const inUrl = new RegExp(`(?<=[a-z][a-z0-9+.-]*://(?:[^\\s/@]*@)?)${h}(?!:[^\\s/@]*@)(?=[:/?#\\s'"]|$)`, 'gi');
     text = text.replace(inUrl, () => {
       named.add(host);
       return POD_HOST;
