@@ -182,6 +182,8 @@ interface Ctx {
   readonly envFileValues: Map<string, Map<string, string[]>>;
   /** Named volume -> the services that mount it. */
   readonly volumeUsers: Map<string, string[]>;
+  /** Configuration name -> the ports its compose service exposes (expose: listened on, not published). */
+  readonly exposed: Map<string, number[]>;
 }
 
 /**
@@ -273,6 +275,7 @@ export function importCompose(file: string, options: ImportOptions = {}): Import
     envFileKeys: new Map(),
     envFileValues: new Map(),
     volumeUsers: new Map(),
+    exposed: new Map(),
   };
 
   for (const name of oneShots.keys()) {
@@ -295,7 +298,7 @@ export function importCompose(file: string, options: ImportOptions = {}): Import
     carried[name] = mapped.carried;
   }
 
-  portClashes(out, report);
+  portClashes(out, ctx, report);
   for (const volume of Object.keys(ctx.topVolumes)) {
     if (!ctx.volumeUsers.has(volume)) report.add('ignored', `volumes.${volume}`, 'no imported service mounts it');
   }
@@ -346,10 +349,11 @@ export const BUILT_IN_PORTS: Readonly<Record<number, string>> = {
  * In compose each service has its own network namespace, so two may listen on one port; in a pod
  * they share one, and a port can be bound once. Names every clash (with the built-ins too).
  */
-function portClashes(services: Record<string, DeclaredService>, report: Report): void {
+function portClashes(services: Record<string, DeclaredService>, ctx: Ctx, report: Report): void {
+  const composeName = new Map([...ctx.names].map(([original, name]) => [name, original]));
   const byPort = new Map<number, string[]>();
   for (const [name, s] of Object.entries(services)) {
-    const ports = new Set([...(s.ports ?? []).map((p) => p.containerPort), ...(s.health?.tcp ? [s.health.tcp] : [])]);
+    const ports = new Set([...(s.ports ?? []).map((p) => p.containerPort), ...(s.health?.tcp ? [s.health.tcp] : []), ...(ctx.exposed.get(name) ?? [])]);
     for (const p of ports) byPort.set(p, [...(byPort.get(p) ?? []), name]);
   }
   for (const [port, names] of [...byPort].sort((a, b) => a[0] - b[0])) {
@@ -358,7 +362,7 @@ function portClashes(services: Record<string, DeclaredService>, report: Report):
     const who = [...names, ...(builtIn ? [`the built-in ${builtIn}`] : [])];
     report.add(
       'todo',
-      `services.${names[0]}.ports`,
+      `services.${composeName.get(names[0]) ?? names[0]}.ports`,
       `port ${port} is listened on by ${who.join(' and ')}: the containers of a pod share one network namespace, so each port can be bound once; move all but one to another port (in the service's own configuration, then in ports)`,
     );
   }
@@ -434,6 +438,8 @@ function mapService(original: string, raw: Raw, ctx: Ctx): Mapped {
   }
 
   if (raw.expose !== undefined) {
+    const exposed = (Array.isArray(raw.expose) ? raw.expose : []).map((e) => Number(String(e).split('/')[0])).filter((n) => Number.isInteger(n) && n > 0 && n < 65536);
+    ctx.exposed.set(name, exposed);
     ctx.report.add('ignored', `${at}.expose`, 'the containers of a pod share localhost: every port a service listens on is open to the others already');
   }
   if (raw.profiles !== undefined) ctx.report.add('ignored', `${at}.profiles`, 'imported: its profile was selected (--profile)');
