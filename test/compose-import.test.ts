@@ -1,10 +1,10 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as jsyaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { durationSeconds } from '../src/compose/duration';
 import { rewriteHosts } from '../src/compose/hosts';
-import { imageConfigOf } from '../src/compose/image-config';
+import { imageConfigOf, podmanImageInspector } from '../src/compose/image-config';
 import { qualifyImage } from '../src/compose/image-name';
 import { ImportOptions, importCompose } from '../src/compose/import-compose';
 import { interpolate, InterpolationError } from '../src/compose/interpolate';
@@ -401,6 +401,52 @@ volumes:
     expect(result.services.redis.command).toEqual(['/bin/sh', '-c', 'exec redis-server --requirepass "${REDIS_PASSWORD}" --port 6379']);
     expect(result.services.redis.secretKeys).toEqual(['REDIS_PASSWORD']);
     expect(JSON.stringify(result)).not.toMatch(/very-secret|from-the-env/);
+  });
+
+  it('a variable whose value is a URL with a password stays a run-time reference; one written in the file is a TODO', () => {
+    const { result } = run(
+      `services:
+  app: { image: docker.io/library/app:1.0.0, entrypoint: [app, --dsn, "\${DSN}"], environment: { DSN: "\${DSN}" } }
+  lit: { image: docker.io/library/app:1.0.0, entrypoint: [app, --dsn, "postgres://u:literal-pw@db/x"] }
+`,
+      { env: { DSN: 'postgres://u:env-pw@db/x' } },
+    );
+    expect(result.services.app.command).toEqual(['/bin/sh', '-c', 'exec app --dsn "${DSN}"']);
+    expect(result.services.app.secretKeys).toEqual(['DSN']);
+    expect(JSON.stringify(result)).not.toContain('env-pw');
+    expect(entry(result, 'services.lit.command')[0]).toMatchObject({ kind: 'todo', message: expect.stringContaining('a URL with a password') });
+    expect(JSON.stringify(result.report)).not.toContain('literal-pw');
+  });
+
+  it('top-level secrets: a file is mounted read-only where compose put it; unused ones and environment ones named', () => {
+    const { dir, result } = run(`services:
+  a: { image: docker.io/library/a:1.0.0, entrypoint: [a], secrets: [pw, { source: tok, target: /etc/tok }, envsecret] }
+secrets:
+  pw: { file: ./pw.txt }
+  tok: { file: /srv/tok }
+  envsecret: { environment: TOKEN }
+  unused: { file: ./x }
+`);
+    expect(result.services.a.mounts).toEqual([
+      { hostPath: join(dir, 'pw.txt'), mountPath: '/run/secrets/pw', persistent: false, readOnly: true },
+      { hostPath: '/srv/tok', mountPath: '/etc/tok', persistent: false, readOnly: true },
+    ]);
+    expect(entry(result, 'services.a.secrets[2]')[0].kind).toBe('refused');
+    expect(entry(result, 'secrets.unused')[0].kind).toBe('ignored');
+  });
+
+  it('podman image inspect, through a podman that answers for one image', () => {
+    const dir = tempDir();
+    const podman = join(dir, 'podman');
+    writeFileSync(
+      podman,
+      `#!/bin/sh\n[ "$5" = docker.io/library/postgres:16.4 ] || { echo "Error: no such image" >&2; exit 125; }\necho '[{"Config":{"Entrypoint":["docker-entrypoint.sh"],"Cmd":["postgres"]}}]'\n`,
+    );
+    chmodSync(podman, 0o755);
+    const inspect = podmanImageInspector(podman);
+    expect(inspect('docker.io/library/postgres:16.4')).toEqual({ entrypoint: ['docker-entrypoint.sh'], cmd: ['postgres'], healthcheck: undefined });
+    expect(inspect('docker.io/library/other:1.0.0')).toBeUndefined();
+    expect(podmanImageInspector(join(dir, 'no-podman'))('x')).toBeUndefined();
   });
 
   it('user, memory, capabilities, build', () => {

@@ -184,6 +184,8 @@ interface Ctx {
   readonly volumeUsers: Map<string, string[]>;
   /** Configuration name -> the ports its compose service exposes (expose: listened on, not published). */
   readonly exposed: Map<string, number[]>;
+  /** Top-level secrets and configs (kind.name) an imported service mounts. */
+  readonly fileUsers: Set<string>;
 }
 
 /**
@@ -276,6 +278,7 @@ export function importCompose(file: string, options: ImportOptions = {}): Import
     envFileValues: new Map(),
     volumeUsers: new Map(),
     exposed: new Map(),
+    fileUsers: new Set(),
   };
 
   for (const name of oneShots.keys()) {
@@ -304,6 +307,9 @@ export function importCompose(file: string, options: ImportOptions = {}): Import
   }
   for (const kind of ['secrets', 'configs'] as const) {
     if (root[kind] !== undefined && !isMap(root[kind])) report.problem(kind, root[kind], 'must be a mapping of names to { file: PATH }');
+    for (const name of Object.keys(ctx.topFiles[kind])) {
+      if (!ctx.fileUsers.has(`${kind}.${name}`)) report.add('ignored', `${kind}.${name}`, 'no imported service uses it');
+    }
   }
   for (const [variable, path] of ctx.unsetVars) {
     report.add('changed', path, `\${${variable}} is not set (environment, .env beside the file): replaced by "" as compose does`);
@@ -421,7 +427,10 @@ function mapService(original: string, raw: Raw, ctx: Ctx): Mapped {
       return undefined;
     }
     try {
-      const r = interpolate(value, ctx.lookup, markers ? { instead: (n) => (looksSecret(n) ? `\0${n}\0` : undefined) } : {});
+      // In a command or health check, a secret variable (by its name, or by a value such as a URL
+      // with a password) stays a reference the container's shell fills in at run time.
+      const secretVar = (n: string) => looksSecret(n) || valueLooksSecret(ctx.lookup(n) ?? '');
+      const r = interpolate(value, ctx.lookup, markers ? { instead: (n) => (secretVar(n) ? `\0${n}\0` : undefined) } : {});
       for (const v of r.unset) if (!ctx.unsetVars.has(v)) ctx.unsetVars.set(v, path);
       return r.text;
     } catch (e) {
@@ -438,7 +447,9 @@ function mapService(original: string, raw: Raw, ctx: Ctx): Mapped {
   }
 
   if (raw.expose !== undefined) {
-    const exposed = (Array.isArray(raw.expose) ? raw.expose : []).map((e) => Number(String(e).split('/')[0])).filter((n) => Number.isInteger(n) && n > 0 && n < 65536);
+    const exposed = (Array.isArray(raw.expose) ? raw.expose : [])
+      .map((e) => Number(String(e).split('/')[0]))
+      .filter((n) => Number.isInteger(n) && n > 0 && n < 65536);
     ctx.exposed.set(name, exposed);
     ctx.report.add('ignored', `${at}.expose`, 'the containers of a pod share localhost: every port a service listens on is open to the others already');
   }
@@ -718,6 +729,13 @@ function mapCommand(
       'todo',
       `${at}.command`,
       `${unknown}; the configuration's validation refuses the service until command is set (or import again where podman has the image)`,
+    );
+  }
+  if ([...(service.command ?? []), ...(service.args ?? [])].some((w) => valueLooksSecret(w))) {
+    ctx.report.add(
+      'todo',
+      `${at}.command`,
+      'a word of the command is a URL with a password, written in the compose file itself: it is in the configuration as it was; move it to the env file and read it from there',
     );
   }
   for (const list of [service.command, service.args]) {
@@ -1151,6 +1169,7 @@ function mapMounts(raw: Raw, at: string, original: string, service: DeclaredServ
       const target = isMap(entry) && typeof entry.target === 'string' ? entry.target : undefined;
       const mountPath = target?.startsWith('/') ? target : kind === 'secrets' ? `/run/secrets/${target ?? source}` : `/${target ?? source}`;
       if (!isMap(decl)) return ctx.report.problem(path, source, `names no entry of the top-level ${kind}`);
+      ctx.fileUsers.add(`${kind}.${source}`);
       if (typeof decl.file !== 'string') {
         return ctx.report.add(
           'refused',
