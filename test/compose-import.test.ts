@@ -391,6 +391,23 @@ volumes:
     expect(yaml).toContain("    # TODO: command: the image's ENTRYPOINT (podman image inspect");
   });
 
+  it("no healthcheck in compose: the image's own HEALTHCHECK when podman knows the image", () => {
+    const { result } = run(
+      `services:
+  db: { image: docker.io/library/postgres:16.4, healthcheck: { disable: false } }
+`,
+      {
+        inspect: () => ({
+          entrypoint: ['docker-entrypoint.sh'],
+          cmd: ['postgres'],
+          healthcheck: { test: ['CMD-SHELL', 'pg_isready -U postgres'], intervalSeconds: 7, retries: 4 },
+        }),
+      },
+    );
+    expect(result.services.db.health).toEqual({ command: ['/bin/sh', '-c', 'pg_isready -U postgres'], intervalSeconds: 7, retries: 4 });
+    expect(entry(result, 'services.db.healthcheck')[0]).toMatchObject({ kind: 'changed', message: expect.stringContaining("the image's own HEALTHCHECK") });
+  });
+
   it('a secret variable in a command is read at run time through sh -c, never written', () => {
     const { result } = run(
       `services:
