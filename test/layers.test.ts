@@ -12,9 +12,22 @@ import { describe, expect, it } from 'vitest';
  * - config sits above services and model because its schema names each service's secret keys
  *   and the capability names, while the constructs only receive values the schema has checked;
  * - render reads the model (and the configuration's Kubernetes settings); app wires config,
- *   stack, model and renderers into dist/; host reads what app wrote (install.json); cli calls all.
+ *   stack, model and renderers into dist/; host reads what app wrote (install.json); cli calls all;
+ * - compose (import compose) reads a compose file into declared services: it writes a configuration,
+ *   so it sits above config, and nothing below it knows of compose.
  */
-const LAYERS: ReadonlyArray<readonly string[]> = [['lib'], ['image', 'validate'], ['model'], ['services'], ['config'], ['render'], ['app'], ['host'], ['cli']];
+const LAYERS: ReadonlyArray<readonly string[]> = [
+  ['lib'],
+  ['image', 'validate'],
+  ['model'],
+  ['services'],
+  ['config'],
+  ['compose'],
+  ['render'],
+  ['app'],
+  ['host'],
+  ['cli'],
+];
 
 const SRC = resolve(__dirname, '..', 'src');
 

@@ -35,6 +35,7 @@ const CHUNK_ENTRIES = {
   install: 'src/cli/install.ts',
   doctor: 'src/cli/doctor.ts',
   image: 'src/cli/image.ts',
+  import: 'src/cli/import.ts',
   'cdk8s-plugin': 'src/validate/cdk8s-plugin.ts',
   // Each schema version's validators (tools/precompile-schemas.ts), loaded by validate and the plugin.
   ...Object.fromEntries(Object.keys(SCHEMAS).map((v) => [schemaChunk(v), STANDALONE_PREFIX + v])),
