@@ -94,9 +94,11 @@ describe('Langfuse (langfuse/langfuse docker-compose.yml)', () => {
       'services.clickhouse.ports',
     ]);
     expect(messages(r, 'services.clickhouse.ports', 'todo')[0]).toMatch(/^port 9000 is listened on by clickhouse and minio:/);
-    expect(messages(r, 'services.redis.ports', 'todo')[0]).toMatch(/^port 6379 is listened on by redis and the built-in falkordb:/);
+    expect(messages(r, 'services.redis.ports', 'todo')[0]).toMatch(
+      /^port 6379 is listened on by redis and the built-in falkordb \(services\.falkordb\.port\):/,
+    );
     expect(messages(r, 'services.langfuse-web.ports', 'todo')[0]).toMatch(
-      /^port 3000 is listened on by langfuse-web and the built-in falkordb \(its browser\):/,
+      /^port 3000 is listened on by langfuse-web and the built-in falkordb \(services\.falkordb\.browserHostPort\):/,
     );
     expect(paths(r, 'ignored').filter((p) => p.endsWith('.restart'))).toHaveLength(6);
   });

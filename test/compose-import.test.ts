@@ -264,7 +264,7 @@ describe('mapping rules', () => {
     const clashes = result.report.filter((e) => e.kind === 'todo' && e.message.startsWith('port '));
     expect(clashes.map((e) => e.message.split(':')[0])).toEqual([
       'port 80 is listened on by web and api',
-      'port 6379 is listened on by api and the built-in falkordb',
+      'port 6379 is listened on by api and the built-in falkordb (services.falkordb.port)',
     ]);
   });
 

@@ -14,7 +14,8 @@ import { describe, expect, it } from 'vitest';
  * - render reads the model (and the configuration's Kubernetes settings); app wires config,
  *   stack, model and renderers into dist/; host reads what app wrote (install.json); cli calls all;
  * - compose (import compose) reads a compose file into declared services: it writes a configuration,
- *   so it sits above config, and nothing below it knows of compose.
+ *   and asks the stack (app) which ports the built-ins take, so it sits above app, and nothing
+ *   below it knows of compose.
  */
 const LAYERS: ReadonlyArray<readonly string[]> = [
   ['lib'],
@@ -22,9 +23,9 @@ const LAYERS: ReadonlyArray<readonly string[]> = [
   ['model'],
   ['services'],
   ['config'],
-  ['compose'],
   ['render'],
   ['app'],
+  ['compose'],
   ['host'],
   ['cli'],
 ];

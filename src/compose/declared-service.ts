@@ -1,7 +1,8 @@
 /*
  * What the importer writes: declared services in the shape the lead fixed for issue 22 (the
- * configuration's `services:` map, beside the built-ins). Kept here as plain interfaces, apart from
- * src/config/schema.ts, which the declared-services work owns: the merge connects the two.
+ * configuration's `services:` map, beside the built-ins), as plain interfaces in the order a user
+ * reads them; src/config/declared-schema.ts is the schema that judges them (test/compose-config.test.ts
+ * holds the two together on real compose files).
  */
 
 /** services.<name>.ports[]: a port the service listens on inside the pod, published when hostPort is set. */
@@ -68,8 +69,4 @@ export const DECLARED_FIELDS: readonly (keyof DeclaredService)[] = [
   'runAs',
 ];
 
-/** Built-in services of the pod: a declared service may not take their names. */
-export const BUILT_IN_SERVICES = ['valkey', 'falkordb', 'datadog', 'opencode', 'graphiti'] as const;
-
-/** A service name (src/model/service.ts NAME): 1-15 lowercase letters, digits and -. */
-export const SERVICE_NAME = /^[a-z]([a-z0-9-]{0,13}[a-z0-9])?$/;
+export { BUILT_IN_SERVICES, SERVICE_NAME } from '../config/declared-schema';

@@ -17,6 +17,8 @@ import { chooseNames } from './service-names';
 import { shellQuote, splitWords } from './shell-words';
 import { readVolume } from './volumes';
 import { LINUX_CAPABILITIES } from '../model/capabilities';
+import { buildStack } from '../app/synth';
+import { parseConfig } from '../config/load';
 
 /** Where named volumes go on the host: one folder each, beside the built-ins' data directories. */
 export const DEFAULT_VOLUMES_DIR = '/persist/containers/compose';
@@ -301,7 +303,8 @@ export function importCompose(file: string, options: ImportOptions = {}): Import
     carried[name] = mapped.carried;
   }
 
-  portClashes(out, ctx, report);
+  portClashes(out, comments, ctx, report);
+  sharedFolders(out, comments, report);
   for (const volume of Object.keys(ctx.topVolumes)) {
     if (!ctx.volumeUsers.has(volume)) report.add('ignored', `volumes.${volume}`, 'no imported service mounts it');
   }
@@ -336,41 +339,79 @@ export function importCompose(file: string, options: ImportOptions = {}): Import
 }
 
 /**
- * Ports the built-in services listen on inside the pod (their defaults; src/services/*.ts): a
- * declared service that listens on one of them cannot run beside that service.
+ * The ports the built-in services listen on inside the pod and publish on the host, read from the
+ * stack itself (its defaults, Graphiti on: it may be turned on later): a declared service that
+ * binds one of them cannot run beside that service.
  */
-export const BUILT_IN_PORTS: Readonly<Record<number, string>> = {
-  6380: 'valkey',
-  6379: 'falkordb',
-  3000: 'falkordb (its browser)',
-  4096: 'opencode',
-  8125: 'datadog',
-  8126: 'datadog',
-  4318: 'datadog (OTLP)',
-  5001: 'datadog',
-  8000: 'graphiti (when enabled)',
-};
+export function builtInPorts(): Map<number, string> {
+  const ports = new Map<number, string>();
+  const config = parseConfig({ services: { graphiti: { enabled: true } } });
+  for (const spec of buildStack(config).services.map((s) => s.spec)) {
+    for (const p of spec.ports) {
+      ports.set(p.containerPort, `the built-in ${spec.name} (${p.configField})`);
+      if (p.hostPort !== undefined && !ports.has(p.hostPort)) ports.set(p.hostPort, `the built-in ${spec.name}'s host port (${p.configField})`);
+    }
+  }
+  return ports;
+}
 
 /**
  * In compose each service has its own network namespace, so two may listen on one port; in a pod
- * they share one, and a port can be bound once. Names every clash (with the built-ins too).
+ * they share one, and a port can be bound once. Names every clash (with the built-ins too), in the
+ * report and as a TODO above each clashing service's ports.
  */
-function portClashes(services: Record<string, DeclaredService>, ctx: Ctx, report: Report): void {
+function portClashes(services: Record<string, DeclaredService>, comments: Record<string, Record<string, string[]>>, ctx: Ctx, report: Report): void {
   const composeName = new Map([...ctx.names].map(([original, name]) => [name, original]));
+  const builtIn = builtInPorts();
   const byPort = new Map<number, string[]>();
   for (const [name, s] of Object.entries(services)) {
-    const ports = new Set([...(s.ports ?? []).map((p) => p.containerPort), ...(s.health?.tcp ? [s.health.tcp] : []), ...(ctx.exposed.get(name) ?? [])]);
+    const ports = new Set([
+      ...(s.ports ?? []).flatMap((p) => [p.containerPort, ...(p.hostPort !== undefined && p.hostPort !== p.containerPort ? [p.hostPort] : [])]),
+      ...(s.health?.tcp ? [s.health.tcp] : []),
+      ...(ctx.exposed.get(name) ?? []),
+    ]);
     for (const p of ports) byPort.set(p, [...(byPort.get(p) ?? []), name]);
   }
   for (const [port, names] of [...byPort].sort((a, b) => a[0] - b[0])) {
-    const builtIn = BUILT_IN_PORTS[port];
-    if (names.length < 2 && !builtIn) continue;
-    const who = [...names, ...(builtIn ? [`the built-in ${builtIn}`] : [])];
+    const other = builtIn.get(port);
+    if (names.length < 2 && !other) continue;
+    const who = [...names, ...(other ? [other] : [])];
+    const why = `port ${port} is listened on by ${who.join(' and ')}: the containers of a pod share one network namespace and the host one set of ports, so each port can be bound once`;
     report.add(
       'todo',
       `services.${composeName.get(names[0]) ?? names[0]}.ports`,
-      `port ${port} is listened on by ${who.join(' and ')}: the containers of a pod share one network namespace, so each port can be bound once; move all but one to another port (in the service's own configuration, then in ports)`,
+      `${why}; move all but one to another port (in the service's own configuration, then in ports)`,
     );
+    for (const name of other ? names : names.slice(1)) ((comments[name] ??= {}).ports ??= []).push(`TODO: ${why}: move this one`);
+  }
+}
+
+/**
+ * Compose lets services share a folder (a named volume, a bind mount); the pod's data directories
+ * are each one service's own (install creates it for that service, and hands it to its user), so
+ * the first service that keeps data in a folder owns it and the others mount it as a plain folder.
+ */
+function sharedFolders(services: Record<string, DeclaredService>, comments: Record<string, Record<string, string[]>>, report: Report): void {
+  const owners: Array<{ path: string; service: string }> = [];
+  const within = (a: string, b: string) => a === b || a.startsWith(`${b.replace(/\/$/, '')}/`);
+  for (const [name, s] of Object.entries(services)) {
+    for (const m of s.mounts ?? []) {
+      if (!m.persistent) continue;
+      const owner = owners.find((o) => within(m.hostPath, o.path) || within(o.path, m.hostPath));
+      if (!owner) {
+        owners.push({ path: m.hostPath, service: name });
+        continue;
+      }
+      m.persistent = false;
+      ((comments[name] ??= {}).mounts ??= []).push(
+        `${m.hostPath}: shared with ${owner.service}, whose data directory it is (install makes it for ${owner.service}); mounted here as a plain folder`,
+      );
+      report.add(
+        'changed',
+        `services.${name}.volumes`,
+        `${m.hostPath} is shared with ${owner.service}: a data directory of ${owner.service}'s, mounted here as a plain folder`,
+      );
+    }
   }
 }
 
@@ -980,7 +1021,10 @@ function mapHealth(
   const port = service.ports?.[0]?.containerPort ?? firstExposed(raw.expose);
   if (port !== undefined) {
     service.health = { tcp: port };
-    note('health', `TODO: compose had no health check here; a TCP check of port ${port} is written (the pod orders services by health): check it fits`);
+    note(
+      'health',
+      `TODO: compose had no health check here; a TCP check of port ${port} is written (the pod orders services by health): check it fits, and name the image's tool for it in tools (bash or nc)`,
+    );
     ctx.report.add(
       'todo',
       path,
