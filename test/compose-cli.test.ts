@@ -101,3 +101,29 @@ describe('opencode-memory-pod import compose', () => {
     expect(again.status).toBe(2);
   });
 });
+
+describe("README's import example", () => {
+  it('runs as shown on the Airflow file, and every line shown is in its output (lines ending in ... as a prefix)', () => {
+    const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+    const block = /<!-- test: test\/compose-cli\.test\.ts runs the next block[^\n]*\n```\n([\s\S]*?)\n```/.exec(readme)?.[1];
+    expect(block, 'README.md has no block marked for test/compose-cli.test.ts').toBeDefined();
+    const [command, ...shown] = block!.split('\n');
+    const words = /^\$ ([A-Z_]+)=(\S+) npx opencode-memory-pod (import compose \S+)\s+#/.exec(command);
+    expect(words, `the example's command: ${command}`).not.toBeNull();
+    const [, name, value, args] = words!;
+    const dir = tempDir();
+    for (const f of ['docker-compose.yaml']) writeFileSync(join(dir, f), readFileSync(join(REPO, 'test', 'fixtures', 'compose', 'airflow', f)));
+    const run = spawnSync(process.execPath, [join(REPO, 'build', 'cli.js'), ...args.split(' '), '--no-inspect'], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, [name]: value },
+      encoding: 'utf8',
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const out = run.stdout.split('\n');
+    const missing = shown.filter((line) => {
+      const cut = line.indexOf('...');
+      return cut < 0 ? !out.includes(line) : !out.some((o) => o.startsWith(line.slice(0, cut).trimEnd()));
+    });
+    expect(missing).toEqual([]);
+  });
+});
