@@ -12,9 +12,20 @@ import { describe, expect, it } from 'vitest';
  * - config sits above services and model because its schema names each service's secret keys
  *   and the capability names, while the constructs only receive values the schema has checked;
  * - render reads the model (and the configuration's Kubernetes settings); app wires config,
- *   stack, model and renderers into dist/; host reads what app wrote (install.json); cli calls all.
+ *   stack, model and renderers into dist/; host reads what app wrote (install.json); cli calls all;
+ *   library is the construct library's public API (lib.ts), beside cli: a cdk8s app's way to app.
  */
-const LAYERS: ReadonlyArray<readonly string[]> = [['lib'], ['image', 'validate'], ['model'], ['services'], ['config'], ['render'], ['app'], ['host'], ['cli']];
+const LAYERS: ReadonlyArray<readonly string[]> = [
+  ['lib'],
+  ['image', 'validate'],
+  ['model'],
+  ['services'],
+  ['config'],
+  ['render'],
+  ['app'],
+  ['host'],
+  ['cli', 'library'],
+];
 
 const SRC = resolve(__dirname, '..', 'src');
 
