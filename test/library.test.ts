@@ -116,6 +116,28 @@ describe('construct library', () => {
     expect(() => app.synth()).toThrow(/services\.postgres\.after\.0/);
   });
 
+  it("shows in README the example app's own lines (test/library-package.test.ts runs the app)", () => {
+    const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+    const at = readme.indexOf('<!-- examples/cdk8s-postgres/main.ts');
+    const block = readme.slice(readme.indexOf('```ts\n', at) + 6, readme.indexOf('```\n', readme.indexOf('```ts\n', at) + 6));
+    const main = readFileSync(join(__dirname, '..', 'examples', 'cdk8s-postgres', 'main.ts'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim());
+    // What the README adapts: main.ts also imports ConfigError, and writes to OMP_OUT_DIR when set.
+    const adapted = [
+      "import { MemoryStack } from 'opencode-memory-pod';",
+      "stack.writeDist('dist'); // what `opencode-memory-pod synth --config equivalent.yaml` writes",
+    ];
+    let from = 0;
+    const lines = block.split('\n').map((l) => l.trim());
+    expect(lines.length).toBeGreaterThan(20);
+    for (const line of lines.filter((l) => l && !adapted.includes(l))) {
+      const found = main.indexOf(line, from);
+      expect(found, `README line not in examples/cdk8s-postgres/main.ts (in order): ${line}`).toBeGreaterThanOrEqual(0);
+      from = found + 1;
+    }
+  });
+
   it('types the configuration from its schema (src/library/config-types.ts is current)', async () => {
     expect(readFileSync(CONFIG_TYPES, 'utf8')).toBe(await configTypes());
   });
