@@ -92,6 +92,15 @@ describe('construct library', () => {
     expect(() => new MemoryStack(new App(), 's', { config: { bindAddress: '0.0.0.0.0', services: { valkey: { port: 0 } } } })).toThrow(
       /bindAddress: got "0.0.0.0.0".*\n.*services\.valkey\.port: got 0/,
     );
+    const app = new App();
+    expect(() => new MemoryStack(app, 's', { config: {}, configFile: 'opencode-memory-pod.yaml' })).toThrow(
+      /configFile: got .*give config or configFile, not both/,
+    );
+    expect(() => new MemoryStack(app, 's', { configFile: '/nonexistent/omp.yaml' })).toThrow(
+      /invalid configuration in \/nonexistent\/omp\.yaml:\n.*cannot be read \(ENOENT\)/,
+    );
+    // Refused stacks left nothing in the tree.
+    expect(app.node.children).toEqual([]);
     const declared = new MemoryStack(new App(), 's', { config: { services: { postgres: POSTGRES } } });
     expect(() => declared.addService('postgres', POSTGRES)).toThrow(/already declares services\.postgres/);
     expect(() => new DeclaredService(new App() as never, 'postgres', POSTGRES)).toThrow(/its scope must be a MemoryStack/);
@@ -136,6 +145,17 @@ describe('construct library', () => {
       expect(found, `README line not in examples/cdk8s-postgres/main.ts (in order): ${line}`).toBeGreaterThanOrEqual(0);
       from = found + 1;
     }
+  });
+
+  it('writes dist/ only where synth may: a folder holding anything else is left as it was', () => {
+    const out = join(tempDir(), 'dist');
+    const stack = stackWithServices();
+    stack.writeDist(out);
+    const before = readFileSync(join(out, 'pod.yaml'), 'utf8');
+    writeFileSync(join(out, 'notes.txt'), 'mine\n');
+    expect(() => stack.writeDist(out)).toThrow(/holds files synth did not write \(notes\.txt\)/);
+    expect(readFileSync(join(out, 'notes.txt'), 'utf8')).toBe('mine\n');
+    expect(readFileSync(join(out, 'pod.yaml'), 'utf8')).toBe(before);
   });
 
   it('types the configuration from its schema (src/library/config-types.ts is current)', async () => {

@@ -5,7 +5,7 @@ import { BUILT_IN_SERVICES } from '../config/declared-schema';
 import { movingImageWarnings } from '../config/image-warnings';
 import { checkSchema, readConfigFile } from '../config/load';
 import type { ConfigInput, DeclaredServiceInput } from '../config/schema';
-import { ConfigError } from '../lib/config-error';
+import { addConfigValidation, ConfigError, ConfigProblem } from '../lib/config-error';
 import { DependencyError } from '../model/startup-order';
 import type { MemoryStackConfig } from './config-types';
 import { DeclaredService, ServiceHost, STACK_MARK } from './declared-service';
@@ -76,21 +76,20 @@ export class MemoryStack extends Construct implements ServiceHost {
   }
 
   constructor(scope: Construct, id: string, props: MemoryStackProps = {}) {
-    super(scope, id);
+    // Checked before the construct joins the tree: a refused stack leaves nothing behind.
+    const source = props.configFile ?? `MemoryStack ${[scope.node.path, id].filter(Boolean).join('/')}`;
     if (props.config !== undefined && props.configFile !== undefined) {
-      throw new ConfigError(
-        [{ field: 'configFile', value: props.configFile, allowed: 'give config or configFile, not both' }],
-        `MemoryStack ${this.node.path}`,
-      );
+      throw new ConfigError([{ field: 'configFile', value: props.configFile, allowed: 'give config or configFile, not both' }], source);
     }
-    this.source = props.configFile ?? `MemoryStack ${this.node.path}`;
     // Plain data, as YAML would give it (an undefined field is an absent one); a file is read as the CLI reads it.
-    const data = props.configFile !== undefined ? readConfigFile(props.configFile) : JSON.parse(JSON.stringify(props.config ?? {}));
+    const data: unknown = props.configFile !== undefined ? readConfigFile(props.configFile) : JSON.parse(JSON.stringify(props.config ?? {}));
     const { problems } = checkSchema(data);
-    if (problems.length) throw new ConfigError(problems, this.source);
+    if (problems.length) throw new ConfigError(problems, source);
+    super(scope, id);
+    this.source = source;
     this.data = (data ?? {}) as Record<string, unknown>;
     // cdk8s' app.synth() (and node.validate()) report what only the whole pod shows.
-    this.node.addValidation({ validate: () => this.problemLines() });
+    addConfigValidation(this, () => this.podProblems());
   }
 
   /** The services of your own the configuration declares (keys of `services` other than the built-ins). */
@@ -132,7 +131,7 @@ export class MemoryStack extends Construct implements ServiceHost {
    * whole, by an atomic rename, and only when it is new, empty or holds just what an earlier synth
    * wrote (its stamp `.opencode-memory-pod-dist.json`); otherwise nothing is written. Throws a
    * ConfigError listing every problem of the pod, writing nothing.
-   * @param outDir @default 'dist'
+   * @param outDir the output folder, `dist` when not given
    */
   writeDist(outDir = 'dist'): DistResult {
     const { files, warnings } = this.render();
@@ -152,16 +151,13 @@ export class MemoryStack extends Construct implements ServiceHost {
     }
   }
 
-  private problemLines(): string[] {
+  /** Every problem synth would report for the equivalent configuration file. */
+  private podProblems(): readonly ConfigProblem[] {
     try {
       configure(this.toConfig() as ConfigInput);
       return [];
     } catch (e) {
-      if (e instanceof ConfigError)
-        return e.message
-          .split('\n')
-          .slice(1)
-          .map((l) => l.replace(/^ {2}- /, ''));
+      if (e instanceof ConfigError) return e.problems;
       throw e;
     }
   }
