@@ -9,7 +9,8 @@ import { tempDir } from './helpers';
  * `npm run build`), installed with npm into a copy of examples/cdk8s-postgres, which then runs its
  * own `npm test` there: tsc compiles the app against the package's .d.ts (skipLibCheck off, through
  * package.json "exports"), and node's test runner holds the app's dist/ to the installed CLI's synth
- * of equivalent.yaml and runs validate on it.
+ * of equivalent.yaml and runs validate on it. Then `cdk8s synth` runs the app as cdk8s-cli does,
+ * with the package's validation plugin.
  *
  * Offline: npm takes the tarball from disk, and the app's other dependencies (cdk8s, constructs,
  * typescript, @types/node) are copied from this repository's node_modules, at the versions the
@@ -64,5 +65,14 @@ describe('the packed package in a cdk8s app of its own', () => {
     const output = npm(['test'], app);
     expect(output).toMatch(/# pass 2\n/);
     expect(output).toMatch(/# fail 0\n/);
+
+    // `cdk8s synth` of the example's cdk8s.yaml (this checkout's cdk8s-cli, through its offline
+    // wrapper): the app writes dist/, its manifests reach cdk8s' output folder, and the package's
+    // validation plugin, loaded from the installed package, finds no error there.
+    const cdk8s = spawnSync(process.execPath, [join(ROOT, 'tools', 'cdk8s-offline.js'), 'synth'], { cwd: app, encoding: 'utf8' });
+    expect(cdk8s.status, `${cdk8s.stdout}${cdk8s.stderr}`).toBe(0);
+    expect(cdk8s.stdout).toMatch(/errors\s+│ 0 /);
+    expect(cdk8s.stdout).toMatch(/Validations ended succesfully/);
+    expect(readFileSync(join(app, 'build', 'cdk8s.out', 'pod.yaml'), 'utf8')).toBe(readFileSync(join(app, 'dist', 'pod.yaml'), 'utf8'));
   });
 });

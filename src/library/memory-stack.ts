@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { configure, synthesizeWithModel } from '../app/synth';
-import { writeDist } from '../app/write-dist';
+import { relative } from 'node:path';
+import { copyManifestsForCdk8s, writeDist } from '../app/write-dist';
 import { BUILT_IN_SERVICES } from '../config/declared-schema';
 import { movingImageWarnings } from '../config/image-warnings';
 import { checkSchema, readConfigFile } from '../config/load';
@@ -130,12 +131,17 @@ export class MemoryStack extends Construct implements ServiceHost {
    * Writes dist/ as `opencode-memory-pod synth --out <outDir>` does: the folder is replaced
    * whole, by an atomic rename, and only when it is new, empty or holds just what an earlier synth
    * wrote (its stamp `.opencode-memory-pod-dist.json`); otherwise nothing is written. Throws a
-   * ConfigError listing every problem of the pod, writing nothing.
+   * ConfigError listing every problem of the pod, writing nothing. Run by `cdk8s synth` (which sets
+   * CDK8S_OUTDIR), it also copies the manifests (pod.yaml, kubernetes/) there, as synth does, where
+   * cdk8s-cli and the validation plugins of cdk8s.yaml read them.
    * @param outDir the output folder, `dist` when not given
    */
   writeDist(outDir = 'dist'): DistResult {
     const { files, warnings } = this.render();
     writeDist(outDir, files);
+    // Under `cdk8s synth`, as the CLI's synth: the manifests also go where cdk8s-cli and its validation plugins read them.
+    const cdk8sOutDir = process.env.CDK8S_OUTDIR;
+    if (cdk8sOutDir && relative(cdk8sOutDir, outDir) !== '') copyManifestsForCdk8s(files, cdk8sOutDir);
     return { outDir, files: files.map((f) => f.path), warnings };
   }
 
