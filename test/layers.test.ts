@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
  *   and the capability names, while the constructs only receive values the schema has checked;
  * - render reads the model (and the configuration's Kubernetes settings); app wires config,
  *   stack, model and renderers into dist/; host reads what app wrote (install.json); cli calls all;
- *   library is the construct library's public API (lib.ts), beside cli: a cdk8s app's way to app.
+ * - library (the construct library's public API, lib.ts) is a cdk8s app's way to app, beside cli.
  */
 const LAYERS: ReadonlyArray<readonly string[]> = [
   ['lib'],
