@@ -66,7 +66,7 @@ export interface DistResult {
  * stack.writeDist('dist');
  */
 export class MemoryStack extends Construct implements ServiceHost {
-  /** @internal */
+  /** What DeclaredService looks for in its scope (a registered symbol: the same in every copy of this package). */
   readonly [STACK_MARK] = true as const;
   private readonly data: Record<string, unknown>;
   private readonly source: string;
