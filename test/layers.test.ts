@@ -16,6 +16,7 @@ import { describe, expect, it } from 'vitest';
  * - compose (import compose) reads a compose file into declared services: it writes a configuration,
  *   and asks the stack (app) which ports the built-ins take, so it sits above app, and nothing
  *   below it knows of compose.
+ * - library (the construct library's public API, lib.ts) is a cdk8s app's way to app, beside cli.
  */
 const LAYERS: ReadonlyArray<readonly string[]> = [
   ['lib'],
@@ -27,7 +28,7 @@ const LAYERS: ReadonlyArray<readonly string[]> = [
   ['app'],
   ['compose'],
   ['host'],
-  ['cli'],
+  ['cli', 'library'],
 ];
 
 const SRC = resolve(__dirname, '..', 'src');

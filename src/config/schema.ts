@@ -331,6 +331,8 @@ const servicesInput = z.prefault(z.catchall(builtInServices, declaredService), {
 
 /** A declared service as the schema gives it, defaults filled in. */
 export type DeclaredServiceConfig = z.output<typeof declaredService>;
+/** A declared service as written (the construct library's DeclaredServiceProps takes what it takes). */
+export type DeclaredServiceInput = z.input<typeof declaredService>;
 
 /**
  * The output of `services`: the built-ins by name, and the declared services apart (`declared`,
