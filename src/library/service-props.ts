@@ -1,4 +1,5 @@
 import type { Capability } from '../model/capabilities';
+import type { DeclaredMount, DeclaredPort } from '../services/declared-service';
 
 /*
  * The props of a DeclaredService, as a cdk8s app writes them: the same fields as a service declared
@@ -14,50 +15,10 @@ export type HealthTool = 'bash' | 'nc' | 'curl' | 'wget' | 'redis-cli' | 'valkey
 export type CapabilityName = Capability;
 
 /** A port the service listens on; the pod shares one network, so it must differ from every other service's. */
-export interface ServicePort {
-  /** Port the process listens on. */
-  readonly containerPort: number;
-  /**
-   * Host port it is published on.
-   * @default - none: reachable only inside the pod
-   */
-  readonly hostPort?: number;
-  /**
-   * Host address of the published port; every port of a service has the same.
-   * @default - the stack's bindAddress
-   */
-  readonly hostIP?: string;
-  /**
-   * Port name, unique in the pod.
-   * @default - the service name for the first port, `port-<containerPort>` for the others
-   */
-  readonly name?: string;
-}
+export type ServicePort = DeclaredPort;
 
 /** A host path mounted into the service's container. */
-export interface ServiceMount {
-  /** Absolute path on the host. */
-  readonly hostPath: string;
-  /** Absolute path inside the container. */
-  readonly mountPath: string;
-  /**
-   * Data to keep: `install` creates the folder and `doctor` checks it.
-   * @default false
-   */
-  readonly persistent?: boolean;
-  /** @default false */
-  readonly readOnly?: boolean;
-  /**
-   * What must exist on the host for a mount that is not persistent.
-   * @default 'Directory'
-   */
-  readonly type?: 'Directory' | 'File' | 'Socket';
-  /**
-   * Volume name, unique in the pod.
-   * @default - `<service>-data` for a persistent mount, `<service>-<n>` otherwise
-   */
-  readonly name?: string;
-}
+export type ServiceMount = DeclaredMount;
 
 /**
  * How the service's health is checked: exactly one of `tcp`, `http`, `resp` or `command`. The

@@ -8,28 +8,49 @@ import { looksSecret } from '../lib/secret-names';
 import { HostMountSpec, PortSpec, PublishSpec, Service, ServiceSpec } from '../model/service';
 import { declaredHealth, DeclaredHealth, DeclaredHealthResult, HealthTool } from './declared-health';
 
-/** A port of a declared service. */
+/** A port the service listens on; the pod shares one network, so it must differ from every other service's. */
 export interface DeclaredPort {
+  /** Port the process listens on. */
   readonly containerPort: number;
-  /** Unset: reachable only inside the pod. */
+  /**
+   * Host port it is published on.
+   * @default - none: reachable only inside the pod
+   */
   readonly hostPort?: number;
-  /** Host address; unset: the pod-wide bindAddress. All ports of one service share it. */
+  /**
+   * Host address of the published port; every port of a service has the same.
+   * @default - the stack's bindAddress
+   */
   readonly hostIP?: string;
-  /** @default the service name for the first port, `port-<containerPort>` for the others */
+  /**
+   * Port name, unique in the pod.
+   * @default - the service name for the first port, `port-<containerPort>` for the others
+   */
   readonly name?: string;
 }
 
-/** A host path mounted into a declared service. */
+/** A host path mounted into the service's container. */
 export interface DeclaredMount {
+  /** Absolute path on the host. */
   readonly hostPath: string;
+  /** Absolute path inside the container. */
   readonly mountPath: string;
-  /** Data to keep: install creates it, doctor checks it. @default false */
+  /**
+   * Data to keep: `install` creates the folder and `doctor` checks it.
+   * @default false
+   */
   readonly persistent?: boolean;
   /** @default false */
   readonly readOnly?: boolean;
-  /** What must exist for a mount that is not persistent. @default Directory */
+  /**
+   * What must exist on the host for a mount that is not persistent.
+   * @default 'Directory'
+   */
   readonly type?: 'Directory' | 'File' | 'Socket';
-  /** @default `<service>-data` (persistent), `<service>-<n>` otherwise */
+  /**
+   * Volume name, unique in the pod.
+   * @default - `<service>-data` for a persistent mount, `<service>-<n>` otherwise
+   */
   readonly name?: string;
 }
 
