@@ -9,6 +9,7 @@ import { oldLayout } from './dir-checks';
 import { FileTransaction } from './file-tx';
 import { FileChange, InstallChanges, installChanges, RetiredUnit } from './install-changes';
 import { podStaleness } from './pod-freshness';
+import { describeMissing, missingImages } from './pod-images';
 import { receiptContent, receiptPath, sha256 } from './receipt';
 import { HostUnits, SystemHost, UnitError, UnitState } from './system-host';
 
@@ -95,6 +96,18 @@ export function install(options: InstallOptions, host: SystemHost | undefined, l
   const podman = units && unitKind === 'quadlet' ? units.podmanVersion() : undefined;
   if (podman && olderThan(podman, '4.4.0'))
     throw new Error(`--unit quadlet: podman ${formatVersion(podman)} here has no Quadlet (podman 4.4+); use --unit podman-kube (nothing was changed)`);
+
+  // The unit's start plays pod.yaml: onto an image that is not here it fails, after the pod that ran
+  // was stopped. Refused before anything changes (doctor names the same images before install).
+  const missing = units ? missingImages(plan, host!) : [];
+  if (missing.length) {
+    const are = missing.length > 1 ? 'are' : 'is';
+    if (startAfter) {
+      const why = `${describeMissing(missing)} ${are} not in local storage, and '${unit}' would be ${stopFirst ? 'stopped and started again' : 'started'} with pod.yaml naming it: that start would fail and leave the pod down`;
+      if (!dry) throw new InstallIOError(`${why}; get the image first, then install again (nothing was changed: what runs keeps running)`);
+      log(`would refuse: ${why}`);
+    } else log(`note: ${describeMissing(missing)} ${are} not in local storage: the pod cannot start until it is`);
+  }
 
   if (!dry) {
     const refused = dirs.filter((d) => d.problem).map((d) => d.problem);
