@@ -322,6 +322,9 @@ describe('install on a live host: upgrades (an image the pod runs changes)', () 
     expect(up).toContain(`restarted '${UNIT}' (pod.yaml changed)`);
     expect(readFileSync(join(root, POD_YAML), 'utf8')).toContain(`image: ${NEXT}`);
     expect(receipt(root).images).toContain(NEXT);
+    expect(up).toContain(
+      "note: the pod no longer runs localhost/opencode-server:1.18.34: kept in podman's storage, to go back to; once not needed (doctor names the images nothing uses): podman rmi localhost/opencode-server:1.18.34",
+    );
     host.calls.length = 0;
     const back = run({ from, root }, host);
     expect(host.calls).toEqual([`systemctl stop ${UNIT}`, 'systemctl daemon-reload', `systemctl start ${UNIT}`]);
