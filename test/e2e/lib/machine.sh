@@ -3,7 +3,9 @@
 # (5.4.2) or forky, Debian testing (5.8.x). Usage: machine.sh WORK SUITE bare|systemd|build
 # ("build" only makes the machine's root tarball, once; run.sh builds all three side by side;
 # "readme" runs README.md's On a host steps as written, see readme-steps.sh; "rules" plays the
-# validator's differential cases, see ../../rules/run.sh).
+# validator's differential cases, see ../../rules/run.sh). "systemd" runs suite.sh, reboots the
+# machine, checks the pod came back, then runs day two (day-two.sh: README's Changing and removing
+# blocks) on it; with E2E_ONLY_DAY2=1 only the start of the unit and day two.
 # The root is built once with debootstrap (kept in E2E_HOME), copied for each run, booted with
 # --private-network (so its host ports cannot collide with anything), and removed afterwards.
 # Units are installed with the project's own `install --root`.
