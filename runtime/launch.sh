@@ -109,7 +109,7 @@ rm -f "$omp_own/healthy" "$omp_own/failed"
 # are trusted as they are, as before locks existed.
 omp_locks=
 if command -v flock >/dev/null 2>&1; then
-  # A new lock file for every run, never waited for: flock(2) needs no write access, so a process
+  # A new lock file for every run, never waited for long: flock(2) needs no write access, so a process
   # in a container that reads this directory (a dependent, as root) can hold whatever lock file it
   # can open. Held by such a process, a lock file kept across runs would stop this service from
   # ever starting again; a new one leaves it holding a file nobody looks at. An earlier run of this
@@ -117,8 +117,17 @@ if command -v flock >/dev/null 2>&1; then
   # have ended (the kernel ends a PID namespace's processes with its init).
   rm -f "$omp_own/lock"
   exec 9>"$omp_own/lock" || die "cannot create $omp_own/lock"
-  # Taken by someone else between the two lines: held all the same while this container runs.
-  flock -n -x 9 || log "$omp_own/lock was taken by another process as it was made; dependents see it held"
+  # A dependent's probe (dep_running, a shared flock for the few ms it runs) may hold the new file
+  # at this very moment: try again for up to 2 s rather than run without our lock. Seen on 5.4.2
+  # (a pod restart during a start): FalkorDB ran without its lock, and OpenCode then waited for it
+  # until its timeout. Still not ours after that: someone holds it on purpose, and dependents see
+  # it held while they do.
+  omp_try=0
+  until flock -n -x 9; do
+    omp_try=$((omp_try + 1))
+    [ "$omp_try" -ge 40 ] && { log "$omp_own/lock is held by another process; dependents see it held while it is"; break; }
+    sleep 0.05
+  done
   omp_locks=1
 else
   log "no flock in this image: markers of an earlier pod run cannot be told apart"
@@ -134,9 +143,10 @@ fi
 omp_netns=$(readlink /proc/self/ns/net 2>/dev/null)
 dep_running() {
   [ -z "$omp_locks" ] && return 0
-  # Read-only here: flock opens an existing file; a missing one is no lock.
+  # Read-only here: flock opens an existing file; a missing one is no lock. Shared: two dependents
+  # probing at once must not take each other's probe for the service's own (exclusive) lock.
   [ -e "$omp_state/$1/lock" ] || return 1
-  ! flock -n -x "$omp_state/$1/lock" true 9>&- 2>/dev/null
+  ! flock -n -s "$omp_state/$1/lock" true 9>&- 2>/dev/null
 }
 marker_here() { # FILE: exists and was posted in this pod's network namespace
   [ -e "$1" ] || return 1

@@ -1,13 +1,10 @@
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { synthesize } from '../src/app/synth';
-import { parseConfig } from '../src/config/load';
-import { ConfigInput } from '../src/config/schema';
 import { install, InstallIOError, InstallOptions } from '../src/host/install';
 import { RECEIPT_DIR } from '../src/host/receipt';
 import { FakeSystemd } from './fake-systemd';
-import { tempDir } from './helpers';
+import { dist, tempDir } from './helpers';
 
 // install() on a live host: a temporary root stands for /, and FakeSystemd for systemctl and podman.
 const UNIT = 'podman-kube@-etc-opencode\\x2dmemory\\x2dpod-pod.yaml.service';
@@ -16,18 +13,6 @@ const WATCHDOG = 'opencode-memory-pod-watchdog.service';
 const DROP_IN = `etc/systemd/system/${UNIT}.d/opencode-memory-pod.conf`;
 const KUBE = 'etc/containers/systemd/opencode-memory-pod.kube';
 const POD_YAML = 'etc/opencode-memory-pod/pod.yaml';
-
-/** dist/ for a configuration, written as synth writes it. */
-function dist(input?: ConfigInput): string {
-  const out = join(tempDir(), 'dist');
-  for (const f of synthesize(parseConfig(input))) {
-    const at = join(out, f.path);
-    mkdirSync(dirname(at), { recursive: true });
-    writeFileSync(at, f.content);
-    chmodSync(at, f.mode);
-  }
-  return out;
-}
 
 function run(options: InstallOptions, host?: FakeSystemd): string {
   const lines: string[] = [];

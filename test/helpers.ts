@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { afterEach } from 'vitest';
 import { parseConfig } from '../src/config/load';
 import { ConfigInput } from '../src/config/schema';
@@ -49,5 +49,17 @@ export function tree(dir: string): Record<string, string> {
     }
   };
   walk(dir);
+  return out;
+}
+
+/** dist/ for a configuration, written as synth writes it (modes included), in a new temp folder. */
+export function dist(input?: ConfigInput): string {
+  const out = join(tempDir(), 'dist');
+  for (const f of synthesize(parseConfig(input))) {
+    const at = join(out, f.path);
+    mkdirSync(dirname(at), { recursive: true });
+    writeFileSync(at, f.content);
+    chmodSync(at, f.mode);
+  }
   return out;
 }

@@ -112,6 +112,42 @@ for (const sh of shells()) {
       await until(() => l.out().includes('STARTED'));
     });
 
+    it("takes its lock although a dependent's probe holds the new file at that moment (seen on 5.4.2)", async () => {
+      const p = pod();
+      // The first exclusive try fails, as when a dependent's shared probe meets it; then the real flock.
+      const bin = join(p.dir, 'bin');
+      mkdirSync(bin);
+      const real = spawnSync('sh', ['-c', 'command -v flock'], { encoding: 'utf8' }).stdout.trim();
+      writeFileSync(
+        join(bin, 'flock'),
+        `#!/bin/sh\nif [ "$*" = "-n -x 9" ] && [ ! -e "${p.dir}/probed" ]; then : >"${p.dir}/probed"; exit 1; fi\nexec ${real} "$@"\n`,
+      );
+      chmodSync(join(bin, 'flock'), 0o755);
+      const l = launch(sh, { ...p, env: { ...p.env, PATH: `${bin}:${p.env.PATH}` } }, ['--name', 'a', '--', 'sh', '-c', 'echo STARTED; exec sleep 30']);
+      await until(() => l.out().includes('STARTED'));
+      expect(existsSync(join(p.dir, 'probed'))).toBe(true);
+      expect(lockHeld(p, 'a')).toBe(true);
+      expect(l.err()).not.toMatch(/held by another process/);
+    });
+
+    it("does not take another dependent's probe for a running dependency (probes are shared)", async () => {
+      const p = pod();
+      post(p, 'a', 'healthy', HERE);
+      post(p, 'a', 'lock', '');
+      // a is not running; another dependent's probe of a's lock lasts as long as this one.
+      const probe = spawn('flock', ['-s', stateFile(p, 'a', 'lock'), 'sh', '-c', 'echo probing; exec sleep 60']);
+      running.push(probe);
+      await new Promise<void>((resolve) => probe.stdout!.once('data', () => resolve()));
+      const l = launch(sh, p, ['--name', 'b', '--after', 'a', '--timeout', '10', '--', 'sh', '-c', 'echo STARTED; exec sleep 30']);
+      await until(() => l.err().includes('waiting for a to become healthy'));
+      await sleep(500);
+      expect(l.out()).toBe('');
+      // a starts: a new lock file, held (the probe still holds the old one).
+      rmSync(stateFile(p, 'a', 'lock'));
+      await holdLock(p, 'a');
+      await until(() => l.out().includes('STARTED'));
+    });
+
     it("the service it execs keeps the container's lock, released when it ends", async () => {
       const p = pod();
       const l = launch(sh, p, ['--name', 'a', '--', 'sh', '-c', 'echo STARTED; exec sleep 30']);

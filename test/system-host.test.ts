@@ -1,15 +1,12 @@
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { synthesize } from '../src/app/synth';
 import { liveHost } from '../src/cli/install';
-import { parseConfig } from '../src/config/load';
-import { ConfigInput } from '../src/config/schema';
 import { install } from '../src/host/install';
 import { HostUnits, realSystemHost, UnitError } from '../src/host/system-host';
 import { uninstall } from '../src/host/uninstall';
 import { FakeSystemd } from './fake-systemd';
-import { tempDir } from './helpers';
+import { dist, tempDir } from './helpers';
 
 const UNIT = 'podman-kube@-etc-opencode\\x2dmemory\\x2dpod-pod.yaml.service';
 
@@ -51,17 +48,6 @@ esac
 echo "podman $*" >>"$state/calls"`,
   );
   return dir;
-}
-
-function dist(input?: ConfigInput): string {
-  const out = join(tempDir(), 'dist');
-  for (const f of synthesize(parseConfig(input))) {
-    const at = join(out, f.path);
-    mkdirSync(dirname(at), { recursive: true });
-    writeFileSync(at, f.content);
-    chmodSync(at, f.mode);
-  }
-  return out;
 }
 
 const PATH = process.env.PATH;

@@ -1,32 +1,18 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { synthesize } from '../src/app/synth';
-import { parseConfig } from '../src/config/load';
-import { ConfigInput } from '../src/config/schema';
 import { install, InstallIOError } from '../src/host/install';
 import { RECEIPT_DIR } from '../src/host/receipt';
 import { uninstall, UninstallOptions, UninstallRefused } from '../src/host/uninstall';
 import { FakeSystemd } from './fake-systemd';
-import { REPO, tempDir } from './helpers';
+import { dist, REPO, tempDir } from './helpers';
 
 const UNIT = 'podman-kube@-etc-opencode\\x2dmemory\\x2dpod-pod.yaml.service';
 const QUADLET = 'opencode-memory-pod.service';
 const WATCHDOG = 'opencode-memory-pod-watchdog.service';
 const CLI = join(REPO, 'build', 'cli.js');
 const cli = (args: string[], cwd = REPO) => spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8' });
-
-function dist(input?: ConfigInput): string {
-  const out = join(tempDir(), 'dist');
-  for (const f of synthesize(parseConfig(input))) {
-    const at = join(out, f.path);
-    mkdirSync(dirname(at), { recursive: true });
-    writeFileSync(at, f.content);
-    chmodSync(at, f.mode);
-  }
-  return out;
-}
 
 function run(options: UninstallOptions, host?: FakeSystemd): string {
   const lines: string[] = [];

@@ -11,7 +11,7 @@ import { FileChange, InstallChanges, installChanges, RetiredUnit } from './insta
 import { podStaleness } from './pod-freshness';
 import { describeMissing, missingImages } from './pod-images';
 import { receiptContent, receiptPath, sha256 } from './receipt';
-import { HostUnits, SystemHost, UnitError, UnitState } from './system-host';
+import { HostUnits, SystemHost, undoAll, UnitState } from './system-host';
 
 export interface InstallOptions {
   /** dist/ folder written by synth. */
@@ -271,17 +271,6 @@ function unitStep(
       units.systemctl('enable', unit);
       log(`enabled '${unit}' again`);
     });
-}
-
-function undoAll(undo: Array<() => void>, log: (line: string) => void): void {
-  for (const step of undo.reverse()) {
-    try {
-      step();
-    } catch (e) {
-      if (e instanceof UnitError) log(`could not undo: ${e.message}`);
-      else throw e;
-    }
-  }
 }
 
 function describeFile(f: FileChange, dry: boolean): string {

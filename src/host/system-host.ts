@@ -101,6 +101,18 @@ export class HostUnits {
 /** A systemctl call failed (the unit or systemd refused). */
 export class UnitError extends Error {}
 
+/** Runs the undo steps of units, last first; one that fails is logged and the rest still run. */
+export function undoAll(undo: Array<() => void>, log: (line: string) => void): void {
+  for (const step of undo.reverse()) {
+    try {
+      step();
+    } catch (e) {
+      if (e instanceof UnitError) log(`could not undo: ${e.message}`);
+      else throw e;
+    }
+  }
+}
+
 function quoted(args: string[]): string {
   return args.map((a) => (/^[\w.@:=/-]+$/.test(a) && !a.includes('\\') ? a : `'${a}'`)).join(' ');
 }

@@ -6,7 +6,7 @@ import { FileTransaction } from './file-tx';
 import { isDropInDir, InstallIOError, readInstallPlan } from './install';
 import { unitOf, watchdogUnitOf } from './install-changes';
 import { fileSha256, isGenerated, readReceipts, RECEIPT_DIR } from './receipt';
-import { HostUnits, SystemHost, UnitError } from './system-host';
+import { HostUnits, SystemHost, undoAll } from './system-host';
 
 export interface UninstallOptions {
   /** Uninstall under this folder instead of / (no systemctl runs). */
@@ -257,17 +257,6 @@ function step(units: HostUnits, dry: boolean, log: (line: string) => void, undo:
   log(`${past[verb]} ${name} (${seconds.toFixed(1)} s)`);
   if (verb === 'stop' && unit) undo.push(() => (units.systemctl('start', unit), log(`started '${unit}' again`)));
   if (verb === 'disable' && unit) undo.push(() => (units.systemctl('enable', unit), log(`enabled '${unit}' again`)));
-}
-
-function undoAll(undo: Array<() => void>, log: (line: string) => void): void {
-  for (const s of undo.reverse()) {
-    try {
-      s();
-    } catch (e) {
-      if (e instanceof UnitError) log(`could not undo: ${e.message}`);
-      else throw e;
-    }
-  }
 }
 
 /** "N files, M MB" of everything below a folder (links not followed). */
