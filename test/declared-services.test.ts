@@ -492,6 +492,9 @@ describe('the README', () => {
     const pod = synthesize(config).find((f) => f.path === 'pod.yaml')!.content;
     expect(pod).toContain('4. postgres  after valkey; 127.0.0.1:5432');
     expect(pod).toMatch(/5\. opencode +after valkey, falkordb, datadog, postgres;/);
+    // The question that sees a hung PostgreSQL (the e2e suite's SIGSTOP check), from the watchdog too.
+    const watchdog = synthesize(config).find((f) => f.path === 'libexec/watchdog.sh')!.content;
+    expect(watchdog).toContain("  'postgres 127.0.0.1 5432 send 0000000804d2162f'");
   });
 });
 

@@ -127,6 +127,10 @@ podman save -m --format docker-archive -o "$work/images.tar" \
   docker.io/valkey/valkey:7.2.14 docker.io/falkordb/falkordb:v4.20.4 gcr.io/datadoghq/agent:7.84.6 \
   "$opencode_image" localhost/omp-e2e/valkey-never-ready:1 \
   "localhost/opencode-server:$E2E_OPENCODE_NEXT" docker.io/valkey/valkey:7.2.15 >/dev/null 2>&1 || e2e_die "podman save"
+# The declared service's image (declared.sh, after day two): only the systemd machines run it.
+case " $envs " in *' systemd-'*)
+  podman save -m --format docker-archive -o "$work/declared-images.tar" docker.io/library/postgres:15-bookworm >/dev/null 2>&1 || e2e_die "podman save (postgres)" ;;
+esac
 case " $envs " in *' readme-4.3.1 '*)
   # The README machine builds the OpenCode image itself: it gets the three stand-ins and the base.
   podman save -m --format docker-archive -o "$work/readme-images.tar" \
@@ -147,7 +151,7 @@ run_env() { # NAME CMD...: runs one environment's suite, records its closing lin
   "$@" >"$work/$name.log" 2>&1
   cat "$work/$name.log"
   local lines
-  lines=$(grep -E "^e2e-$name(-reboot|-day2)?: [0-9]+ passed, [0-9]+ failed$" "$work/$name.log")
+  lines=$(grep -E "^e2e-$name(-reboot|-day2|-declared)?: [0-9]+ passed, [0-9]+ failed$" "$work/$name.log")
   echo "${lines:-e2e-$name: 0 passed, 1 failed (the suite did not finish)}" >>"$summary"
   grep -q "^e2e-$name: " <<<"$lines" || echo "e2e-$name: 0 passed, 1 failed (the suite did not finish)" >>"$summary"
 }
