@@ -500,13 +500,23 @@ describe('the README', () => {
 
 describe("the watchdog's tcp probe", () => {
   /** One round of watchdog.sh with its tcp probe at `port`; podman and systemctl record what they are asked. */
-  async function round(port: number, sendHex?: string): Promise<string> {
+  /**
+   * `rounds` rounds (0.2 s apart). `only`: PATH holds nothing but podman, systemctl, and timeout and
+   * env (podman's wrappers), each recording its call: any other program it started would fail, on stderr.
+   */
+  async function round(port: number, sendHex?: string, rounds = 1, only = false): Promise<string> {
     const dir = tempDir('omp-declared-watchdog-');
     const bin = join(dir, 'bin');
     mkdirSync(bin);
     const calls = join(dir, 'calls');
     writeFileSync(join(bin, 'podman'), `#!/bin/sh\necho "podman $*" >>${calls}\n`, { mode: 0o755 });
     writeFileSync(join(bin, 'systemctl'), `#!/bin/sh\necho "systemctl $*" >>${calls}\n`, { mode: 0o755 });
+    for (const tool of only ? ['timeout', 'env'] : []) {
+      const real = spawnSync('sh', ['-c', `command -v ${tool}`])
+        .stdout.toString()
+        .trim();
+      writeFileSync(join(bin, tool), `#!/bin/sh\necho "${tool}" >>${calls}\nexec ${real} "$@"\n`, { mode: 0o755 });
+    }
     const input: ConfigInput = {
       services: {
         pg: { image: 'localhost/pg:1', command: ['pg'], health: { tcp: port, sendHex }, tools: ['bash'], ports: [{ containerPort: port, hostPort: port }] },
@@ -516,14 +526,23 @@ describe("the watchdog's tcp probe", () => {
     const line = `  'pg 127.0.0.1 ${port} ${sendHex ? `send ${sendHex.toLowerCase()}` : 'tcp'}'`;
     expect(script).toContain(line);
     // Only the declared service's probe: the built-ins' ports are not listening here.
-    const body = script.replace(/^probes=\(\n[\s\S]*?\n\)$/m, `probes=(\n${line}\n)`);
-    const child = spawn('bash', ['-c', body, 'watchdog.sh', 'podman-kube@x.service', '--rounds', '1'], { env: { PATH: `${bin}:${process.env.PATH}` } });
+    const body = script.replace(/^probes=\(\n[\s\S]*?\n\)$/m, `probes=(\n${line}\n)`).replace(/^period=5$/m, 'period=0.2');
+    const bash = spawnSync('sh', ['-c', 'command -v bash']).stdout.toString().trim();
+    const child = spawn(bash, ['-c', body, 'watchdog.sh', 'podman-kube@x.service', '--rounds', String(rounds)], {
+      env: { PATH: only ? bin : `${bin}:${process.env.PATH}` },
+      // stdin not a socket: bash reads ~/.bashrc when it looks started by a remote shell daemon.
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
     await new Promise((r) => child.on('close', r));
+    let recorded = '';
     try {
-      return readFileSync(calls, 'utf8');
+      recorded = readFileSync(calls, 'utf8');
     } catch {
-      return '';
+      // no call at all
     }
+    return recorded + stderr;
   }
 
   it('with sendHex: a reply is an answer, at once (no podman ps); a port that accepts and stays silent, as a hung one does, makes it ask podman', async () => {
@@ -537,6 +556,12 @@ describe("the watchdog's tcp probe", () => {
     expect(Buffer.concat(got).toString('hex')).toBe('0000000804d2162f');
     const hung = await silent();
     expect(await round(hung, '00')).toContain('podman ps -a --no-trunc --filter pod=opencode-memory-pod');
+  });
+
+  it('with sendHex, rounds answered start no process (its idle cost is that of the other questions)', async () => {
+    const pg = await listen(createServer((s) => s.on('data', () => s.write('N'))));
+    // The first answer brings podman's health record up to date once (timeout, env, podman); then nothing.
+    expect(await round(pg, '0000000804d2162f', 5, true)).toBe('timeout\nenv\npodman healthcheck run opencode-memory-pod-pg\n');
   });
 
   it('a port that accepts is an answer (no podman ps); a closed one makes it ask podman', async () => {
