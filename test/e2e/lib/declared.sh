@@ -40,12 +40,13 @@ all_healthy() { local s; for s in $services; do healthy "$s" || return 1; done; 
 ctr_pid() { podman inspect --format '{{.State.Pid}}' "$pod-$1" 2>/dev/null; }
 pod_id() { podman pod inspect --format '{{.Id}}' "$pod" 2>/dev/null | cut -c1-12; }
 # SQL through psql inside postgres's container, over TCP with the password (scram-sha-256), as a
-# client would: the password from the container's own env file into PGPASSWORD, never into argv.
-pg() { # SQL [PASSWORD_KEY]
+# client would: the password from the container's own env file into PGPASSWORD, never into argv
+# (the server's own psql, not Debian's pg_wrapper in /usr/bin, which may warn about clusters).
+pg() { # SQL [PASSWORD: another one than the env file's, to see it refused]
   timeout 20 podman exec "$pod-postgres" sh -c '. /opt/opencode-memory-pod/envfile.sh
     omp_load_env /run/opencode-memory-pod/opencode.env POSTGRES_PASSWORD 2>/dev/null
     [ -n "$2" ] && POSTGRES_PASSWORD=$2
-    PGPASSWORD=$POSTGRES_PASSWORD PGCONNECT_TIMEOUT=5 exec psql -X -q -tA -h 127.0.0.1 -U postgres -d postgres -c "$1"' sh "$1" "${2:-}" 2>&1
+    PGPASSWORD=$POSTGRES_PASSWORD PGCONNECT_TIMEOUT=5 exec /usr/lib/postgresql/15/bin/psql -X -q -tA -h 127.0.0.1 -U postgres -d postgres -c "$1"' sh "$1" "${2:-}" 2>&1
 }
 serving() { [ "$(pg 'select 1')" = 1 ]; }
 # The time of the last line of a container's log that holds TEXT, in ms (podman logs -t).
