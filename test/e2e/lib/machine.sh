@@ -236,6 +236,12 @@ declared() { # README's declared service (PostgreSQL) on the machine day two lef
   echo "timing [$label] a declared service (declared.sh), in all: $(awk -v m=$(( $(date +%s%3N) - t0 )) 'BEGIN {printf "%.2f", m/1000}')s"
   return $r
 }
+if [ "$mode" = systemd ] && [ -n "${E2E_ONLY_DECLARED:-}" ]; then
+  # Quicker still (not in CI): the pod started, then the declared service, whose install restarts it.
+  inside systemctl enable --now "$unit" >/dev/null 2>&1 || e2e_die "systemctl enable --now $unit"
+  declared
+  exit $?
+fi
 if [ "$mode" = systemd ] && [ -n "${E2E_ONLY_DAY2:-}" ]; then
   # A quick run of day two alone (not in CI): the pod started as the suite starts it, then day two.
   inside systemctl enable --now "$unit" >/dev/null 2>&1 || e2e_die "systemctl enable --now $unit"
