@@ -142,11 +142,11 @@ seen=$(podman exec "$pod-postgres" sh -c '
     find /run /tmp /var/tmp /dev/shm /opt /etc /root /home /var/run /var/log -type f -size -512k 2>/dev/null |
       while IFS= read -r f; do cat "$f" 2>/dev/null; echo; done' 2>/dev/null | tr '\0' '\n'
   for hp in $(podman top "$pod-postgres" hpid 2>/dev/null | tail -n +2); do { cat "/proc/$hp/environ" "/proc/$hp/cmdline"; echo; } 2>/dev/null | tr '\0' '\n'; done)
-leaked=$(cut -f2 "$dir/markers.tsv" | while read -r m; do printf '%s\n' "$seen" | grep -qF -- "$m" && awk -F'\t' -v m="$m" '$2 == m { print $1 }' "$dir/markers.tsv"; done | tr '\n' ' ')
-if [ -z "$leaked" ] && printf '%s\n' "$seen" | grep -qF -f "$pwfile"; then
+leaked=$(cut -f2 "$dir/markers.tsv" | while read -r m; do grep -qF -- "$m" <<<"$seen" && awk -F'\t' -v m="$m" '$2 == m { print $1 }' "$dir/markers.tsv"; done | tr '\n' ' ')
+if [ -z "$leaked" ] && grep -qF -f "$pwfile" <<<"$seen"; then
   ok "postgres reads its own password (its processes' environment) and none of the other services' keys ($(cut -f1 "$dir/markers.tsv" | tr '\n' ' '))"
 else
-  fail "postgres's container: other keys readable [${leaked}]; its own password $(printf '%s\n' "$seen" | grep -qF -f "$pwfile" && echo readable || echo 'NOT readable')"
+  fail "postgres's container: other keys readable [${leaked}]; its own password $(grep -qF -f "$pwfile" <<<"$seen" && echo readable || echo 'NOT readable')"
 fi
 where=
 podman pod inspect "$pod" 2>/dev/null | grep -qF -f "$pwfile" && where="$where pod-inspect"
@@ -157,8 +157,12 @@ grep -rlF -f "$pwfile" "$work/dist" /etc/opencode-memory-pod /etc/systemd/system
 [ -z "$where" ] && ok "its password is in no podman inspect (pod, five containers), no /proc/*/cmdline of the machine, not in the journal, dist/ or the installed files" \
   || fail "its password is in:$where"
 [ "$(pg 'select current_user')" = postgres ] && ok "the control: the password from the env file logs in over TCP (scram-sha-256)" || fail "the password from the env file does not log in: $(pg 'select current_user' | tail -1)"
+# 127.0.0.1 is the pod's, shared by every container (OpenCode's, and what its model runs, too): the
+# official image's initdb trusts it unless POSTGRES_INITDB_ARGS says otherwise (README's block does).
 wrong=$(pg 'select current_user' "not-the-password-$RANDOM")
-[[ $wrong == *"password authentication failed"* ]] && ok "a wrong password is refused ($(echo "$wrong" | grep -o 'password authentication failed[^"]*' | head -1))" || fail "a wrong password: $wrong"
+[[ $wrong == *"password authentication failed"* ]] \
+  && ok "a wrong password is refused on 127.0.0.1, the pod's loopback every container shares ($(echo "$wrong" | grep -o 'password authentication failed[^"]*' | head -1))" \
+  || fail "a wrong password on 127.0.0.1 (every container of the pod, OpenCode's too, reaches it): '$wrong'"
 
 # ---------------------------------------------------------------- 3. data across a restart of the unit
 stamp=declared-$(date +%s%N)
@@ -214,7 +218,7 @@ heal_report() { # WHAT RMAX SMAX
     *) fail "$1: could not signal the postmaster" ;;
   esac
 }
-watchdog_lines() { journalctl --no-pager -o cat -u "$pod-watchdog.service" --since "@$1" 2>/dev/null | grep -F 'postgres' | sed 's/.*opencode-memory-pod: //' | tr '\n' ';'; }
+watchdog_lines() { journalctl --no-pager -o cat -u "$pod-watchdog.service" --since "@$1" 2>/dev/null | grep -E '^opencode-memory-pod: .*postgres' | sed 's/^opencode-memory-pod: //' | tr '\n' ';'; }
 kept() { [ "$(pg "select v from omp_e2e where v = '$stamp'")" = "$stamp" ] && ok "$1: the row written before is there" || fail "$1: the row written before is gone"; }
 
 # kill -9: podman's restartPolicy Always starts the container again (the watchdog would, if podman left it stopped).

@@ -4,8 +4,9 @@
 #  - `postgres` as root: PGDATA made (0700) and handed to postgres with the socket folder, then the
 #    same script again as postgres (the official one uses gosu; util-linux setpriv here);
 #  - an empty PGDATA: initdb with POSTGRES_USER (postgres) and POSTGRES_PASSWORD, read by initdb from
-#    a pipe (never argv), POSTGRES_INITDB_ARGS; host connections need the password
-#    (POSTGRES_HOST_AUTH_METHOD, scram-sha-256); no password and no trust: refused, as the real one;
+#    a pipe (never argv), POSTGRES_INITDB_ARGS; `host all all all` needs the password
+#    (POSTGRES_HOST_AUTH_METHOD, scram-sha-256), while initdb's own lines before it trust 127.0.0.1
+#    unless POSTGRES_INITDB_ARGS has --auth-host; no password and no trust: refused, as the real one;
 #  - then exec "$@": postgres is the container's main process.
 # Not here: POSTGRES_DB and /docker-entrypoint-initdb.d (the official one runs a temporary server for them).
 set -Eeo pipefail
