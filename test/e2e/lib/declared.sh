@@ -161,7 +161,7 @@ grep -rlF -f "$pwfile" "$work/dist" /etc/opencode-memory-pod /etc/systemd/system
 # official image's initdb trusts it unless POSTGRES_INITDB_ARGS says otherwise (README's block does).
 wrong=$(pg 'select current_user' "not-the-password-$RANDOM")
 [[ $wrong == *"password authentication failed"* ]] \
-  && ok "a wrong password is refused on 127.0.0.1, the pod's loopback every container shares ($(echo "$wrong" | grep -o 'password authentication failed[^"]*' | head -1))" \
+  && ok "a wrong password is refused on 127.0.0.1, the pod's loopback every container shares ($(echo "$wrong" | grep -o 'password authentication failed for user "[a-z]*"' | head -1))" \
   || fail "a wrong password on 127.0.0.1 (every container of the pod, OpenCode's too, reaches it): '$wrong'"
 
 # ---------------------------------------------------------------- 3. data across a restart of the unit
