@@ -3,7 +3,8 @@
 # stand-in images. Needs root. Installs missing Debian packages. Environments:
 #   host-4.3.1         podman kube play on this machine (Debian 12, podman 4.3.1, no systemd)
 #   systemd-4.3.1      a booted Debian 12 (systemd-nspawn) with podman, units from `install --root`;
-#                      after a reboot, day two: README's Changing and removing blocks (lib/day-two.sh)
+#                      after a reboot, day two: README's Changing and removing blocks (lib/day-two.sh),
+#                      then README's declared service, real PostgreSQL (lib/declared.sh)
 #   bare-5.4, systemd-5.4   the same in a booted Debian 13 (podman 5.4.2)
 #   bare-5.8, systemd-5.8   the same in a booted Debian testing, forky (podman 5.8.x)
 #   readme-4.3.1       README.md's "On a host" steps, as written, in a booted Debian 12: npm ci,
@@ -20,7 +21,8 @@ cd "$(dirname "$0")"
 [ "$(id -u)" = 0 ] || e2e_die "run as root (podman kube play with host ports, debootstrap, systemd-nspawn)"
 # In this order two streams get host-4.3.1, systemd-5.4, bare-5.4, bare-5.8 and systemd-4.3.1, systemd-5.8,
 # readme-4.3.1: about 31 min each in CI (a systemd environment takes about 15 with day two, a bare one
-# 5.5, host 5.3, readme 2).
+# 5.5, host 5.3, readme 2), and the declared service after day two in each systemd environment
+# (declared.sh: 34-37 s alone on the machine, its image's load 4-7 s; the second stream has two).
 envs=${E2E_ENVS:-host-4.3.1 systemd-4.3.1 systemd-5.4 systemd-5.8 bare-5.4 readme-4.3.1 bare-5.8}
 mkdir -p "$E2E_HOME"
 work=$(mktemp -d "$E2E_HOME/run.XXXX")
