@@ -278,3 +278,72 @@ describe('install on a live host (apply)', () => {
     expect(existsSync(link)).toBe(false);
   });
 });
+
+describe('install on a live host: upgrades (an image the pod runs changes)', () => {
+  const NEXT = 'localhost/opencode-server:1.19.5';
+
+  it('a new OpenCode version whose image is not built: refused before anything changes; --dry-run says it would refuse', () => {
+    const { root, host } = running(dist());
+    const next = dist({ services: { opencode: { version: '1.19.5' } } });
+    host.missingImages.add(NEXT);
+    const before = snapshot(root);
+    const dry = run({ from: next, root, dryRun: true }, host);
+    expect(dry).toContain(
+      `would refuse: ${NEXT} (opencode; get it: opencode-memory-pod image build) is not in local storage, and '${UNIT}' would be stopped and started again with pod.yaml naming it`,
+    );
+    expect(() => run({ from: next, root }, host)).toThrow(InstallIOError);
+    expect(() => run({ from: next, root }, host)).toThrow(/get the image first, then install again \(nothing was changed: what runs keeps running\)/);
+    expect(host.calls).toEqual([]);
+    expect(snapshot(root)).toEqual(before);
+    expect(host.active.has(UNIT)).toBe(true);
+  });
+
+  it('with the image there: restarted onto it, the receipt names it; setting the version back restarts onto the old image', () => {
+    const from = dist();
+    const { root, host } = running(from);
+    const next = dist({ services: { opencode: { version: '1.19.5' } } });
+    const up = run({ from: next, root }, host);
+    expect(host.calls).toEqual([`systemctl stop ${UNIT}`, 'systemctl daemon-reload', `systemctl start ${UNIT}`]);
+    expect(up).toContain(`restarted '${UNIT}' (pod.yaml changed)`);
+    expect(readFileSync(join(root, POD_YAML), 'utf8')).toContain(`image: ${NEXT}`);
+    expect(receipt(root).images).toContain(NEXT);
+    expect(up).toContain(
+      "note: the pod no longer runs localhost/opencode-server:1.18.34: kept in podman's storage, to go back to; once not needed (doctor names the images nothing uses): podman rmi localhost/opencode-server:1.18.34",
+    );
+    host.calls.length = 0;
+    const back = run({ from, root }, host);
+    expect(host.calls).toEqual([`systemctl stop ${UNIT}`, 'systemctl daemon-reload', `systemctl start ${UNIT}`]);
+    expect(back).toContain(`restarted '${UNIT}' (pod.yaml changed)`);
+    expect(receipt(root).images).toContain('localhost/opencode-server:1.18.34');
+    expect(receipt(root).images).not.toContain(NEXT);
+  });
+
+  it('a store image not pulled yet: refused with its podman pull line', () => {
+    const { root, host } = running(dist());
+    const image = 'docker.io/valkey/valkey:7.2.15';
+    host.missingImages.add(image);
+    expect(() => run({ from: dist({ services: { valkey: { image } } }), root }, host)).toThrow(
+      `${image} (valkey; get it: podman pull ${image}) is not in local storage`,
+    );
+    expect(host.calls).toEqual([]);
+  });
+
+  it('a unit that does not run is not started: a missing image is a note, the files are installed', () => {
+    const from = dist({ services: { opencode: { version: '1.19.5' } } });
+    const root = tempDir();
+    const host = new FakeSystemd();
+    host.missingImages.add(NEXT);
+    const out = run({ from, root }, host);
+    expect(out).toContain(`note: ${NEXT} (opencode; get it: opencode-memory-pod image build) is not in local storage: the pod cannot start until it is`);
+    expect(existsSync(join(root, POD_YAML))).toBe(true);
+    expect(host.calls).toEqual(['systemctl daemon-reload']);
+  });
+
+  it('switching the unit kind onto a missing image is refused too: the old unit keeps running', () => {
+    const { root, host } = running(dist());
+    host.missingImages.add('localhost/opencode-server:1.18.34');
+    expect(() => run({ from: dist(), root, unit: 'quadlet' }, host)).toThrow(`'${QUADLET}' would be started with pod.yaml naming it`);
+    expect(host.calls).toEqual([]);
+    expect(host.active.has(UNIT)).toBe(true);
+  });
+});

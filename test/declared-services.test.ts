@@ -109,6 +109,21 @@ describe('a declared service in the podman pod', () => {
     expect(files().get('libexec/watchdog.sh')).not.toContain('= tcp ]');
   });
 
+  it('a tcp check with sendHex writes those bytes and wants a reply, in health.sh and in the watchdog (only then)', () => {
+    const input: ConfigInput = { services: { postgres: { ...POSTGRES, health: { tcp: 5432, sendHex: '0000000804D2162F' } } } };
+    const health = runtimeScripts(model(input))['health.sh'];
+    // The bytes as printf's octal escapes (dash, busybox and bash alike); read -n 1: the first byte of the reply.
+    expect(health).toContain(
+      '  postgres)\n    bash -c \'exec 3<>/dev/tcp/127.0.0.1/5432 || exit 1\n    printf "\\000\\000\\000\\010\\004\\322\\026\\057" >&3\n    read -r -n 1 -d "" -t 4 _ <&3\' 2>/dev/null\n    ;;',
+    );
+    const watchdog = files(input).get('libexec/watchdog.sh')!;
+    expect(watchdog).toContain("  'postgres 127.0.0.1 5432 send 0000000804d2162f'");
+    expect(watchdog).toContain('if [ "$1" = send ]; then');
+    expect(watchdog).not.toContain('= tcp ]');
+    // Pods without a send probe: not a line of it (the watchdog's idle work stays as it was).
+    for (const other of [files(WITH_POSTGRES), files()]) expect(other.get('libexec/watchdog.sh')).not.toContain('send');
+  });
+
   it('install and doctor know its image, port and data directory', () => {
     const plan = JSON.parse(files(WITH_POSTGRES).get('install.json')!);
     expect(plan.images).toContainEqual({ service: 'postgres', image: POSTGRES.image, get: `podman pull ${POSTGRES.image}` });
@@ -287,6 +302,26 @@ describe('bad declared services: every problem at once, each naming its field', 
   });
 });
 
+describe('sendHex', () => {
+  const pg = (health: object, tools: string[] = ['bash']) => problems({ services: { postgres: { ...POSTGRES, health, tools } } });
+  it('goes with tcp only, runs with bash only, and is hex', () => {
+    expect(pg({ tcp: 5432, sendHex: '0000000804d2162f' })).toEqual([]);
+    expect(pg({ http: { port: 5432, path: '/' }, sendHex: '00' }, ['curl'])).toEqual([
+      'services.postgres.health.sendHex: goes with health.tcp only (a http check asks its own question): remove it, or use tcp',
+    ]);
+    expect(pg({ tcp: 5432, sendHex: '00' }, ['nc'])).toEqual([
+      'services.postgres.health.tcp: a tcp check with sendHex runs inside the container with bash, and the image has only nc (tools): list in services.postgres.tools what the image has, or use health.command',
+    ]);
+    for (const bad of ['0g', '000', '', 12, 'ab'.repeat(65)]) {
+      expect(pg({ tcp: 5432, sendHex: bad })).toEqual([
+        expect.stringMatching(
+          /^services\.postgres\.health\.sendHex: (must be 1 to 64 bytes as pairs of hex digits, e\.g\. "0000000804d2162f" \(quoted: digits alone would be a number\)|.*string)/,
+        ),
+      ]);
+    }
+  });
+});
+
 describe('the JSON Schema for editors', () => {
   const schema = JSON.parse(files().get('config.schema.json')!);
   const services = schema.properties.services;
@@ -384,6 +419,26 @@ describe('declared health checks run with the tool the image has', () => {
       expect(await runCheck({ resp: wrong }, wrong, tool)).toBe(1);
     });
   }
+  it.skipIf(!has('bash'))('tcp with sendHex (bash): a reply passes at once, though the server keeps the connection open; silence fails', async () => {
+    const got: Buffer[] = [];
+    // As PostgreSQL: one byte for an SSLRequest, then it waits for the startup packet.
+    const pg = await listen(createServer((s) => s.on('data', (d) => (got.push(d), s.write('N')))));
+    const t0 = Date.now();
+    expect(await runCheck({ tcp: pg, sendHex: '0000000804d2162f' }, pg, 'bash')).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(Buffer.concat(got).toString('hex')).toBe('0000000804d2162f');
+    // A reply of one NUL byte is a reply.
+    const nul = await listen(createServer((s) => s.on('data', () => s.write(Buffer.from([0])))));
+    expect(await runCheck({ tcp: nul, sendHex: '00' }, nul, 'bash')).toBe(0);
+    // Accepted (as the kernel accepts for a stopped process) but never answered: unhealthy, within the bound.
+    const hung = await silent();
+    const t1 = Date.now();
+    expect(await runCheck({ tcp: hung, sendHex: '00', timeoutSeconds: 2 }, hung, 'bash')).not.toBe(0);
+    expect(Date.now() - t1).toBeLessThan(4000);
+    // Closed without a word: unhealthy.
+    const closes = await listen(createServer((s) => s.on('data', () => s.end())));
+    expect(await runCheck({ tcp: closes, sendHex: '00' }, closes, 'bash')).not.toBe(0);
+  });
   it('command: the argv runs as written, with the service’s keys in its environment and none in argv', async () => {
     const dir = tempDir('omp-declared-cmd-');
     const m = model({
@@ -437,33 +492,77 @@ describe('the README', () => {
     const pod = synthesize(config).find((f) => f.path === 'pod.yaml')!.content;
     expect(pod).toContain('4. postgres  after valkey; 127.0.0.1:5432');
     expect(pod).toMatch(/5\. opencode +after valkey, falkordb, datadog, postgres;/);
+    // The question that sees a hung PostgreSQL (the e2e suite's SIGSTOP check), from the watchdog too.
+    const watchdog = synthesize(config).find((f) => f.path === 'libexec/watchdog.sh')!.content;
+    expect(watchdog).toContain("  'postgres 127.0.0.1 5432 send 0000000804d2162f'");
   });
 });
 
 describe("the watchdog's tcp probe", () => {
   /** One round of watchdog.sh with its tcp probe at `port`; podman and systemctl record what they are asked. */
-  async function round(port: number): Promise<string> {
+  /**
+   * `rounds` rounds (0.2 s apart). `only`: PATH holds nothing but podman, systemctl, and timeout and
+   * env (podman's wrappers), each recording its call: any other program it started would fail, on stderr.
+   */
+  async function round(port: number, sendHex?: string, rounds = 1, only = false): Promise<string> {
     const dir = tempDir('omp-declared-watchdog-');
     const bin = join(dir, 'bin');
     mkdirSync(bin);
     const calls = join(dir, 'calls');
     writeFileSync(join(bin, 'podman'), `#!/bin/sh\necho "podman $*" >>${calls}\n`, { mode: 0o755 });
     writeFileSync(join(bin, 'systemctl'), `#!/bin/sh\necho "systemctl $*" >>${calls}\n`, { mode: 0o755 });
+    for (const tool of only ? ['timeout', 'env'] : []) {
+      const real = spawnSync('sh', ['-c', `command -v ${tool}`])
+        .stdout.toString()
+        .trim();
+      writeFileSync(join(bin, tool), `#!/bin/sh\necho "${tool}" >>${calls}\nexec ${real} "$@"\n`, { mode: 0o755 });
+    }
     const input: ConfigInput = {
-      services: { pg: { image: 'localhost/pg:1', command: ['pg'], health: { tcp: port }, tools: ['bash'], ports: [{ containerPort: port, hostPort: port }] } },
+      services: {
+        pg: { image: 'localhost/pg:1', command: ['pg'], health: { tcp: port, sendHex }, tools: ['bash'], ports: [{ containerPort: port, hostPort: port }] },
+      },
     };
     const script = files(input).get('libexec/watchdog.sh')!;
-    expect(script).toContain(`  'pg 127.0.0.1 ${port} tcp'`);
+    const line = `  'pg 127.0.0.1 ${port} ${sendHex ? `send ${sendHex.toLowerCase()}` : 'tcp'}'`;
+    expect(script).toContain(line);
     // Only the declared service's probe: the built-ins' ports are not listening here.
-    const body = script.replace(/^probes=\(\n[\s\S]*?\n\)$/m, `probes=(\n  'pg 127.0.0.1 ${port} tcp'\n)`);
-    const child = spawn('bash', ['-c', body, 'watchdog.sh', 'podman-kube@x.service', '--rounds', '1'], { env: { PATH: `${bin}:${process.env.PATH}` } });
+    const body = script.replace(/^probes=\(\n[\s\S]*?\n\)$/m, `probes=(\n${line}\n)`).replace(/^period=5$/m, 'period=0.2');
+    const bash = spawnSync('sh', ['-c', 'command -v bash']).stdout.toString().trim();
+    const child = spawn(bash, ['-c', body, 'watchdog.sh', 'podman-kube@x.service', '--rounds', String(rounds)], {
+      env: { PATH: only ? bin : `${bin}:${process.env.PATH}` },
+      // stdin not a socket: bash reads ~/.bashrc when it looks started by a remote shell daemon.
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
     await new Promise((r) => child.on('close', r));
+    let recorded = '';
     try {
-      return readFileSync(calls, 'utf8');
+      recorded = readFileSync(calls, 'utf8');
     } catch {
-      return '';
+      // no call at all
     }
+    return recorded + stderr;
   }
+
+  it('with sendHex: a reply is an answer, at once (no podman ps); a port that accepts and stays silent, as a hung one does, makes it ask podman', async () => {
+    const got: Buffer[] = [];
+    const pg = await listen(createServer((s) => s.on('data', (d) => (got.push(d), s.write('N')))));
+    const t0 = Date.now();
+    const answered = await round(pg, '0000000804D2162F');
+    expect(Date.now() - t0).toBeLessThan(1500);
+    expect(answered).toContain('podman healthcheck run opencode-memory-pod-pg');
+    expect(answered).not.toContain('podman ps');
+    expect(Buffer.concat(got).toString('hex')).toBe('0000000804d2162f');
+    const hung = await silent();
+    expect(await round(hung, '00')).toContain('podman ps -a --no-trunc --filter pod=opencode-memory-pod');
+  });
+
+  it('with sendHex, rounds answered start no process (its idle cost is that of the other questions)', async () => {
+    const pg = await listen(createServer((s) => s.on('data', () => s.write('N'))));
+    // The first answer brings podman's health record up to date once (timeout, env, podman); then nothing.
+    expect(await round(pg, '0000000804d2162f', 5, true)).toBe('timeout\nenv\npodman healthcheck run opencode-memory-pod-pg\n');
+  });
 
   it('a port that accepts is an answer (no podman ps); a closed one makes it ask podman', async () => {
     const port = await silent();

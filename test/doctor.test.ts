@@ -47,6 +47,13 @@ function fakeHost(images: string[], socket: string | undefined, net?: FakeNet): 
   return {
     run(cmd, args) {
       if (cmd === 'podman' && args[0] === 'image' && args[1] === 'exists') return { status: images.includes(args[2]) ? 0 : 1, stdout: '' };
+      // Each image its own ID (its index); no container.
+      const id = (image: string) => String(images.indexOf(image) + 1).padEnd(64, '0');
+      if (cmd === 'podman' && args[0] === 'images')
+        return ok(images.map((i) => `${i.slice(0, i.lastIndexOf(':'))}|${i.slice(i.lastIndexOf(':') + 1)}|sha256:${id(i)}|100 MB\n`).join(''));
+      if (cmd === 'podman' && args[0] === 'image' && args[1] === 'inspect')
+        return images.includes(args.at(-1)!) ? ok(`${id(args.at(-1)!)}\n`) : { status: 125, stdout: '' };
+      if (cmd === 'podman' && args[0] === 'ps') return ok('');
       if (cmd === 'podman' && args[0] === 'info') return net ? ok(`${net.backend}\n`) : undefined;
       if (cmd.endsWith('/netavark')) return net?.netavark && cmd === '/usr/lib/podman/netavark' ? ok(`netavark ${net.netavark}\n`) : undefined;
       if (cmd === 'slirp4netns') return net?.slirp4netns ? ok('slirp4netns version 1.2.0\n') : undefined;
@@ -178,6 +185,19 @@ describe('doctor', () => {
     writeFileSync(join(dir, 'installed', 'pod.yaml'), 'new\n');
     findings = await doctor(plan(dir, 1), join(dir, 'dist'), host);
     expect(findings.find((f) => f.message.includes('is installed and matches'))).toMatchObject({ severity: 'passed' });
+  });
+
+  it('after an upgrade: the OpenCode build of the version before is named with its podman rmi line, as a note (exit 0)', async () => {
+    const dir = tempDir();
+    const host = fakeHost(['docker.io/valkey/valkey:7.2', 'localhost/opencode-server:1.18.34', 'localhost/opencode-server:1.18.33'], 'enabled');
+    const findings = await doctor(plan(dir, 1), join(dir, 'dist'), host);
+    expect(findings.filter((f) => f.fix?.startsWith('podman rmi'))).toEqual([
+      {
+        severity: 'info',
+        message: expect.stringMatching(/^image localhost\/opencode-server:1\.18\.33 \(100 MB\) is used by no configuration here/),
+        fix: 'podman rmi localhost/opencode-server:1.18.33',
+      },
+    ]);
   });
   it("names the pod's network: the one pod-network.sh will choose, and the one a running pod is really on", async () => {
     const dir = tempDir();

@@ -22,6 +22,8 @@ export class FakeSystemd implements SystemHost {
   readonly networks = new Map<string, string>();
   /** Unit -> the pod it plays: a stop removes the pod (kube down), a start creates it anew. */
   readonly podOf = new Map<string, string>();
+  /** Images `podman image exists` does not find (every other one is there). */
+  readonly missingImages = new Set<string>();
   /** What `podman --version` says. */
   podmanVersion = 'podman version 5.4.2';
   /** Calls (as recorded) that fail, with systemctl's words. */
@@ -49,6 +51,7 @@ export class FakeSystemd implements SystemHost {
       const created = this.pods.get(args.at(-1)!);
       return created === undefined ? no(125) : ok(`${created}\n`);
     }
+    if (cmd === 'podman' && verb === 'image' && name === 'exists') return this.missingImages.has(args[2]) ? no(1) : ok();
     if (cmd === 'podman' && verb === '--version') return ok(`${this.podmanVersion}\n`);
     if (cmd === 'podman' && verb === 'pod' && name === 'exists') return this.pods.has(args[2]) ? ok() : no(1);
     if (cmd === 'podman' && verb === 'network' && name === 'exists') return this.networks.has(args[2]) ? ok() : no(1);

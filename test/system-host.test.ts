@@ -11,8 +11,9 @@ import { dist, tempDir } from './helpers';
 const UNIT = 'podman-kube@-etc-opencode\\x2dmemory\\x2dpod-pod.yaml.service';
 
 /**
- * A systemctl and a podman as real programs first on PATH: each call is appended to $dir/calls, a
- * unit is active while $dir/active/<unit> exists; FAKE_FAIL names one call that fails as systemctl does.
+ * A systemctl and a podman as real programs first on PATH: each call that changes something is appended
+ * to $dir/calls (queries are not), a unit is active while $dir/active/<unit> exists, every image is
+ * in local storage; FAKE_FAIL names one call that fails as systemctl does.
  */
 function fakeTools(): string {
   const dir = tempDir();
@@ -44,6 +45,7 @@ esac`,
     'podman',
     `case "$1 $2" in
   'pod inspect'|'pod exists'|'network exists') exit 1 ;;
+  'image exists') exit 0 ;;
 esac
 echo "podman $*" >>"$state/calls"`,
   );

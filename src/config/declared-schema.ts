@@ -45,6 +45,10 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 // No quotes, blanks or shell characters: the path is written into the health script and a GET line.
 const HTTP_PATH = /^\/[A-Za-z0-9._~%/?&=+:@,-]*$/;
 const CONTAINER_PATH = /^\/[A-Za-z0-9._/@+-]*$/;
+// Bytes a tcp check writes: hex pairs (written into the health script and the watchdog's table, so
+// nothing but hex digits), at most 64 bytes (a probe, not a conversation).
+const SEND_HEX = /^([0-9A-Fa-f]{2}){1,64}$/;
+const SEND_HEX_TEXT = '1 to 64 bytes as pairs of hex digits';
 
 /** The zod schema of one declared service. */
 export function declaredServiceSchema(t: DeclaredFieldTypes) {
@@ -54,7 +58,13 @@ export function declaredServiceSchema(t: DeclaredFieldTypes) {
     .strictObject({
       tcp: describe(
         z.optional(t.port),
-        'Healthy when this port (one of ports[].containerPort) accepts a connection. Catches a closed port, not a hung process.',
+        'Healthy when this port (one of ports[].containerPort) accepts a connection. Catches a closed port, not a hung process: add sendHex for that.',
+      ),
+      sendHex: describe(
+        z.optional(
+          z.string().check(z.regex(SEND_HEX, { error: `must be ${SEND_HEX_TEXT}, e.g. "0000000804d2162f" (quoted: digits alone would be a number)` })),
+        ),
+        'With tcp: bytes written after connecting, as hex; healthy only when the service answers with at least one byte (a hung process, whose kernel still accepts the connection, answers nothing). E.g. PostgreSQL: "0000000804d2162f" (SSLRequest, answered N or S). Needs bash in tools.',
       ),
       http: describe(
         z.optional(

@@ -10,6 +10,8 @@ import { checkDataDirs, checkUserFiles, checkWorkspaces } from './dir-checks';
 import { DoctorHost, realHost } from './doctor-host';
 import { checkPodNetwork } from './pod-network-check';
 import { checkRunningPod } from './pod-freshness';
+import { installedImages } from './receipt';
+import { checkUnusedImages } from './unused-images';
 
 export type { Check, Passed } from './check';
 export type { DoctorHost } from './doctor-host';
@@ -98,6 +100,7 @@ export async function doctor(plan: InstallPlan, from: string, host: DoctorHost =
 
   findings.push(checkInstalled(plan, from, podYamlInstalled));
   if (existsSync(podYamlInstalled)) findings.push(...checkRunningPod(plan, host));
+  if (version) findings.push(...checkUnusedImages(plan, installedImages(), host));
   return findings;
 }
 

@@ -9,6 +9,7 @@ import { oldLayout } from './dir-checks';
 import { FileTransaction } from './file-tx';
 import { FileChange, InstallChanges, installChanges, RetiredUnit } from './install-changes';
 import { podStaleness } from './pod-freshness';
+import { describeMissing, missingImages } from './pod-images';
 import { receiptContent, receiptPath, sha256 } from './receipt';
 import { HostUnits, SystemHost, undoAll, UnitState } from './system-host';
 
@@ -96,6 +97,18 @@ export function install(options: InstallOptions, host: SystemHost | undefined, l
   if (podman && olderThan(podman, '4.4.0'))
     throw new Error(`--unit quadlet: podman ${formatVersion(podman)} here has no Quadlet (podman 4.4+); use --unit podman-kube (nothing was changed)`);
 
+  // The unit's start plays pod.yaml: onto an image that is not here it fails, after the pod that ran
+  // was stopped. Refused before anything changes (doctor names the same images before install).
+  const missing = units ? missingImages(plan, host!) : [];
+  if (missing.length) {
+    const are = missing.length > 1 ? 'are' : 'is';
+    if (startAfter) {
+      const why = `${describeMissing(missing)} ${are} not in local storage, and '${unit}' would be ${stopFirst ? 'stopped and started again' : 'started'} with pod.yaml naming it: that start would fail and leave the pod down`;
+      if (!dry) throw new InstallIOError(`${why}; get the image first, then install again (nothing was changed: what runs keeps running)`);
+      log(`would refuse: ${why}`);
+    } else log(`note: ${describeMissing(missing)} ${are} not in local storage: the pod cannot start until it is`);
+  }
+
   if (!dry) {
     const refused = dirs.filter((d) => d.problem).map((d) => d.problem);
     if (refused.length) throw new InstallIOError(`${refused.join('; ')}; nothing was installed (the host is as it was)`);
@@ -136,6 +149,13 @@ export function install(options: InstallOptions, host: SystemHost | undefined, l
     }
   }
   for (const n of changes.notes) log(n);
+  // An upgrade leaves the images of the version before: kept, since going back starts from them.
+  const now = new Set((plan.images ?? []).map((i) => i.image));
+  const dropped = [...new Set(changes.earlier.flatMap(({ receipt }) => receipt.images ?? []))].filter((i) => !now.has(i));
+  if (dropped.length)
+    log(
+      `note: the pod ${dry ? 'would no longer run' : 'no longer runs'} ${dropped.join(', ')}: kept in podman's storage, to go back to; once not needed (doctor names the images nothing uses): podman rmi ${dropped.join(' ')}`,
+    );
   for (const d of plan.dataDirs) {
     const layout = d.service === 'opencode' ? oldLayout(join(root, d.path)) : undefined;
     if (layout) log(`note: ${layout.message}; ${layout.fix}`);

@@ -131,11 +131,16 @@ export interface HostProbeSpec {
   /**
    * `resp`: a RESP PING, any reply counts (-NOAUTH too); `http`: a GET of `path`, any status line
    * counts; `tcp`: the connection alone (the kernel accepts it for a hung process too: it catches a
-   * closed port, not a hang).
+   * closed port, not a hang), or, with `send`, those bytes and then any reply.
    */
   readonly protocol: 'resp' | 'http' | 'tcp';
   /** Path of the GET (http): one that answers without side effects. */
   readonly path?: string;
+  /**
+   * tcp: bytes written after connecting (lowercase hex); the first byte of any reply within the
+   * bound counts. A hung process answers nothing, so this catches a hang too.
+   */
+  readonly send?: string;
 }
 
 /** A service this one must wait for. */

@@ -16,6 +16,8 @@ export type HealthTool = (typeof HEALTH_TOOLS)[number];
 /** The health section of a declared service, as the schema gives it. */
 export interface DeclaredHealth {
   readonly tcp?: number;
+  /** With tcp: bytes (hex) written after connecting; healthy only when any reply arrives. */
+  readonly sendHex?: string;
   readonly http?: { readonly port: number; readonly path: string };
   readonly resp?: number;
   readonly command?: readonly string[];
@@ -32,6 +34,13 @@ const RUNS: Record<Kind, readonly HealthTool[]> = {
   http: ['curl', 'wget', 'bash', 'nc'],
   resp: ['redis-cli', 'valkey-cli', 'bash', 'nc'],
 };
+/**
+ * A tcp check with bytes to send: only bash. It must take the first byte of a reply and return at
+ * once, while the server keeps the connection open (PostgreSQL answers an SSLRequest with one byte
+ * and then waits for the startup packet): bash's `read -n 1`. nc would wait for its own idle timeout,
+ * and a shell's $(...) cannot see a reply of NUL bytes.
+ */
+const RUNS_SEND: readonly HealthTool[] = ['bash'];
 
 /** What the checks of a declared service become, or why they cannot run. */
 export interface DeclaredHealthResult {
@@ -60,9 +69,21 @@ export function declaredHealth(service: string, h: DeclaredHealth, tools: readon
   }
   const kind: Kind = h.tcp !== undefined ? 'tcp' : h.http !== undefined ? 'http' : 'resp';
   const port = h.tcp ?? h.http?.port ?? h.resp!;
-  const usable = RUNS[kind];
+  const send = kind === 'tcp' && h.sendHex !== undefined ? h.sendHex.toLowerCase() : undefined;
+  const usable = send !== undefined ? RUNS_SEND : RUNS[kind];
   const tool = usable.find((t) => tools?.includes(t));
-  const probe = kind === 'http' ? { protocol: kind, path: h.http!.path } : { protocol: kind };
+  const probe = kind === 'http' ? { protocol: kind, path: h.http!.path } : send !== undefined ? { protocol: kind, send } : { protocol: kind };
+  const sendProblems: ConfigProblem[] =
+    h.sendHex !== undefined && kind !== 'tcp'
+      ? [
+          {
+            field: `${field}.sendHex`,
+            value: h.sendHex,
+            allowed: `goes with health.tcp only (a ${kind} check asks its own question): remove it, or use tcp`,
+            comparedWith: [`${field}.${kind}`],
+          },
+        ]
+      : [];
   if (!tool) {
     const said =
       tools === undefined
@@ -76,13 +97,24 @@ export function declaredHealth(service: string, h: DeclaredHealth, tools: readon
         {
           field: `${field}.${kind}`,
           value: kind === 'http' ? h.http : port,
-          allowed: `a ${kind} check runs inside the container with one of ${usable.join(', ')}, and ${said}: list in services.${service}.tools what the image has, or use health.command`,
+          allowed: `a ${kind} check${send !== undefined ? ' with sendHex' : ''} runs inside the container with ${usable.length > 1 ? 'one of ' : ''}${usable.join(', ')}, and ${said}: list in services.${service}.tools what the image has, or use health.command`,
           comparedWith: [`services.${service}.tools`],
         },
+        ...sendProblems,
       ],
     };
   }
-  return { health: { ...base, script: checkScript(kind, tool, port, h.http?.path ?? '/', bound), envKeys: [] }, port, probe, problems: [] };
+  const script = send !== undefined ? sendScript(port, send, bound) : checkScript(kind, tool, port, h.http?.path ?? '/', bound);
+  return { health: { ...base, script, envKeys: [] }, port, probe, problems: sendProblems };
+}
+
+/**
+ * tcp with bytes to send, in bash: connect, write the bytes (octal escapes for printf), and wait
+ * up to the bound for the first byte of any reply (read -n 1 -d '': a NUL byte counts too).
+ */
+function sendScript(port: number, hex: string, bound: number): string {
+  const bytes = (hex.match(/../g) ?? []).map((b) => `\\${parseInt(b, 16).toString(8).padStart(3, '0')}`).join('');
+  return [`bash -c 'exec 3<>/dev/tcp/127.0.0.1/${port} || exit 1`, `printf "${bytes}" >&3`, `read -r -n 1 -d "" -t ${bound} _ <&3' 2>/dev/null`].join('\n');
 }
 
 /** The POSIX sh of one check: the connection and request stay in the image's own tool; nothing secret is sent. */

@@ -2,7 +2,9 @@
 # End-to-end suite (npm run test:e2e): the generated dist/pod.yaml, unchanged, on real podman with
 # stand-in images. Needs root. Installs missing Debian packages. Environments:
 #   host-4.3.1         podman kube play on this machine (Debian 12, podman 4.3.1, no systemd)
-#   systemd-4.3.1      a booted Debian 12 (systemd-nspawn) with podman, units from `install --root`
+#   systemd-4.3.1      a booted Debian 12 (systemd-nspawn) with podman, units from `install --root`;
+#                      after a reboot, day two: README's Changing and removing blocks (lib/day-two.sh),
+#                      then README's declared service, real PostgreSQL (lib/declared.sh)
 #   bare-5.4, systemd-5.4   the same in a booted Debian 13 (podman 5.4.2)
 #   bare-5.8, systemd-5.8   the same in a booted Debian testing, forky (podman 5.8.x)
 #   readme-4.3.1       README.md's "On a host" steps, as written, in a booted Debian 12: npm ci,
@@ -17,8 +19,11 @@ set -uo pipefail
 cd "$(dirname "$0")"
 . lib/env.sh
 [ "$(id -u)" = 0 ] || e2e_die "run as root (podman kube play with host ports, debootstrap, systemd-nspawn)"
-# In this order two streams get host-4.3.1, systemd-5.4, bare-5.8, readme-4.3.1 and systemd-4.3.1, bare-5.4, systemd-5.8.
-envs=${E2E_ENVS:-host-4.3.1 systemd-4.3.1 systemd-5.4 bare-5.4 bare-5.8 systemd-5.8 readme-4.3.1}
+# In this order two streams get host-4.3.1, systemd-5.4, bare-5.4, bare-5.8 and systemd-4.3.1, systemd-5.8,
+# readme-4.3.1: about 31 min each in CI (a systemd environment takes about 15 with day two, a bare one
+# 5.5, host 5.3, readme 2), and the declared service after day two in each systemd environment
+# (declared.sh: 34-37 s alone on the machine, its image's load 4-7 s; the second stream has two).
+envs=${E2E_ENVS:-host-4.3.1 systemd-4.3.1 systemd-5.4 systemd-5.8 bare-5.4 readme-4.3.1 bare-5.8}
 mkdir -p "$E2E_HOME"
 work=$(mktemp -d "$E2E_HOME/run.XXXX")
 summary=$work/summary
@@ -111,11 +116,23 @@ if ! podman image exists localhost/omp-e2e/valkey-never-ready:1; then
   printf 'FROM docker.io/valkey/valkey:7.2.14\nENV STANDIN_READY_DELAY=86400\n' | podman build --network none -t localhost/omp-e2e/valkey-never-ready:1 -f - "$work" >/dev/null 2>&1 || e2e_die "never-ready image"
 fi
 
+# Day two's store upgrade (day-two.sh, README's upgrade block): Valkey's "next release" is the
+# stand-in again under the next tag, with a label of its own so that it is an image of its own (the
+# one the pod runs, and the one doctor names once unused). A registry would give the real one.
+if ! podman image exists docker.io/valkey/valkey:7.2.15; then
+  printf 'FROM docker.io/valkey/valkey:7.2.14\nLABEL org.opencontainers.image.version=7.2.15\n' | podman build --network none -t docker.io/valkey/valkey:7.2.15 -f - "$work" >/dev/null 2>&1 || e2e_die "valkey 7.2.15 stand-in image"
+fi
+
 # Saved once for every machine (hard-linked into each root): the real OpenCode image is 530 MB.
 opencode_image=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1])).images.find(i => i.service === "opencode").image)' "$work/mdist/install.json")
 podman save -m --format docker-archive -o "$work/images.tar" \
   docker.io/valkey/valkey:7.2.14 docker.io/falkordb/falkordb:v4.20.4 gcr.io/datadoghq/agent:7.84.6 \
-  "$opencode_image" localhost/omp-e2e/valkey-never-ready:1 >/dev/null 2>&1 || e2e_die "podman save"
+  "$opencode_image" localhost/omp-e2e/valkey-never-ready:1 \
+  "localhost/opencode-server:$E2E_OPENCODE_NEXT" docker.io/valkey/valkey:7.2.15 >/dev/null 2>&1 || e2e_die "podman save"
+# The declared service's image (declared.sh, after day two): only the systemd machines run it.
+case " $envs " in *' systemd-'*)
+  podman save -m --format docker-archive -o "$work/declared-images.tar" docker.io/library/postgres:15-bookworm >/dev/null 2>&1 || e2e_die "podman save (postgres)" ;;
+esac
 case " $envs " in *' readme-4.3.1 '*)
   # The README machine builds the OpenCode image itself: it gets the three stand-ins and the base.
   podman save -m --format docker-archive -o "$work/readme-images.tar" \
@@ -136,7 +153,7 @@ run_env() { # NAME CMD...: runs one environment's suite, records its closing lin
   "$@" >"$work/$name.log" 2>&1
   cat "$work/$name.log"
   local lines
-  lines=$(grep -E "^e2e-$name(-reboot)?: [0-9]+ passed, [0-9]+ failed$" "$work/$name.log")
+  lines=$(grep -E "^e2e-$name(-reboot|-day2|-declared)?: [0-9]+ passed, [0-9]+ failed$" "$work/$name.log")
   echo "${lines:-e2e-$name: 0 passed, 1 failed (the suite did not finish)}" >>"$summary"
   grep -q "^e2e-$name: " <<<"$lines" || echo "e2e-$name: 0 passed, 1 failed (the suite did not finish)" >>"$summary"
 }

@@ -6,6 +6,9 @@ E2E_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 export CONTAINERS_CONF=$E2E_HOME/containers.conf
 export CONTAINERS_STORAGE_CONF=$E2E_HOME/storage.conf
 export PODMAN_IGNORE_CGROUPSV1_WARNING=1
+# The OpenCode release after the default one with an x64 build (npm view opencode-linux-x64 versions):
+# day two (day-two.sh) upgrades the pod to it and back. README's upgrade block names the same one.
+E2E_OPENCODE_NEXT=1.19.5
 
 # The Debian mirror this machine's apt uses (its sources' URIs: line), so no registry host is written here.
 e2e_mirror() {
