@@ -19,10 +19,13 @@ export function buildStack(): MemoryStack {
     // Pinned by a digest in real use: `opencode-memory-pod image pull --record` writes it.
     image: 'docker.io/library/postgres:16.4-bookworm',
     command: ['docker-entrypoint.sh', 'postgres'],
-    env: { PGDATA: '/var/lib/postgresql/data/pgdata' },
+    // 127.0.0.1 is the whole pod's: without scram, initdb trusts every container on it.
+    env: { PGDATA: '/var/lib/postgresql/data/pgdata', POSTGRES_INITDB_ARGS: '--auth-host=scram-sha-256' },
     secretKeys: ['POSTGRES_PASSWORD'],
     ports: [{ containerPort: 5432, hostPort: 5432 }],
-    health: { command: ['pg_isready', '-h', '127.0.0.1'], startPeriodSeconds: 60 },
+    // An SSLRequest wants a reply: a hung server (whose port still accepts) is seen, and healed.
+    health: { tcp: 5432, sendHex: '0000000804d2162f', startPeriodSeconds: 60 },
+    tools: ['bash'],
     mounts: [{ hostPath: '/persist/containers/postgres', mountPath: '/var/lib/postgresql/data', persistent: true }],
     // What its entrypoint does as root: hand PGDATA to the postgres user, then switch to it.
     capabilities: ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'SETGID', 'SETUID'],

@@ -10,7 +10,7 @@ import { addConfigValidation, ConfigError, ConfigProblem } from '../lib/config-e
 import { DependencyError } from '../model/startup-order';
 import type { MemoryStackConfig } from './config-types';
 import { DeclaredService, ServiceHost, STACK_MARK } from './declared-service';
-import type { DeclaredServiceProps } from './service-props';
+import type { DeclaredServiceProps, ServiceMount, ServicePort } from './service-props';
 
 /** Props of a MemoryStack: its configuration, given as an object or as a file (not both). */
 export interface MemoryStackProps {
@@ -169,9 +169,16 @@ export class MemoryStack extends Construct implements ServiceHost {
   }
 }
 
-// The generated type takes what the schema takes (tools/library-types.ts writes it from the schema).
+// The generated type takes what the schema takes (tools/library-types.ts writes it from the schema),
+// and the hand-written props name every field the schema has: a field the schema gained and the
+// props lack would still pass `extends` (an extra optional field fits), so the keys are compared too.
 type Accepts<T, U> = [U] extends [T] ? true : false;
+type SameKeys<T, U> = [Exclude<keyof U, keyof T>] extends [never] ? true : false;
+type Health<T> = NonNullable<T extends { health?: infer H } ? H : never>;
 const configTypeTakesSchemaInput: Accepts<MemoryStackConfig, NonNullable<ConfigInput>> = true;
 const servicePropsTakeSchemaInput: Accepts<DeclaredServiceProps, DeclaredServiceInput> = true;
-void configTypeTakesSchemaInput;
-void servicePropsTakeSchemaInput;
+const servicePropsNameEveryField: SameKeys<DeclaredServiceProps, DeclaredServiceInput> = true;
+const healthNamesEveryField: SameKeys<Health<DeclaredServiceProps>, Health<DeclaredServiceInput>> = true;
+const portsNameEveryField: SameKeys<ServicePort, NonNullable<DeclaredServiceInput['ports']>[number]> = true;
+const mountsNameEveryField: SameKeys<ServiceMount, NonNullable<DeclaredServiceInput['mounts']>[number]> = true;
+void [configTypeTakesSchemaInput, servicePropsTakeSchemaInput, servicePropsNameEveryField, healthNamesEveryField, portsNameEveryField, mountsNameEveryField];

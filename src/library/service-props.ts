@@ -25,8 +25,15 @@ export type ServiceMount = DeclaredMount;
  * check runs inside the service's container with only the image's programs (see `tools`).
  */
 export interface HealthCheck {
-  /** Healthy when this port (one of `ports[].containerPort`) accepts a connection. */
+  /** Healthy when this port (one of `ports[].containerPort`) accepts a connection: a closed port, not a hung process (see `sendHex`). */
   readonly tcp?: number;
+  /**
+   * With `tcp`: bytes written after connecting, as hex; healthy only when the service answers with
+   * at least one byte (a hung process's kernel still accepts the connection, and answers nothing).
+   * PostgreSQL: `'0000000804d2162f'` (an SSLRequest, answered `N` or `S`). Needs `bash` in `tools`.
+   * @default - none: a connection is enough
+   */
+  readonly sendHex?: string;
   /** Healthy when `GET http://127.0.0.1:<port><path>` answers 2xx or 3xx. `path` defaults to `/`. */
   readonly http?: { readonly port: number; readonly path?: string };
   /** Healthy when a Redis-protocol server on this port answers PING (PONG, or NOAUTH). */
