@@ -232,7 +232,7 @@ day_two() { # README "Changing and removing" on the running pod (the unit left e
 }
 declared() { # README's declared service (PostgreSQL) on the machine day two left (uninstalled, data kept)
   local t0=$(date +%s%3N) r
-  inside "${suite_env[@]}" ${E2E_BREAK_DECLARED:+--setenv=E2E_BREAK_DECLARED="$E2E_BREAK_DECLARED"} bash /opt/omp-e2e/declared.sh /opt/omp-e2e; r=$?
+  inside "${suite_env[@]}" ${E2E_BREAK_DECLARED:+--setenv=E2E_BREAK_DECLARED="$E2E_BREAK_DECLARED"} ${E2E_DECLARED_IDLE:+--setenv=E2E_DECLARED_IDLE="$E2E_DECLARED_IDLE"} bash /opt/omp-e2e/declared.sh /opt/omp-e2e; r=$?
   echo "timing [$label] a declared service (declared.sh), in all: $(awk -v m=$(( $(date +%s%3N) - t0 )) 'BEGIN {printf "%.2f", m/1000}')s"
   return $r
 }
