@@ -21,18 +21,19 @@ if [ ! -s "$base_tar" ]; then
   rm -rf "$root"
 fi
 podman image exists "$base" || podman import "$base_tar" "$base" >/dev/null 2>&1 || e2e_die "podman import $base"
-t0=$(date +%s%3N)
-node "$E2E_REPO/build/cli.js" image build --npm-cache "$E2E_HOME/npm-cache" --base "$base" >"$E2E_HOME/image-build.log" 2>&1 \
-  || { tail -30 "$E2E_HOME/image-build.log" >&2; e2e_die "opencode-memory-pod image build failed"; }
-grep '^opencode-memory-pod:' "$E2E_HOME/image-build.log" | sed 's/^/  /' >&2
-echo "timing [image] image build: $(awk -v m=$(( $(date +%s%3N) - t0 )) 'BEGIN {printf "%.1f", m/1000}')s ($(grep -q 'is already built' "$E2E_HOME/image-build.log" && echo 'already built' || echo 'built'))"
+build() { # WHAT LOG [image build ARG]...: the project's own image build, timed
+  local what=$1 log=$2 t0
+  shift 2
+  t0=$(date +%s%3N)
+  node "$E2E_REPO/build/cli.js" image build "$@" --npm-cache "$E2E_HOME/npm-cache" --base "$base" >"$log" 2>&1 \
+    || { tail -30 "$log" >&2; e2e_die "opencode-memory-pod $what failed"; }
+  grep '^opencode-memory-pod:' "$log" | sed 's/^/  /' >&2
+  echo "timing [image] $what: $(awk -v m=$(( $(date +%s%3N) - t0 )) 'BEGIN {printf "%.1f", m/1000}')s ($(grep -q 'is already built' "$log" && echo 'already built' || echo 'built'))"
+}
+build 'image build' "$E2E_HOME/image-build.log"
 # The next release, for day two's upgrade (day-two.sh): the same command with its version.
 printf 'services:\n  opencode:\n    version: %s\n' "$E2E_OPENCODE_NEXT" >"$E2E_HOME/opencode-next.yaml"
-t0=$(date +%s%3N)
-node "$E2E_REPO/build/cli.js" image build --config "$E2E_HOME/opencode-next.yaml" --npm-cache "$E2E_HOME/npm-cache" --base "$base" >"$E2E_HOME/image-build-next.log" 2>&1 \
-  || { tail -30 "$E2E_HOME/image-build-next.log" >&2; e2e_die "opencode-memory-pod image build of OpenCode $E2E_OPENCODE_NEXT failed"; }
-grep '^opencode-memory-pod:' "$E2E_HOME/image-build-next.log" | sed 's/^/  /' >&2
-echo "timing [image] image build of OpenCode $E2E_OPENCODE_NEXT: $(awk -v m=$(( $(date +%s%3N) - t0 )) 'BEGIN {printf "%.1f", m/1000}')s ($(grep -q 'is already built' "$E2E_HOME/image-build-next.log" && echo 'already built' || echo 'built'))"
+build "image build of OpenCode $E2E_OPENCODE_NEXT" "$E2E_HOME/image-build-next.log" --config "$E2E_HOME/opencode-next.yaml"
 # The README machine has no network: there, the default base (debian:bookworm-20261005-slim) is this base with
 # the image's tools already in it (the same packages as the Containerfile's apt-get step).
 if ! podman image exists localhost/omp-e2e/debian-tools:bookworm; then
