@@ -142,7 +142,7 @@ esac
 
 for d in dist:fault mdist:mfault; do
   main=${d%%:*} fault=${d#*:}
-  cp "$work/markers" "$work/markers.tsv" lib/suite.sh "$work/$main/"
+  cp "$work/markers" "$work/markers.tsv" lib/suite.sh lib/checks.sh "$work/$main/"
   cp -r "$work/envdist" "$work/$main/envdist"
   mkdir -p "$work/$main/fault" && cp "$work/$fault/pod.yaml" "$work/$fault/libexec/split-env.sh" "$work/$main/fault/"
 done

@@ -24,21 +24,9 @@ unit=$E2E_UNIT
 cli=/opt/omp-cli
 pod=opencode-memory-pod
 services="valkey falkordb datadog postgres opencode"
-passed=0 failed=0
-ok() { passed=$((passed + 1)); echo "ok   [$label] $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL [$label] $*"; }
-note() { echo "note [$label] $*"; }
-timing() { echo "timing [$label] $*"; }
-now_ms() { date +%s%3N; }
-secs() { printf '%d.%02d' $(($1 / 1000)) $((($1 % 1000) / 10)); }
-wait_for() { # SECONDS CMD...
-  local deadline=$(( $(now_ms) + $1 * 1000 )); shift
-  until "$@"; do [ "$(now_ms)" -ge "$deadline" ] && return 1; sleep 0.2; done
-}
-healthy() { timeout 12 podman exec "$pod-$1" /bin/sh /opt/opencode-memory-pod/health.sh "$1" >/dev/null 2>&1; }
-all_healthy() { local s; for s in $services; do healthy "$s" || return 1; done; }
-ctr_pid() { podman inspect --format '{{.State.Pid}}' "$pod-$1" 2>/dev/null; }
-pod_id() { podman pod inspect --format '{{.Id}}' "$pod" 2>/dev/null | cut -c1-12; }
+# Polls every 0.2 s: the times to replace a crashed or hung postmaster are reported to a tenth.
+wait_step=0.2
+. "$(dirname "$0")/checks.sh"
 # SQL through psql inside postgres's container, over TCP with the password (scram-sha-256), as a
 # client would: the password from the container's own env file into PGPASSWORD, never into argv
 # (the server's own psql, not Debian's pg_wrapper in /usr/bin, which may warn about clusters).
@@ -57,11 +45,6 @@ log_ms() { # CONTAINER TEXT
 }
 launcher_lines() { podman logs "$pod-$1" 2>&1 | grep -F "opencode-memory-pod[$1]: "; }
 
-# The Nth block marked for this script in README.md.
-readme_block() {
-  awk -v want="$1" '/^<!-- e2e: test\/e2e\/lib\/declared.sh/ { n++; f = (n == want); next }
-    f && /^```(sh|yaml)$/ { b = 1; next } b && /^```$/ { exit } b { print }' "$dir/README.md"
-}
 SHIMS='sudo() { "$@"; }
 npm() { [ "$*" = "run synth" ] || { echo "npm $*: not in this machine" >&2; return 127; }; node /opt/omp-cli/build/main.js; }
 npx() { [ "$1" = opencode-memory-pod ] || { echo "npx $1: not in this machine" >&2; return 127; }; shift; node /opt/omp-cli/build/cli.js "$@"; }'
@@ -73,7 +56,7 @@ cut -f1,2 --output-delimiter== "$dir/markers.tsv" >"$ENV_FILE.declared" && chmod
 # ---------------------------------------------------------------- 0. README's blocks, as written
 work=/root/omp-declared
 mkdir -p "$work"
-config=$(readme_block 1)
+config=$(readme_block "$dir/README.md" 1)
 [ -n "$config" ] || fail "README.md has no configuration block marked for declared.sh"
 {
   echo '# e2e: this machine has no cgroup memory controller (doctor says so)'
@@ -81,7 +64,7 @@ config=$(readme_block 1)
   printf '%s\n' "$config" | sed -e "${E2E_BREAK_DECLARED:-}"
 } >"$work/opencode-memory-pod.yaml"
 [ -n "${E2E_BREAK_DECLARED:-}" ] && note "E2E_BREAK_DECLARED: README's block changed by sed '$E2E_BREAK_DECLARED': $(diff <(printf '%s\n' "$config") <(printf '%s\n' "$config" | sed -e "$E2E_BREAK_DECLARED") | grep '^[<>]' | tr '\n' ' ')"
-steps=$(readme_block 2)
+steps=$(readme_block "$dir/README.md" 2)
 [ -n "$steps" ] || fail "README.md has no second block marked for declared.sh (the steps)"
 grep -q '^POSTGRES_PASSWORD=' "$ENV_FILE" && fail "the env file has POSTGRES_PASSWORD before README's block ran"
 t0=$(now_ms)

@@ -97,7 +97,7 @@ if [ "$mode" = readme ]; then
   [ -d "$host_cache/_cacache" ] && cp -a "$host_cache/_cacache/." "$root/var/tmp/npm-cache/_cacache/"
   cp -a "$E2E_HOME/npm-cache/_cacache/." "$root/var/tmp/npm-cache/_cacache/"
   ln "$work/readme-images.tar" "$root/var/tmp/images.tar" 2>/dev/null || cp "$work/readme-images.tar" "$root/var/tmp/images.tar" || e2e_die "readme-images.tar"
-  cp "$E2E_REPO/test/e2e/lib/readme-steps.sh" "$root/opt/omp-e2e/"
+  cp "$E2E_REPO/test/e2e/lib/readme-steps.sh" "$E2E_REPO/test/e2e/lib/checks.sh" "$root/opt/omp-e2e/"
   # The one adaptation to this test machine: it has no cgroup memory controller (see testbed notes),
   # which doctor reports; the user's configuration file turns the limits off, as doctor's fix says.
   printf '# e2e: this machine has no cgroup memory controller (doctor says so)\nmemoryLimits: false\n' \
