@@ -12,9 +12,24 @@ import { describe, expect, it } from 'vitest';
  * - config sits above services and model because its schema names each service's secret keys
  *   and the capability names, while the constructs only receive values the schema has checked;
  * - render reads the model (and the configuration's Kubernetes settings); app wires config,
- *   stack, model and renderers into dist/; host reads what app wrote (install.json); cli calls all.
+ *   stack, model and renderers into dist/; host reads what app wrote (install.json); cli calls all;
+ * - compose (import compose) reads a compose file into declared services: it writes a configuration,
+ *   and asks the stack (app) which ports the built-ins take, so it sits above app, and nothing
+ *   below it knows of compose.
+ * - library (the construct library's public API, lib.ts) is a cdk8s app's way to app, beside cli.
  */
-const LAYERS: ReadonlyArray<readonly string[]> = [['lib'], ['image', 'validate'], ['model'], ['services'], ['config'], ['render'], ['app'], ['host'], ['cli']];
+const LAYERS: ReadonlyArray<readonly string[]> = [
+  ['lib'],
+  ['image', 'validate'],
+  ['model'],
+  ['services'],
+  ['config'],
+  ['render'],
+  ['app'],
+  ['compose'],
+  ['host'],
+  ['cli', 'library'],
+];
 
 const SRC = resolve(__dirname, '..', 'src');
 

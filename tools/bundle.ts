@@ -8,6 +8,8 @@
 //   build/chunks/<name>.js     one command's code (src/lib/chunk-loader.ts loads it when it runs),
 //                              child_process and crypto loaded at first use (tools/lazy-builtins.ts)
 //   build/chunks/<name>.<id>.v8  its V8 code cache, written by the runs below (id: the chunk's hash)
+//   build/lib/index.js         the construct library (lib.ts, package.json "main"), one bundle; cdk8s
+//                              and constructs stay outside it: the app's own (peer dependencies)
 import { spawnSync, SpawnSyncOptions } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,6 +37,7 @@ const CHUNK_ENTRIES = {
   install: 'src/cli/install.ts',
   doctor: 'src/cli/doctor.ts',
   image: 'src/cli/image.ts',
+  import: 'src/cli/import.ts',
   'cdk8s-plugin': 'src/validate/cdk8s-plugin.ts',
   // Each schema version's validators (tools/precompile-schemas.ts), loaded by validate and the plugin.
   ...Object.fromEntries(Object.keys(SCHEMAS).map((v) => [schemaChunk(v), STANDALONE_PREFIX + v])),
@@ -108,6 +111,14 @@ async function main(): Promise<void> {
   rmSync(CHUNKS, { recursive: true, force: true });
   await build({ ...common, entryPoints: { cli: 'src/cli/bin.ts', main: 'main.ts', 'cdk8s-validation': 'src/validate/cdk8s-validation.ts' }, outdir: BUILD });
   await build({ ...common, entryPoints: CHUNK_ENTRIES, outdir: CHUNKS, plugins: [precomputed, shakenK8sImports, slimCdk8s] });
+  // The app's constructs must be the library's (one construct tree), so both come from the app.
+  await build({
+    ...common,
+    entryPoints: { index: 'lib.ts' },
+    outdir: join(BUILD, 'lib'),
+    external: ['cdk8s', 'constructs'],
+    plugins: [precomputed, shakenK8sImports],
+  });
   for (const name of Object.keys(CHUNK_ENTRIES)) {
     const file = join(CHUNKS, `${name}.js`);
     const text = deferBuiltins(readFileSync(file, 'utf8')).text;

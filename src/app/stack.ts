@@ -1,10 +1,14 @@
 import { Construct } from 'constructs';
 import { Config } from '../config/schema';
-import { addConfigValidation, ConfigError, configProblems } from '../lib/config-error';
+import { BUILT_IN_SERVICES, SERVICE_NAME, SERVICE_NAME_TEXT } from '../config/declared-schema';
+import { addConfigValidation, ConfigError, ConfigProblem, configProblems } from '../lib/config-error';
+import { AfterField, dependencyProblems } from '../model/dependency-problems';
+import { nameClashProblems } from '../model/name-clashes';
 import { exposureProblems } from '../model/exposure';
 import { buildPodModel, PodModel, podHostPaths, podProblems } from '../model/pod-model';
 import type { ExternalService } from '../render/kubernetes';
-import { PublishSpec, Service } from '../model/service';
+import { PublishSpec, Service, ServiceSpec } from '../model/service';
+import { DeclaredService } from '../services/declared-service';
 import { DatadogAgent } from '../services/datadog-agent';
 import { FalkorDb } from '../services/falkordb';
 import { GraphitiMcp } from '../services/graphiti-mcp';
@@ -27,7 +31,7 @@ export class MemoryStack extends Construct {
     const s = config.services;
     const startTimeoutSeconds = config.startTimeoutSeconds;
     // Each service's host address: its own bindAddress, else the pod-wide one.
-    const publish = (name: keyof Config['services'], own: { bindAddress?: string; exposeUnauthenticated?: boolean }): PublishSpec => ({
+    const publish = (name: (typeof BUILT_IN_SERVICES)[number], own: { bindAddress?: string; exposeUnauthenticated?: boolean }): PublishSpec => ({
       address: own.bindAddress ?? config.bindAddress,
       addressField: own.bindAddress !== undefined ? `services.${name}.bindAddress` : 'bindAddress',
       exposeUnauthenticated: own.exposeUnauthenticated ?? false,
@@ -60,11 +64,54 @@ export class MemoryStack extends Construct {
         startTimeoutSeconds,
       });
     }
-    // What only the whole pod shows (shared ports, secret key patterns), with every other check.
+    // Services declared in the configuration, after the built-ins (the start order keeps this order among equals).
+    const badNames: ConfigProblem[] = [];
+    for (const [name, props] of Object.entries(s.declared)) {
+      if (!SERVICE_NAME.test(name)) {
+        badNames.push({ field: `services.${name}`, value: name, allowed: `a service name must be ${SERVICE_NAME_TEXT}` });
+        continue;
+      }
+      new DeclaredService(this, name, { ...props, podStartTimeoutSeconds: startTimeoutSeconds, bindAddress: config.bindAddress });
+    }
+    // What only the whole pod shows (shared ports, secret key patterns, names, the order), with every other check.
     addConfigValidation(this, () => {
-      const specs = this.services.map((svc) => svc.spec);
-      return [...podProblems(specs, podHostPaths(config)), ...exposureProblems(specs, config.bindAddress)];
+      const specs = this.specs();
+      return [
+        ...badNames,
+        ...podProblems(specs, podHostPaths(config)),
+        ...exposureProblems(specs, config.bindAddress),
+        ...nameClashProblems(specs, config.podName),
+        ...dependencyProblems(specs, this.afterFields(), this.absentServices()),
+      ];
     });
+  }
+
+  /** Each service's spec, a built-in's with the services its `after` adds to its own dependencies. */
+  specs(): ServiceSpec[] {
+    return this.services.map((svc) => {
+      const after = this.builtIn(svc.name)?.after ?? [];
+      return after.length ? { ...svc.spec, dependsOn: [...svc.spec.dependsOn, ...after.map((service) => ({ service }))] } : svc.spec;
+    });
+  }
+
+  private builtIn(name: string): { after: readonly string[] } | undefined {
+    return (BUILT_IN_SERVICES as readonly string[]).includes(name) ? this.config.services[name as (typeof BUILT_IN_SERVICES)[number]] : undefined;
+  }
+
+  /** Every `after` of the configuration, built-in and declared, by service. */
+  private afterFields(): AfterField[] {
+    const s = this.config.services;
+    const declared = Object.entries(s.declared).map(([service, d]) => ({ service, after: d.after }));
+    return [...BUILT_IN_SERVICES.map((service) => ({ service, after: s[service].after })), ...declared];
+  }
+
+  /** Built-ins turned off: named when an `after` asks for one. */
+  private absentServices(): Record<string, string> {
+    const s = this.config.services;
+    return {
+      ...(s.datadog.enabled ? {} : { datadog: 'services.datadog.enabled is false' }),
+      ...(s.graphiti.enabled ? {} : { graphiti: 'services.graphiti.enabled is false' }),
+    };
   }
 
   /** The service constructs, in declaration order. */
@@ -95,9 +142,6 @@ export class MemoryStack extends Construct {
     const problems = this.configProblems();
     if (problems.length) throw new ConfigError(problems);
     const { podName, bindAddress, envFile, installPath, memoryLimits, ordering } = this.config;
-    return buildPodModel(
-      { podName, bindAddress, envFile, installPath, memoryLimits, ordering },
-      this.services.map((s) => s.spec),
-    );
+    return buildPodModel({ podName, bindAddress, envFile, installPath, memoryLimits, ordering }, this.specs());
   }
 }

@@ -15,7 +15,7 @@ import { MemoryStack } from './stack';
  */
 export function buildStack(config: Config): MemoryStack {
   const stack = new MemoryStack(new App(), 'stack', config);
-  const specs = () => stack.services.map((s) => s.spec);
+  const specs = () => stack.specs();
   for (const target of config.targets) {
     const { configProblems } = RENDERERS[target];
     if (configProblems) addConfigValidation(stack, () => configProblems(config, specs()));

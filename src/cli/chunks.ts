@@ -7,6 +7,7 @@ interface Chunks {
   install: typeof import('./install');
   doctor: typeof import('./doctor');
   image: typeof import('./image');
+  import: typeof import('./import');
 }
 
 /** The code of one command, from build/chunks/ (the CLI and main.ts run bundled only). */

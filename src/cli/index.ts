@@ -99,6 +99,23 @@ image
     process.exitCode = chunk('image').runImagePull(opts);
   });
 
+const importCommand = program.command('import').description('write a configuration from another description of a stack');
+importCommand
+  .command('compose')
+  .description(
+    'read a compose file (compose specification) and write its services as declared services of the configuration; the report names every key not carried over and why, and the env-file keys to set (no secret value is written)',
+  )
+  .argument('<file>', 'compose file (docker-compose.yml, compose.yaml); ${VAR} is read from the environment, then the .env beside it')
+  .option('-o, --out <file>', 'configuration file to write, or - for stdout (the report then goes to stderr)', DEFAULT_CONFIG_FILE)
+  .option('--force', 'replace the output file when it exists')
+  .option('--profile <name>', 'also import the services of this compose profile (repeatable)', (v: string, all: string[] = []) => [...all, v])
+  .option('--rename <old=new>', 'configuration name for a compose service (repeatable)', (v: string, all: string[] = []) => [...all, v])
+  .option('--volumes-dir <dir>', 'host folder for named volumes (one folder each)', '/persist/containers/compose')
+  .option('--no-inspect', "do not ask podman for the images' ENTRYPOINT, CMD and HEALTHCHECK (images already on this host; never pulled)")
+  .action((file: string, opts: { out: string; force?: boolean; profile?: string[]; rename?: string[]; volumesDir: string; inspect: boolean }) => {
+    process.exitCode = chunk('import').runImportCompose({ file, ...opts });
+  });
+
 program
   .command('doctor')
   .description(

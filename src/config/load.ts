@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as yaml from 'js-yaml';
 import type { core } from 'zod/mini';
 import { ConfigError, ConfigProblem } from '../lib/config-error';
+import { mergeMissingFields, standIn } from './declared-hints';
 import { DEFAULT_CONFIG_FILE } from './default-file';
 import { Config, configSchema } from './schema';
 
@@ -67,7 +68,10 @@ export function checkSchema(data: unknown): SchemaCheck {
   }
   const result = configSchema.safeParse(data);
   if (result.success) return { problems: [], config: result.data, refused: [] };
-  const problems = result.error.issues.flatMap((issue) => describeIssue(issue, data));
+  const problems = mergeMissingFields(
+    result.error.issues.flatMap((issue) => describeIssue(issue, data)),
+    data,
+  );
   // Take the refused values out and parse again, so that the defaults stand in for them; a second
   // round catches what a removal uncovered (none known, but a refinement may depend on a sibling).
   const rest: unknown = structuredClone(data);
@@ -77,7 +81,9 @@ export function checkSchema(data: unknown): SchemaCheck {
     for (const path of issues.flatMap(refusedPaths)) {
       if (!path.length) return { problems, config: undefined, refused: [''] };
       refused.push(path.join('.'));
-      removeAt(rest, path);
+      const stand = standIn(path);
+      if (stand === undefined) removeAt(rest, path);
+      else setAt(rest, path, structuredClone(stand));
     }
     const again = configSchema.safeParse(rest);
     if (again.success) return { problems, config: again.data, refused };
@@ -96,6 +102,11 @@ function refusedPaths(issue: core.$ZodIssue): PropertyKey[][] {
 function removeAt(data: unknown, path: readonly PropertyKey[]): void {
   const parent = valueAt(data, path.slice(0, -1));
   if (parent !== null && typeof parent === 'object') delete (parent as Record<PropertyKey, unknown>)[path[path.length - 1]];
+}
+
+function setAt(data: unknown, path: readonly PropertyKey[], value: unknown): void {
+  const parent = valueAt(data, path.slice(0, -1));
+  if (parent !== null && typeof parent === 'object') (parent as Record<PropertyKey, unknown>)[path[path.length - 1]] = value;
 }
 
 function describeIssue(issue: core.$ZodIssue, data: unknown): ConfigProblem[] {
@@ -125,12 +136,19 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
 function allowedKeys(path: readonly PropertyKey[]): string[] {
   let node: core.$ZodType | undefined = configSchema;
   for (const key of [...path, undefined]) {
-    // Unwrap prefault/default/optional until the object schema itself.
-    while (node && node._zod.def.type !== 'object' && 'innerType' in node._zod.def) node = node._zod.def.innerType as core.$ZodType;
-    const shape = node?._zod.def.type === 'object' ? (node._zod.def as core.$ZodObjectDef).shape : undefined;
-    if (!shape) return [];
-    if (key === undefined) return Object.keys(shape);
-    node = shape[String(key)] as core.$ZodType | undefined;
+    // Unwrap prefault/default/optional (and a pipe's input) until the object schema itself.
+    for (;;) {
+      const def = node?._zod.def;
+      if (!def || def.type === 'object') break;
+      if ('innerType' in def) node = def.innerType as core.$ZodType;
+      else if (def.type === 'pipe') node = (def as core.$ZodPipeDef).in;
+      else break;
+    }
+    const def = node?._zod.def.type === 'object' ? (node._zod.def as core.$ZodObjectDef) : undefined;
+    if (!def) return [];
+    if (key === undefined) return Object.keys(def.shape);
+    // A key the shape does not have is the catchall's (services: a declared service).
+    node = (def.shape[String(key)] ?? def.catchall) as core.$ZodType | undefined;
   }
   return [];
 }

@@ -5,6 +5,7 @@ import { readablePathProblem, systemPathProblem } from '../lib/host-paths';
 import { LINUX_CAPABILITIES } from '../model/capabilities';
 import { DEFAULT_TARGETS, Target, TARGET_NAMES, TARGETS } from '../lib/targets';
 import { SECRET_KEY_PATTERN, SECRET_KEY_PATTERN_TEXT } from '../model/secret-keys';
+import { BUILT_IN_SERVICES, declaredServiceSchema } from './declared-schema';
 import { DATADOG_SECRET_KEYS, DEFAULT_DATADOG_IMAGE } from '../services/datadog-agent';
 import { FALKORDB_SECRET_KEYS } from '../services/falkordb';
 import { DEFAULT_GRAPHITI_IMAGE, GRAPHITI_SECRET_KEYS } from '../services/graphiti-mcp';
@@ -149,6 +150,12 @@ const extraCapabilities = describe(
   "Linux capabilities this container keeps beyond its image's needs (names without CAP_); every other one is dropped.",
 );
 
+/** Services a built-in also waits for (declared ones, or other built-ins), beyond its own dependencies. */
+const after = describe(
+  z._default(z.array(z.string()), []),
+  'Services (declared or built-in) that must be healthy before this one starts, beyond those it always waits for.',
+);
+
 const VALKEY_POLICIES = [
   'noeviction',
   'allkeys-lru',
@@ -185,6 +192,7 @@ const valkey = z.prefault(
       'Valkey save points.',
     ),
     memoryLimit: describe(z._default(memoryQuantity, '3Gi'), 'Container memory limit; must leave headroom above maxmemory for the fork that writes snapshots.'),
+    after,
     extraCapabilities,
     secretKeys: secretKeys(VALKEY_SECRET_KEYS),
     dataDir: describe(z._default(ownDirectory, '/persist/containers/valkey'), 'Host directory for /data.'),
@@ -217,6 +225,7 @@ const falkordb = z.prefault(
       'FalkorDB maxmemory (policy noeviction: at the bound graph writes fail with an OOM error, reads go on). memoryLimit must hold 1.25x it (the snapshot fork) plus 256Mi for the browser when it runs.',
     ),
     memoryLimit: describe(z._default(memoryQuantity, '2Gi'), 'Container memory limit, shared by FalkorDB and its browser.'),
+    after,
     extraCapabilities,
     secretKeys: secretKeys(FALKORDB_SECRET_KEYS),
     dataDir: describe(z._default(ownDirectory, '/persist/containers/falkordb'), 'Host directory for /var/lib/falkordb/data.'),
@@ -240,6 +249,7 @@ const datadog = z.prefault(
       z.optional(z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$/, { error: 'must be a host name (letters, digits, . and -)' }))),
       'DD_HOSTNAME; inside a container the agent cannot always find the host name itself.',
     ),
+    after,
     extraCapabilities,
     secretKeys: secretKeys(DATADOG_SECRET_KEYS),
     llmObservability: describe(z._default(z.boolean(), true), 'Receive OpenTelemetry from OpenCode on the agent (OTLP/HTTP 4318) and turn it on in OpenCode.'),
@@ -265,6 +275,7 @@ const opencode = z.prefault(
     port: z._default(port, 4096),
     hostPort: z.optional(port),
     bindAddress: serviceBindAddress,
+    after,
     extraCapabilities,
     secretKeys: secretKeys(OPENCODE_SECRET_KEYS),
     dataDir: describe(
@@ -296,6 +307,7 @@ const graphiti = z.prefault(
     hostPort: describe(z._default(port, 8000), 'Host port for the MCP endpoint (the server listens on 8000).'),
     bindAddress: serviceBindAddress,
     exposeUnauthenticated,
+    after,
     extraCapabilities,
     secretKeys: secretKeys(GRAPHITI_SECRET_KEYS),
     database: z._default(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'must be 1-64 letters, digits, _ or -' })), 'default_db'),
@@ -303,6 +315,38 @@ const graphiti = z.prefault(
   }),
   {},
 );
+
+const builtInServices = z.strictObject({
+  valkey,
+  falkordb,
+  datadog,
+  opencode,
+  graphiti,
+});
+
+const declaredService = declaredServiceSchema({ imageRef, port, bindAddress, memoryQuantity, userGroup, hostPath, seconds, describe });
+
+/** `services` as written: the built-ins' fields, and any other key a declared service. */
+const servicesInput = z.prefault(z.catchall(builtInServices, declaredService), {});
+
+/** A declared service as the schema gives it, defaults filled in. */
+export type DeclaredServiceConfig = z.output<typeof declaredService>;
+/** A declared service as written (the construct library's DeclaredServiceProps takes what it takes). */
+export type DeclaredServiceInput = z.input<typeof declaredService>;
+
+/**
+ * The output of `services`: the built-ins by name, and the declared services apart (`declared`,
+ * in the file's order), so that neither type is mixed into the other's.
+ */
+function splitDeclared(services: z.output<typeof servicesInput>) {
+  const all = services as unknown as z.output<typeof builtInServices> & Record<string, unknown>;
+  const declared: Record<string, DeclaredServiceConfig> = {};
+  for (const [name, value] of Object.entries(all)) {
+    if (!(BUILT_IN_SERVICES as readonly string[]).includes(name)) declared[name] = value as DeclaredServiceConfig;
+  }
+  const { valkey, falkordb, datadog, opencode, graphiti } = all;
+  return { valkey, falkordb, datadog, opencode, graphiti, declared };
+}
 
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 /** A Kubernetes storage quantity, e.g. 10Gi. */
@@ -376,15 +420,9 @@ export const configSchema = z.prefault(
       `What synth writes: ${TARGET_NAMES.map((t) => `${t} (${TARGETS[t].writes})`).join(' and/or ')}. \`synth --target\` overrides it.`,
     ),
     kubernetes,
-    services: z.prefault(
-      z.strictObject({
-        valkey,
-        falkordb,
-        datadog,
-        opencode,
-        graphiti,
-      }),
-      {},
+    services: describe(
+      z.pipe(servicesInput, z.transform(splitDeclared)),
+      `The built-in services (${BUILT_IN_SERVICES.join(', ')}) and any other key: a service of your own (image, command and health are required).`,
     ),
   }),
   {},

@@ -44,7 +44,8 @@ function secretKeyProblems(spec: ServiceSpec): ConfigProblem[] {
   const patterns = spec.secrets.receives;
   const bad = patterns.filter((p) => !SECRET_KEY_PATTERN.test(p));
   if (bad.length) return bad.map((p) => ({ field, value: p, allowed: `each entry must be ${SECRET_KEY_PATTERN_TEXT}` }));
-  if (!patterns.some((p) => !p.startsWith('!')))
+  // None at all is a choice (a declared service that reads no secret); only excludes is a mistake.
+  if (patterns.length && !patterns.some((p) => !p.startsWith('!')))
     return [{ field, value: patterns, allowed: 'must include at least one key or pattern (entries with ! only exclude)' }];
   const needed = [...(spec.secrets.requirepassFrom ? [spec.secrets.requirepassFrom] : []), ...(spec.secrets.requiredKeys ?? [])];
   return needed.filter((key) => !receivesKey(patterns, key)).map((key) => ({ field, value: patterns, allowed: `must include ${key}: ${spec.name} reads it` }));

@@ -6,5 +6,5 @@ import type { PodModel } from './pod-model';
  */
 export function secretKeyLines(model: PodModel): string[] {
   const width = Math.max(...model.stages.map((s) => s.spec.name.length));
-  return model.stages.map(({ spec }) => `${spec.name.padEnd(width)}  ${spec.secrets.receives.join(' ')}`);
+  return model.stages.map(({ spec }) => `${spec.name.padEnd(width)}  ${spec.secrets.receives.join(' ') || '(no key)'}`);
 }

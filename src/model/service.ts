@@ -114,6 +114,10 @@ export interface HealthCheckSpec {
   readonly envKeys: readonly string[];
   /** Seconds a single check may take. Default 5. */
   readonly timeoutSeconds?: number;
+  /** Seconds between liveness checks where the target runs them per service (Kubernetes). Default: the target's. */
+  readonly intervalSeconds?: number;
+  /** Failed liveness checks in a row before the container is replaced. Default: the target's. */
+  readonly retries?: number;
 }
 
 /**
@@ -124,10 +128,19 @@ export interface HealthCheckSpec {
 export interface HostProbeSpec {
   /** Name of the port (in `ports`) that is asked: its host port when published, else the pod's address. */
   readonly port: string;
-  /** `resp`: a RESP PING, any reply counts (-NOAUTH too); `http`: a GET of `path`, any status line counts. */
-  readonly protocol: 'resp' | 'http';
+  /**
+   * `resp`: a RESP PING, any reply counts (-NOAUTH too); `http`: a GET of `path`, any status line
+   * counts; `tcp`: the connection alone (the kernel accepts it for a hung process too: it catches a
+   * closed port, not a hang), or, with `send`, those bytes and then any reply.
+   */
+  readonly protocol: 'resp' | 'http' | 'tcp';
   /** Path of the GET (http): one that answers without side effects. */
   readonly path?: string;
+  /**
+   * tcp: bytes written after connecting (lowercase hex); the first byte of any reply within the
+   * bound counts. A hung process answers nothing, so this catches a hang too.
+   */
+  readonly send?: string;
 }
 
 /** A service this one must wait for. */

@@ -182,7 +182,12 @@ function renderContainer(props: KubernetesProps, plan: KubernetesPlan, stage: St
   const exec = { command: healthCommand(spec.name) };
   // The startup probe gates everything: the next sidecar, the app containers, liveness and readiness.
   const startup: Probe = { exec, periodSeconds: 1, timeoutSeconds: probeTimeout, failureThreshold: spec.startTimeoutSeconds };
-  const liveness: Probe = { exec, periodSeconds: LIVENESS_PERIOD_SECONDS, timeoutSeconds: probeTimeout, failureThreshold: LIVENESS_FAILURES };
+  const liveness: Probe = {
+    exec,
+    periodSeconds: spec.health.intervalSeconds ?? LIVENESS_PERIOD_SECONDS,
+    timeoutSeconds: probeTimeout,
+    failureThreshold: spec.health.retries ?? LIVENESS_FAILURES,
+  };
   const readiness: Probe = { exec, periodSeconds: 5, timeoutSeconds: probeTimeout, failureThreshold: 2 };
 
   const env: EnvVar[] = [];

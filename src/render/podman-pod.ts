@@ -93,7 +93,7 @@ function renderContainer(model: PodModel, stage: Stage): Container {
     exec: { command: livenessCommand(spec.name) },
     periodSeconds: LIVENESS_PERIOD_SECONDS,
     timeoutSeconds: spec.health.timeoutSeconds ?? DEFAULT_HEALTH_TIMEOUT_SECONDS,
-    failureThreshold: LIVENESS_FAILURES,
+    failureThreshold: spec.health.retries ?? LIVENESS_FAILURES,
   };
 
   const mounts: VolumeMount[] = [

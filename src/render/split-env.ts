@@ -17,6 +17,8 @@ export function splitEnvScript(model: PodModel): string {
   const services = model.stages.map((s) => s.spec.name);
   const receives = model.stages.map(({ spec }) => {
     const { include, exclude } = splitPatterns(spec.secrets.receives);
+    // A service that receives no key (a declared one may): an empty `case` pattern is no sh.
+    if (!include.length) return `    ${spec.name}) return 1 ;;`;
     const excluded = exclude.length ? `case $2 in ${exclude.join(' | ')}) return 1 ;; esac; ` : '';
     return `    ${spec.name}) ${excluded}case $2 in ${include.join(' | ')}) return 0 ;; esac ;;`;
   });

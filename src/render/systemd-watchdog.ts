@@ -28,13 +28,14 @@ export function watchdogUnitBase(model: PodModel): string {
   return `${model.podName}-watchdog`;
 }
 
-/** One line of the watchdog's probe table: SERVICE ADDRESS PORT PROTOCOL [PATH]. */
+/** One line of the watchdog's probe table: SERVICE ADDRESS PORT PROTOCOL [PATH | BYTES]. */
 export interface WatchdogProbe {
   readonly service: string;
   /** Host address, or `pod` for the pod's own address (the port is not published). */
   readonly address: string;
   readonly port: number;
-  readonly protocol: 'resp' | 'http';
+  /** `send`: a tcp probe with bytes to write (hex, in the PATH column), answered by any reply. */
+  readonly protocol: 'resp' | 'http' | 'tcp' | 'send';
   readonly path?: string;
 }
 
@@ -48,10 +49,11 @@ export function watchdogProbes(model: PodModel): WatchdogProbe[] {
     if (!probe) return [];
     const port = spec.ports.find((p) => p.name === probe.port);
     if (!port) throw new Error(`${spec.name}: hostProbe names port "${probe.port}", which it does not have`);
+    const question = probe.protocol === 'tcp' && probe.send ? { protocol: 'send' as const, path: probe.send } : { protocol: probe.protocol, path: probe.path };
     return [
       port.hostPort !== undefined
-        ? { service: spec.name, address, port: port.hostPort, protocol: probe.protocol, path: probe.path }
-        : { service: spec.name, address: 'pod', port: port.containerPort, protocol: probe.protocol, path: probe.path },
+        ? { service: spec.name, address, port: port.hostPort, ...question }
+        : { service: spec.name, address: 'pod', port: port.containerPort, ...question },
     ];
   });
 }
@@ -107,6 +109,35 @@ function probeLine(p: WatchdogProbe): string {
   return `  '${[p.service, p.address, p.port, p.protocol, ...(p.path ? [p.path] : [])].join(' ')}'`;
 }
 
+/**
+ * ask()'s answer for a tcp probe (a declared service's tcp health check): the connection alone.
+ * Written only when a service has one, so a pod without stays byte-identical.
+ */
+function tcpAnswer(probes: readonly WatchdogProbe[]): string {
+  if (!probes.some((p) => p.protocol === 'tcp')) return '';
+  return '  # tcp: the connection is the answer (it catches a closed port; a hung process still accepts).\n  [ "$1" = tcp ] && { exec {fd}>&-; return 0; }\n';
+}
+
+/**
+ * ask()'s question and answer for a send probe (a declared service's tcp check with sendHex): the
+ * bytes, then the first byte of any reply within the bound. A hung process's kernel still accepts
+ * the connection, and then nothing answers. Builtins only, as every other question; written only
+ * when a service has one, so a pod without stays byte-identical.
+ */
+function sendAnswer(probes: readonly WatchdogProbe[]): string {
+  if (!probes.some((p) => p.protocol === 'send')) return '';
+  return `  # send: the bytes (hex in the table), then any reply: its first byte, a NUL too (read -d '').
+  if [ "$1" = send ]; then
+    local i bytes=
+    for ((i = 0; i < \${#4}; i += 2)); do bytes+="\\x\${4:i:2}"; done
+    printf "$bytes" >&"$fd" 2>/dev/null
+    read -r -n 1 -d '' -t ${HOST_PROBE_BOUND_SECONDS} -u "$fd" line; i=$?
+    exec {fd}>&-
+    return $i
+  fi
+`;
+}
+
 function watchdogScript(model: PodModel): string {
   const probes = watchdogProbes(model);
   return `#!/bin/bash
@@ -137,7 +168,9 @@ unit=$1
 rounds=-1
 [ "\${2:-}" = --rounds ] && rounds=$3
 period=${WATCHDOG_PERIOD_SECONDS}
-# SERVICE ADDRESS PORT PROTOCOL [PATH]: ADDRESS "pod" is the pod's own address (a port not published).
+# SERVICE ADDRESS PORT PROTOCOL [PATH]: ADDRESS "pod" is the pod's own address (a port not published).${
+    probes.some((p) => p.protocol === 'send') ? '\n# PROTOCOL send: a tcp question, PATH the bytes to write (hex); any reply is the answer.' : ''
+  }
 probes=(
 ${probes.map(probeLine).join('\n')}
 )
@@ -161,7 +194,7 @@ pm() { timeout ${PODMAN_BOUND_SECONDS} env -u INVOCATION_ID podman "$@"; }
 ask() {
   local fd= line=
   { exec {fd}<>"/dev/tcp/$2/$3"; } 2>/dev/null || return 1
-  case $1 in
+${tcpAnswer(probes)}${sendAnswer(probes)}  case $1 in
     resp) printf 'PING\\r\\n' >&"$fd" ;;
     http) printf 'GET %s HTTP/1.0\\r\\nHost: %s\\r\\nConnection: close\\r\\n\\r\\n' "\${4:-/}" "$2" >&"$fd" ;;
   esac 2>/dev/null

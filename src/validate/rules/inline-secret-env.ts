@@ -1,11 +1,8 @@
+import { SECRET_NAME } from '../../lib/secret-names';
 import { asList } from '../pod-specs';
 import { eachContainer } from './helpers';
 import { app } from './example-pod';
 import { podmanRule } from './registry';
-
-// The name ends in the secret word: DB_PASSWORD, DD_API_KEY, GITHUB_TOKEN (not PASSWORD_FILE).
-const SECRET_NAME =
-  /(^|_)(PASSWORD|PASSWD|PASS|SECRET|TOKEN|API_?KEY|APP_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?|AUTH)$/i;
 
 export default podmanRule({
   id: 'inline-secret-env',

@@ -52,4 +52,28 @@ for name in valkey falkordb datadog; do
     || { tail -20 "$E2E_HOME/build-$name.log" >&2; rm -rf "$ctx"; e2e_die "building $tag failed"; }
   rm -rf "$ctx"
 done
+
+# PostgreSQL, the declared service of declared.sh (issue 22): real software, Debian bookworm's
+# postgresql-15, in an image with the official one's contract (../standins/postgres). apt on this
+# machine (Debian 12, as CI) downloads the package and exactly what the base lacks of its
+# dependencies (apt reads the base's own dpkg status); the build installs them without network.
+# Rebuilt only when its sources, the package list or the base change (label), like the stand-ins.
+pg_tag=docker.io/library/postgres:15-bookworm
+pg_packages=postgresql-15
+sum=$( (cd "$standins/postgres" && find . -type f -printf '%m %p\n' | sort && find . -type f | sort | xargs cat; echo "$base_image $pg_packages") | sha256sum | cut -c1-16)
+if [ "$(podman image inspect --format '{{index .Labels "omp-standin-sum"}}' "$pg_tag" 2>/dev/null || true)" != "$sum" ]; then
+  ctx=$(mktemp -d)
+  cp -a "$standins/postgres"/. "$ctx"/
+  mkdir -p "$ctx/debs" "$ctx/apt/partial" "$ctx/state"
+  tar -C "$ctx/state" -xf "$base_tar" ./var/lib/dpkg/status || { rm -rf "$ctx"; e2e_die "no dpkg status in $base_tar"; }
+  e2e_log "building $pg_tag from Debian's $pg_packages (about a minute, once)"
+  apt-get -qq --download-only --no-install-recommends -o Dir::State::status="$ctx/state/var/lib/dpkg/status" \
+    -o Dir::State::extended_states="$ctx/state/extended_states" -o Dir::Cache::archives="$ctx/apt" install $pg_packages >"$E2E_HOME/build-postgres.log" 2>&1 \
+    && mv "$ctx/apt"/*.deb "$ctx/debs/" \
+    || { tail -20 "$E2E_HOME/build-postgres.log" >&2; rm -rf "$ctx"; e2e_die "apt-get could not download $pg_packages (this machine's apt must be Debian 12's, updated)"; }
+  rm -rf "$ctx/apt" "$ctx/state"
+  podman build --network none --label "omp-standin-sum=$sum" -t "$pg_tag" -f "$ctx/Containerfile" "$ctx" >>"$E2E_HOME/build-postgres.log" 2>&1 \
+    || { tail -20 "$E2E_HOME/build-postgres.log" >&2; rm -rf "$ctx"; e2e_die "building $pg_tag failed"; }
+  rm -rf "$ctx"
+fi
 e2e_log "stand-in images ready"

@@ -19,35 +19,8 @@ next=${E2E_OPENCODE_NEXT:?}
 cli=/opt/omp-cli
 pod=opencode-memory-pod
 quadlet_unit=opencode-memory-pod.service
-passed=0 failed=0
-ok() { passed=$((passed + 1)); echo "ok   [$label] $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL [$label] $*"; }
-note() { echo "note [$label] $*"; }
-timing() { echo "timing [$label] $*"; }
-now_ms() { date +%s%3N; }
-secs() { printf '%d.%02d' $(($1 / 1000)) $((($1 % 1000) / 10)); }
-wait_for() { # SECONDS CMD...
-  local deadline=$(( $(now_ms) + $1 * 1000 )); shift
-  until "$@"; do [ "$(now_ms)" -ge "$deadline" ] && return 1; sleep 0.5; done
-}
-healthy() { timeout 12 podman exec "$pod-$1" /bin/sh /opt/opencode-memory-pod/health.sh "$1" >/dev/null 2>&1; }
-all_healthy() { local s; for s in opencode datadog falkordb valkey; do healthy "$s" || return 1; done; }
-pod_id() { podman pod inspect --format '{{.Id}}' "$pod" 2>/dev/null | cut -c1-12; }
-# The pod's passwords are read the way the pod reads them, inside its containers (see suite.sh).
-store_cmd() { # SERVICE CLI PORT KEY ARGS...
-  local svc=$1 c=$2 port=$3 key=$4; shift 4
-  podman exec "$pod-$svc" sh -c '. /opt/opencode-memory-pod/envfile.sh; omp_load_env /run/opencode-memory-pod/opencode.env "$1" 2>/dev/null; eval "pw=\${$1:-}"; [ -n "$pw" ] && export REDISCLI_AUTH="$pw"; shift; exec "$@"' \
-    sh "$key" "$c" -h 127.0.0.1 -p "$port" "$@"
-}
-oc_api() { # METHOD PATH [JSON_BODY]: status line, then the body
-  podman exec -i "$pod-opencode" sh -c '. /opt/opencode-memory-pod/envfile.sh
-    omp_load_env /run/opencode-memory-pod/opencode.env OPENCODE_SERVER_PASSWORD 2>/dev/null
-    auth=$(printf "opencode:%s" "${OPENCODE_SERVER_PASSWORD:-}" | base64 | tr -d "\n")
-    printf "%s %s HTTP/1.0\r\nHost: 127.0.0.1\r\nAuthorization: Basic %s\r\nContent-Type: application/json\r\nContent-Length: %s\r\nConnection: close\r\n\r\n%s" \
-      "$1" "$2" "$auth" "${#3}" "$3" | nc -w 10 127.0.0.1 4096' sh "$1" "$2" "${3:-}" 2>/dev/null | tr -d '\r' | sed -n '1p;$p'
-}
-oc_new_session() { local s i; for i in 1 2 3; do s=$(oc_api POST /session "{\"title\":\"omp-e2e day two $1\"}" | sed -n 's/.*"id":"\(ses_[A-Za-z0-9]*\)".*/\1/p' | head -1); [ -n "$s" ] && break; sleep 2; done; echo "$s"; }
-oc_has_session() { oc_api GET "/session/$1" | grep -q "\"id\":\"$1\""; }
+services="valkey falkordb datadog opencode"
+. "$(dirname "$0")/checks.sh"
 oc_version() { oc_api GET /global/health | sed -n 's/.*"version":"\([^"]*\)".*/\1/p'; }
 image_of() { podman inspect --format '{{.ImageName}}' "$pod-$1" 2>/dev/null; }
 # What this tool has on the host now: the units (those known to systemd, with their state), pods,
@@ -62,12 +35,6 @@ inventory() { # WHEN
   data=$(for d in /persist/containers/*; do [ -d "$d" ] && printf '%s(%s files) ' "$d" "$(find "$d" -type f | wc -l)"; done)
   note "inventory $1: units: ${units:-none}; pods: ${pods:-none}; containers: $ctrs; networks: ${nets:-none}; receipts: ${receipts:-none}; data: ${data:-none}"
 }
-
-# The Nth block marked for this script in README.md.
-readme_block() {
-  awk -v want="$1" '/^<!-- e2e: test\/e2e\/lib\/day-two.sh/ { n++; f = (n == want); next }
-    f && /^```sh$/ { b = 1; next } b && /^```$/ { exit } b { print }' "$dir/README.md"
-}
 # Runs marked block N as written in the work folder (-e: the first failing step ends it), each line
 # traced with its time; sets block_rc and block_ms, and leaves the output in /tmp/omp-day2-N.log.
 SHIMS='sudo() { "$@"; }
@@ -75,7 +42,7 @@ npm() { [ "$*" = "run synth" ] || { echo "npm $*: not in this machine" >&2; retu
 npx() { [ "$1" = opencode-memory-pod ] || { echo "npx $1: not in this machine" >&2; return 127; }; shift; node /opt/omp-cli/build/cli.js "$@"; }'
 run_block() { # N WHAT
   local text t0
-  text=$(readme_block "$1")
+  text=$(readme_block "$dir/README.md" "$1")
   [ -n "$text" ] || { fail "README.md has no block $1 marked for day-two.sh ($2)"; block_rc=99 block_ms=0; return; }
   t0=$(now_ms)
   (cd "$work" && bash -e -c "$SHIMS
@@ -123,7 +90,7 @@ cmp -s "$work/dist/pod.yaml" /etc/opencode-memory-pod/pod.yaml && ok "npm run sy
   || fail "the machine's synth differs from the installed pod.yaml: $(diff "$work/dist/pod.yaml" /etc/opencode-memory-pod/pod.yaml | head -3 | tr '\n' ' ')"
 stamp=day2-$(date +%s%N)
 store_cmd valkey valkey-cli 6380 VALKEY_PASSWORD set omp-e2e-day2 "$stamp" >/dev/null
-s1=$(oc_new_session "on $(oc_version)")
+s1=$(oc_new_session "day two on $(oc_version)")
 [ -n "$s1" ] && ok "a session made before day two: $s1 (OpenCode $(oc_version))" || fail "no session could be made before day two: $(oc_api POST /session '{}')"
 kept() { # WHEN: the data made before day two is there
   local got
@@ -182,7 +149,7 @@ wait_for 60 all_healthy && [ "$v" = "$next" ] && [ "$label_v" = "$next" ] \
   && ok "upgraded: all four healthy, OpenCode $from_version -> $v (GET /global/health; its image's label: $label_v), Valkey runs docker.io/valkey/valkey:7.2.15" \
   || fail "after the upgrade: OpenCode '$v', images $(image_of opencode) $(image_of valkey)"
 kept "after the upgrade to $next"
-s2=$(oc_new_session "on $next")
+s2=$(oc_new_session "day two on $next")
 [ -n "$s2" ] && ok "a session made on OpenCode $next: $s2" || fail "no session could be made on OpenCode $next"
 out 2 | grep -q "hint: podman rmi localhost/opencode-server:$from_version\$" && out 2 | grep -q 'hint: podman rmi docker.io/valkey/valkey:7.2.14$' && out 2 | grep -q '^all checks passed' \
   && ok "doctor after the upgrade names the images no longer used (opencode-server:$from_version, valkey:7.2.14) with podman rmi, and passes" \

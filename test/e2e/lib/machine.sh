@@ -5,7 +5,8 @@
 # "readme" runs README.md's On a host steps as written, see readme-steps.sh; "rules" plays the
 # validator's differential cases, see ../../rules/run.sh). "systemd" runs suite.sh, reboots the
 # machine, checks the pod came back, then runs day two (day-two.sh: README's Changing and removing
-# blocks) on it; with E2E_ONLY_DAY2=1 only the start of the unit and day two.
+# blocks) on it, then a declared service (declared.sh: README's PostgreSQL beside the stack); with
+# E2E_ONLY_DAY2=1 only the start of the unit, day two and the declared service.
 # The root is built once with debootstrap (kept in E2E_HOME), copied for each run, booted with
 # --private-network (so its host ports cannot collide with anything), and removed afterwards.
 # Units are installed with the project's own `install --root`.
@@ -96,7 +97,7 @@ if [ "$mode" = readme ]; then
   [ -d "$host_cache/_cacache" ] && cp -a "$host_cache/_cacache/." "$root/var/tmp/npm-cache/_cacache/"
   cp -a "$E2E_HOME/npm-cache/_cacache/." "$root/var/tmp/npm-cache/_cacache/"
   ln "$work/readme-images.tar" "$root/var/tmp/images.tar" 2>/dev/null || cp "$work/readme-images.tar" "$root/var/tmp/images.tar" || e2e_die "readme-images.tar"
-  cp "$E2E_REPO/test/e2e/lib/readme-steps.sh" "$root/opt/omp-e2e/"
+  cp "$E2E_REPO/test/e2e/lib/readme-steps.sh" "$E2E_REPO/test/e2e/lib/checks.sh" "$root/opt/omp-e2e/"
   # The one adaptation to this test machine: it has no cgroup memory controller (see testbed notes),
   # which doctor reports; the user's configuration file turns the limits off, as doctor's fix says.
   printf '# e2e: this machine has no cgroup memory controller (doctor says so)\nmemoryLimits: false\n' \
@@ -124,7 +125,8 @@ if [ "$mode" = systemd ]; then
   mkdir -p "$root/opt/omp-cli"
   cp "$(readlink -f "$(command -v node)")" "$root/usr/local/bin/node"
   cp -r "$E2E_REPO/build" "$E2E_REPO/runtime" "$E2E_REPO/package.json" "$root/opt/omp-cli/"
-  cp "$E2E_REPO/README.md" "$E2E_REPO/test/e2e/lib/day-two.sh" "$work/machine.yaml" "$root/opt/omp-e2e/"
+  cp "$E2E_REPO/README.md" "$E2E_REPO/test/e2e/lib/day-two.sh" "$E2E_REPO/test/e2e/lib/declared.sh" "$work/machine.yaml" "$root/opt/omp-e2e/"
+  ln "$work/declared-images.tar" "$root/var/tmp/declared-images.tar" 2>/dev/null || cp "$work/declared-images.tar" "$root/var/tmp/declared-images.tar" || e2e_die "declared-images.tar"
 fi
 node "$E2E_REPO/build/cli.js" install --from "$work/mdist" --root "$root" >"$work/install-$label.txt" || e2e_die "install --root"
 node "$E2E_REPO/build/cli.js" install --from "$work/mfault" --root "$root" >>"$work/install-$label.txt" || e2e_die "install --root (fault)"
@@ -191,6 +193,11 @@ inside() { nsenter -t "$leader" -a systemd-run --wait --pipe -q -p KillMode=proc
 boot
 e2e_log "booted $suite: podman $(inside podman --version | awk '{print $3}'), $(inside systemctl is-system-running)"
 inside podman load -q -i /var/tmp/images.tar >/dev/null 2>&1 || e2e_die "podman load inside"
+if [ "$mode" = systemd ]; then
+  t0=$(date +%s%3N)
+  inside podman load -q -i /var/tmp/declared-images.tar >/dev/null 2>&1 || e2e_die "podman load inside (postgres)"
+  echo "timing [$label] podman load of the declared service's image (postgres): $(awk -v m=$(( $(date +%s%3N) - t0 )) 'BEGIN {printf "%.2f", m/1000}')s"
+fi
 if [ "$mode" = readme ]; then
   # What a registry would give: the default base (here with the tools already in, see readme-steps.sh).
   inside podman tag localhost/omp-e2e/debian-tools:bookworm docker.io/library/debian:bookworm-20261005-slim || e2e_die "podman tag"
@@ -223,11 +230,24 @@ day_two() { # README "Changing and removing" on the running pod (the unit left e
   echo "timing [$label] day two (day-two.sh), in all: $(awk -v m=$(( $(date +%s%3N) - t0 )) 'BEGIN {printf "%.2f", m/1000}')s"
   return $r
 }
+declared() { # README's declared service (PostgreSQL) on the machine day two left (uninstalled, data kept)
+  local t0=$(date +%s%3N) r
+  inside "${suite_env[@]}" ${E2E_BREAK_DECLARED:+--setenv=E2E_BREAK_DECLARED="$E2E_BREAK_DECLARED"} ${E2E_DECLARED_IDLE:+--setenv=E2E_DECLARED_IDLE="$E2E_DECLARED_IDLE"} bash /opt/omp-e2e/declared.sh /opt/omp-e2e; r=$?
+  echo "timing [$label] a declared service (declared.sh), in all: $(awk -v m=$(( $(date +%s%3N) - t0 )) 'BEGIN {printf "%.2f", m/1000}')s"
+  return $r
+}
+if [ "$mode" = systemd ] && [ -n "${E2E_ONLY_DECLARED:-}" ]; then
+  # Quicker still (not in CI): the pod started, then the declared service, whose install restarts it.
+  inside systemctl enable --now "$unit" >/dev/null 2>&1 || e2e_die "systemctl enable --now $unit"
+  declared
+  exit $?
+fi
 if [ "$mode" = systemd ] && [ -n "${E2E_ONLY_DAY2:-}" ]; then
   # A quick run of day two alone (not in CI): the pod started as the suite starts it, then day two.
   inside systemctl enable --now "$unit" >/dev/null 2>&1 || e2e_die "systemctl enable --now $unit"
-  day_two
-  exit $?
+  day_two; r=$?
+  declared || r=1
+  exit $r
 fi
 inside "${suite_env[@]}" bash /opt/omp-e2e/suite.sh "$mode" /opt/omp-e2e
 rc=$?
@@ -240,5 +260,6 @@ if [ "$mode" = systemd ]; then
   boot
   inside "${suite_env[@]}" --setenv=E2E_PHASE=after-reboot bash /opt/omp-e2e/suite.sh "$mode" /opt/omp-e2e || rc=1
   day_two || rc=1
+  declared || rc=1
 fi
 exit $rc

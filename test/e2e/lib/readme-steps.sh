@@ -12,23 +12,15 @@ set -u
 repo=$1
 label=readme-4.3.1
 pod=opencode-memory-pod
-passed=0 failed=0
-ok() { passed=$((passed + 1)); echo "ok   [$label] $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL [$label] $*"; }
-now_ms() { date +%s%3N; }
-secs() { printf '%d.%02d' $(($1 / 1000)) $((($1 % 1000) / 10)); }
+. "$(dirname "$0")/checks.sh"
 cd "$repo" || exit 1
 
-# The Nth block marked for this script (1: On a host; 2: Your code, from a workspace to a file in it).
-readme_block() {
-  awk -v want="$1" '/^<!-- e2e: test\/e2e\/lib\/readme-steps.sh/ { n++; f = (n == want); next }
-    f && /^```sh$/ { b = 1; next } b && /^```$/ { exit } b { print }' README.md
-}
+# README.md's blocks marked for this script: 1, On a host; 2, Your code (from a workspace to a file in it).
 # Runs marked block N as written, each line echoed with its time as a user would see it (-e: the
 # first failing step ends it), into LOG; prints the trace (less lines matching HIDE) and the time.
 run_block() { # N NAME LOG HIDE WHAT-IT-DOES
   local n=$1 name=$2 log=$3 hide=$4 what=$5 text rc t0 t
-  text=$(readme_block "$n")
+  text=$(readme_block README.md "$n")
   [ -n "$text" ] && ok "README.md has the marked $name block ($(grep -cvE '^(#|$|[A-Z_]+=)' <<<"$text") lines)" || fail "no marked $name block in README.md"
   t0=$(now_ms)
   bash -e -c "sudo() { \"\$@\"; }; PS4='+ [\$(date +%T)] '; set -x; $text" >"$log" 2>&1
@@ -47,7 +39,7 @@ grep -q '^note not installed yet: install will copy pod.yaml' /tmp/readme-steps.
 grep -qE '^ok +pod opencode-memory-pod runs on (slirp4netns|its own bridge)' /tmp/readme-steps.log \
   && ok "doctor after the start: $(grep -oE 'pod opencode-memory-pod runs on [^:]*' /tmp/readme-steps.log | head -1)" \
   || fail "doctor after the start did not say the pod runs on a network of its own: $(grep -E 'runs on|network' /tmp/readme-steps.log | head -3 | tr '\n' ';')"
-unit=$(readme_block 1 | grep -o "podman-kube@[^']*\.service" | head -1)
+unit=$(readme_block README.md 1 | grep -o "podman-kube@[^']*\.service" | head -1)
 [ "$(systemctl is-active "$unit")" = active ] && ok "$unit is active" || fail "$unit is $(systemctl is-active "$unit")"
 for s in valkey falkordb datadog opencode; do
   timeout 12 podman exec "$pod-$s" /bin/sh /opt/opencode-memory-pod/health.sh "$s" >/dev/null 2>&1 && ok "$s is healthy" || fail "$s is not healthy"
@@ -55,7 +47,7 @@ done
 version=$(podman exec "$pod-opencode" opencode --version 2>/dev/null)
 label_v=$(podman image inspect --format '{{index .Labels "org.opencontainers.image.version"}}' "$(podman inspect --format '{{.ImageName}}' "$pod-opencode")" 2>/dev/null)
 [ -n "$version" ] && [ "$version" = "$label_v" ] && ok "the pod runs the real OpenCode $version, the image image build made (label $label_v)" || fail "OpenCode version '$version', image label '$label_v'"
-password=$(readme_block 1 | sed -n 's/^OPENCODE_SERVER_PASSWORD=//p')
+password=$(readme_block README.md 1 | sed -n 's/^OPENCODE_SERVER_PASSWORD=//p')
 # From the machine's host side, over the published port (bash's /dev/tcp: the On a host block needs no curl).
 http_get() { # PATH [USER:PASSWORD] -> status line, then the body
   local auth=

@@ -1,0 +1,10 @@
+// The construct library (package.json "main"/"types"): a cdk8s app of your own builds the memory
+// stack, adds services in TypeScript, and writes the same dist/ as the CLI's synth (README "A
+// construct library"). Everything public is exported here, and only here.
+export { MemoryStack } from './src/library/memory-stack';
+export type { DistFile, DistResult, MemoryStackProps } from './src/library/memory-stack';
+export { DeclaredService } from './src/library/declared-service';
+export type { CapabilityName, DeclaredServiceProps, HealthCheck, HealthTool, ServiceMount, ServicePort } from './src/library/service-props';
+export type * from './src/library/config-types';
+export { ConfigError } from './src/lib/config-error';
+export type { ConfigProblem } from './src/lib/config-error';
