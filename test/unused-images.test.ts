@@ -79,6 +79,15 @@ describe('doctor: images nothing uses any more', () => {
     expect(repositoryOf('registry.example:5000/team/opencode')).toBe('registry.example:5000/team/opencode');
   });
 
+  it('asks podman for each image in use once, though dist/ and the installed receipt name the same ones', () => {
+    const h = host([['docker.io/valkey/valkey', '7.2.14', 'bbb1']]);
+    checkUnusedImages(plan([VALKEY, OPENCODE]), [VALKEY, OPENCODE], h);
+    expect(h.calls.filter((c) => c.startsWith('podman image inspect'))).toEqual([
+      `podman image inspect --format {{.Id}} ${VALKEY}`,
+      `podman image inspect --format {{.Id}} ${OPENCODE}`,
+    ]);
+  });
+
   it('says nothing when podman cannot list its images', () => {
     const h: DoctorHost = { systemdRunning: () => false, memoryController: () => true, run: () => undefined };
     expect(checkUnusedImages(plan([VALKEY]), [], h)).toEqual([]);

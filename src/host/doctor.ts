@@ -10,7 +10,8 @@ import { checkDataDirs, checkUserFiles, checkWorkspaces } from './dir-checks';
 import { DoctorHost, realHost } from './doctor-host';
 import { checkPodNetwork } from './pod-network-check';
 import { checkRunningPod } from './pod-freshness';
-import { installedImages } from './receipt';
+import { missingImages } from './pod-images';
+import { readReceiptsQuiet } from './receipt';
 import { checkUnusedImages } from './unused-images';
 
 export type { Check, Passed } from './check';
@@ -100,18 +101,25 @@ export async function doctor(plan: InstallPlan, from: string, host: DoctorHost =
 
   findings.push(checkInstalled(plan, from, podYamlInstalled));
   if (existsSync(podYamlInstalled)) findings.push(...checkRunningPod(plan, host));
-  if (version) findings.push(...checkUnusedImages(plan, installedImages(), host));
+  if (version)
+    findings.push(
+      ...checkUnusedImages(
+        plan,
+        readReceiptsQuiet().flatMap((r) => r.images ?? []),
+        host,
+      ),
+    );
   return findings;
 }
 
 /** Every image must be in local storage: no registry is asked at start (and on a host without one, none could be). */
 function checkImages(plan: InstallPlan, host: DoctorHost): Check[] {
-  return (plan.images ?? []).map(({ service, image, get }) => {
-    const res = host.run('podman', ['image', 'exists', image]);
-    return res?.status === 0
-      ? { severity: 'passed', message: `${service}: image ${image} is present` }
-      : { severity: 'error', message: `${service}: image ${image} is not in local storage; the pod cannot start without it`, fix: get };
-  });
+  const missing = new Set(missingImages(plan, host).map((m) => m.image));
+  return (plan.images ?? []).map(({ service, image, get }) =>
+    missing.has(image)
+      ? { severity: 'error', message: `${service}: image ${image} is not in local storage; the pod cannot start without it`, fix: get }
+      : { severity: 'passed', message: `${service}: image ${image} is present` },
+  );
 }
 
 /**

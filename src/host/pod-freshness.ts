@@ -4,7 +4,7 @@ import type { InstallPlan } from '../render/podman-files';
 import type { UnitKind } from '../render/unit-file';
 import type { Check } from './check';
 import type { DoctorHost } from './doctor-host';
-import { isGenerated, readReceipts, ReceiptFile } from './receipt';
+import { isGenerated, readReceiptsQuiet, ReceiptFile } from './receipt';
 
 /**
  * Why the running pod does not run what is installed, or [] when it does (or there is no pod):
@@ -42,14 +42,6 @@ export function installedKinds(plan: InstallPlan, root = '/'): UnitKind[] {
   const kinds = new Set<UnitKind>(receipt ? [receipt.unitKind] : []);
   for (const f of plan.files) if (f.unitKind && (f.to.endsWith('.kube') || f.to.endsWith('.conf')) && isGenerated(join(root, f.to))) kinds.add(f.unitKind);
   return [...kinds].sort();
-}
-
-function readReceiptsQuiet(root: string) {
-  try {
-    return readReceipts(root).map((r) => r.receipt);
-  } catch {
-    return [];
-  }
 }
 
 /** The files the installed pod unit runs: the receipt's, else the plan's for that kind. */

@@ -113,10 +113,14 @@ export function isGenerated(path: string): boolean {
   return first.startsWith(mark) || (first.startsWith('#!') && (second ?? '').startsWith(mark));
 }
 
-/** The images of every pod installed under `root` (a receipt that cannot be read counts for none: doctor reports on, install stops on it). */
-export function installedImages(root = '/'): string[] {
+/**
+ * The receipts under `root`, or none when they cannot be read. For the checks that only consult them
+ * (doctor, which unit kind runs): install and uninstall read them with readReceipts and stop on an
+ * unreadable one.
+ */
+export function readReceiptsQuiet(root = '/'): Receipt[] {
   try {
-    return readReceipts(root).flatMap((r) => r.receipt.images ?? []);
+    return readReceipts(root).map((r) => r.receipt);
   } catch {
     return [];
   }

@@ -33,7 +33,8 @@ function shortId(id: string): string {
  * A note, not a problem: the old image is what going back to the old version starts from.
  */
 export function checkUnusedImages(plan: InstallPlan, installedImages: readonly string[], host: DoctorHost): Check[] {
-  const used = [...(plan.images ?? []).map((i) => i.image), ...installedImages];
+  // Once each: after an install dist/'s images and the receipt's are the same list.
+  const used = [...new Set([...(plan.images ?? []).map((i) => i.image), ...installedImages])];
   const repositories = new Set([BUILT_OPENCODE_REPOSITORY, ...used.map(repositoryOf)]);
   const listed = host.run('podman', ['images', '--no-trunc', '--format', '{{.Repository}}|{{.Tag}}|{{.ID}}|{{.Size}}']);
   if (listed?.status !== 0) return [];
