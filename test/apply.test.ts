@@ -308,7 +308,7 @@ describe('install on a live host: upgrades (an image the pod runs changes)', () 
     expect(readFileSync(join(root, POD_YAML), 'utf8')).toContain(`image: ${NEXT}`);
     expect(receipt(root).images).toContain(NEXT);
     expect(up).toContain(
-      "note: the pod no longer runs localhost/opencode-server:1.18.34: kept in podman's storage, to go back to; once not needed (doctor names the images nothing uses): podman rmi localhost/opencode-server:1.18.34",
+      "note: this install no longer runs localhost/opencode-server:1.18.34 (the pod before it did): kept in podman's storage, to go back to; once not needed (doctor names the images nothing uses): podman rmi localhost/opencode-server:1.18.34",
     );
     host.calls.length = 0;
     const back = run({ from, root }, host);
@@ -316,6 +316,25 @@ describe('install on a live host: upgrades (an image the pod runs changes)', () 
     expect(back).toContain(`restarted '${UNIT}' (pod.yaml changed)`);
     expect(receipt(root).images).toContain('localhost/opencode-server:1.18.34');
     expect(receipt(root).images).not.toContain(NEXT);
+  });
+
+  it('names no image for podman rmi that another installed pod still runs', () => {
+    const from = dist();
+    const { root, host } = running(from);
+    const second = dist({
+      podName: 'second',
+      installPath: '/etc/second/pod.yaml',
+      services: {
+        valkey: { port: 16380 },
+        falkordb: { hostPort: 16379, browserHostPort: 13000 },
+        datadog: { apmHostPort: 18126 },
+        opencode: { hostPort: 14096 },
+      },
+    });
+    run({ from: second, root }, host);
+    const up = run({ from: dist({ services: { opencode: { version: '1.19.5' } } }), root }, host);
+    expect(up).toContain(`restarted '${UNIT}' (pod.yaml changed)`);
+    expect(up).not.toContain('no longer runs');
   });
 
   it('a store image not pulled yet: refused with its podman pull line', () => {

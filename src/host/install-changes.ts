@@ -121,8 +121,18 @@ export function installChanges(plan: InstallPlan, from: string, root: string, un
       if (!dataDirs.has(d)) notes.push(`note: data directory ${join(root, d)} (${what}) is not used by this install; it is kept`);
   }
 
+  // An upgrade leaves the images of the version before: kept, since going back starts from them;
+  // the rmi line names none that another installed pod runs.
+  const others = receipts.filter((r) => !earlier.includes(r));
+  const running = new Set([...(plan.images ?? []).map((i) => i.image), ...others.flatMap(({ receipt }) => receipt.images ?? [])]);
+  const dropped = [...new Set(earlier.flatMap(({ receipt }) => receipt.images ?? []))].filter((i) => !running.has(i));
+  if (dropped.length)
+    notes.push(
+      `note: this install no longer runs ${dropped.join(', ')} (the pod before it did): kept in podman's storage, to go back to; once not needed (doctor names the images nothing uses): podman rmi ${dropped.join(' ')}`,
+    );
+
   // Another pod (name and every path differ): it may be meant to stay, or be this pod before both changed.
-  for (const { receipt } of receipts.filter((r) => !earlier.includes(r)))
+  for (const { receipt } of others)
     notes.push(
       `note: pod ${receipt.podName} is installed here too ('${receipt.unit}'); if this install replaces it, remove it: opencode-memory-pod uninstall --pod ${receipt.podName}`,
     );

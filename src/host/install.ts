@@ -149,13 +149,6 @@ export function install(options: InstallOptions, host: SystemHost | undefined, l
     }
   }
   for (const n of changes.notes) log(n);
-  // An upgrade leaves the images of the version before: kept, since going back starts from them.
-  const now = new Set((plan.images ?? []).map((i) => i.image));
-  const dropped = [...new Set(changes.earlier.flatMap(({ receipt }) => receipt.images ?? []))].filter((i) => !now.has(i));
-  if (dropped.length)
-    log(
-      `note: the pod ${dry ? 'would no longer run' : 'no longer runs'} ${dropped.join(', ')}: kept in podman's storage, to go back to; once not needed (doctor names the images nothing uses): podman rmi ${dropped.join(' ')}`,
-    );
   for (const d of plan.dataDirs) {
     const layout = d.service === 'opencode' ? oldLayout(join(root, d.path)) : undefined;
     if (layout) log(`note: ${layout.message}; ${layout.fix}`);
