@@ -112,7 +112,7 @@ describe('a declared service in the podman pod', () => {
   it('a tcp check with sendHex writes those bytes and wants a reply, in health.sh and in the watchdog (only then)', () => {
     const input: ConfigInput = { services: { postgres: { ...POSTGRES, health: { tcp: 5432, sendHex: '0000000804D2162F' } } } };
     const health = runtimeScripts(model(input))['health.sh'];
-    // The bytes as printf's octal escapes (dash, busybox and bash alike); read -n 1: the first byte of the reply.
+    // The bytes as printf's octal escapes, in the bash -c the check runs in; read -n 1: the first byte of the reply.
     expect(health).toContain(
       '  postgres)\n    bash -c \'exec 3<>/dev/tcp/127.0.0.1/5432 || exit 1\n    printf "\\000\\000\\000\\010\\004\\322\\026\\057" >&3\n    read -r -n 1 -d "" -t 4 _ <&3\' 2>/dev/null\n    ;;',
     );
@@ -308,6 +308,9 @@ describe('sendHex', () => {
     expect(pg({ tcp: 5432, sendHex: '0000000804d2162f' })).toEqual([]);
     expect(pg({ http: { port: 5432, path: '/' }, sendHex: '00' }, ['curl'])).toEqual([
       'services.postgres.health.sendHex: goes with health.tcp only (a http check asks its own question): remove it, or use tcp',
+    ]);
+    expect(pg({ command: ['pg_isready'], sendHex: '00' }, [])).toEqual([
+      'services.postgres.health.sendHex: goes with health.tcp only (a command check asks its own question): remove it, or use tcp',
     ]);
     expect(pg({ tcp: 5432, sendHex: '00' }, ['nc'])).toEqual([
       'services.postgres.health.tcp: a tcp check with sendHex runs inside the container with bash, and the image has only nc (tools): list in services.postgres.tools what the image has, or use health.command',

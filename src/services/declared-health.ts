@@ -62,17 +62,7 @@ export function declaredHealth(service: string, h: DeclaredHealth, tools: readon
   const field = `services.${service}.health`;
   const bound = Math.max(1, (h.timeoutSeconds ?? 5) - 1);
   const base = { timeoutSeconds: h.timeoutSeconds, intervalSeconds: h.intervalSeconds, retries: h.retries };
-  if (h.command) {
-    // exec: the check is the program itself, bounded by health.sh's timeout. '*': the env file
-    // holds only this service's keys, all of which it may read.
-    return { health: { ...base, script: `exec ${h.command.map(shQuote).join(' ')}`, envKeys: ['*'] }, problems: [] };
-  }
-  const kind: Kind = h.tcp !== undefined ? 'tcp' : h.http !== undefined ? 'http' : 'resp';
-  const port = h.tcp ?? h.http?.port ?? h.resp!;
-  const send = kind === 'tcp' && h.sendHex !== undefined ? h.sendHex.toLowerCase() : undefined;
-  const usable = send !== undefined ? RUNS_SEND : RUNS[kind];
-  const tool = usable.find((t) => tools?.includes(t));
-  const probe = kind === 'http' ? { protocol: kind, path: h.http!.path } : send !== undefined ? { protocol: kind, send } : { protocol: kind };
+  const kind: Kind | 'command' = h.command ? 'command' : h.tcp !== undefined ? 'tcp' : h.http !== undefined ? 'http' : 'resp';
   const sendProblems: ConfigProblem[] =
     h.sendHex !== undefined && kind !== 'tcp'
       ? [
@@ -84,6 +74,16 @@ export function declaredHealth(service: string, h: DeclaredHealth, tools: readon
           },
         ]
       : [];
+  if (kind === 'command') {
+    // exec: the check is the program itself, bounded by health.sh's timeout. '*': the env file
+    // holds only this service's keys, all of which it may read.
+    return { health: { ...base, script: `exec ${h.command!.map(shQuote).join(' ')}`, envKeys: ['*'] }, problems: sendProblems };
+  }
+  const port = h.tcp ?? h.http?.port ?? h.resp!;
+  const send = kind === 'tcp' && h.sendHex !== undefined ? h.sendHex.toLowerCase() : undefined;
+  const usable = send !== undefined ? RUNS_SEND : RUNS[kind];
+  const tool = usable.find((t) => tools?.includes(t));
+  const probe = kind === 'http' ? { protocol: kind, path: h.http!.path } : send !== undefined ? { protocol: kind, send } : { protocol: kind };
   if (!tool) {
     const said =
       tools === undefined
