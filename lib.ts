@@ -4,7 +4,11 @@
 export { MemoryStack } from './src/library/memory-stack';
 export type { DistFile, DistResult, MemoryStackProps } from './src/library/memory-stack';
 export { DeclaredService } from './src/library/declared-service';
-export type { CapabilityName, DeclaredServiceProps, HealthCheck, HealthTool, ServiceMount, ServicePort } from './src/library/service-props';
 export type * from './src/library/config-types';
+import type { DeclaredServiceProps } from './src/library/config-types';
+/** Programs an image may have for a `tcp`, `http` or `resp` check (DeclaredServiceProps.tools). */
+export type HealthTool = NonNullable<DeclaredServiceProps['tools']>[number];
+/** A Linux capability name without CAP_, e.g. `CHOWN` (DeclaredServiceProps.capabilities). */
+export type CapabilityName = NonNullable<DeclaredServiceProps['capabilities']>[number];
 export { ConfigError } from './src/lib/config-error';
 export type { ConfigProblem } from './src/lib/config-error';

@@ -139,7 +139,10 @@ export function declaredServiceSchema(t: DeclaredFieldTypes) {
       z._default(z.boolean(), false),
       'Publish its ports beyond loopback (127.0.0.0/8): the service asks for no password we know of, so anyone who reaches the address can use it.',
     ),
-    health,
+    health: describe(
+      health,
+      "How its health is checked: exactly one of tcp, http, resp or command, run inside its container with the image's own programs (see tools).",
+    ),
     after: describe(z._default(z.array(z.string()), []), 'Services (built-in or declared) that must be healthy before this one starts.'),
     mounts: describe(
       z._default(

@@ -2,7 +2,7 @@ import { Construct, IConstruct } from 'constructs';
 import { checkSchema } from '../config/load';
 import { BUILT_IN_SERVICES, SERVICE_NAME, SERVICE_NAME_TEXT } from '../config/declared-schema';
 import { ConfigError, ConfigProblem } from '../lib/config-error';
-import type { DeclaredServiceProps } from './service-props';
+import type { DeclaredServiceProps } from './config-types';
 
 /** Marks a MemoryStack (memory-stack.ts), which imports this module: a DeclaredService lives in one. */
 export const STACK_MARK = Symbol.for('opencode-memory-pod.MemoryStack');

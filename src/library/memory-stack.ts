@@ -5,12 +5,11 @@ import { copyManifestsForCdk8s, writeDist } from '../app/write-dist';
 import { BUILT_IN_SERVICES } from '../config/declared-schema';
 import { movingImageWarnings } from '../config/image-warnings';
 import { checkSchema, readConfigFile } from '../config/load';
-import type { ConfigInput, DeclaredServiceInput } from '../config/schema';
+import type { ConfigInput } from '../config/schema';
 import { addConfigValidation, ConfigError, ConfigProblem } from '../lib/config-error';
 import { DependencyError } from '../model/startup-order';
-import type { MemoryStackConfig } from './config-types';
+import type { DeclaredServiceProps, MemoryStackConfig } from './config-types';
 import { DeclaredService, ServiceHost, STACK_MARK } from './declared-service';
-import type { DeclaredServiceProps, ServiceMount, ServicePort } from './service-props';
 
 /** Props of a MemoryStack: its configuration, given as an object or as a file (not both). */
 export interface MemoryStackProps {
@@ -169,16 +168,8 @@ export class MemoryStack extends Construct implements ServiceHost {
   }
 }
 
-// The generated type takes what the schema takes (tools/library-types.ts writes it from the schema),
-// and the hand-written props name every field the schema has: a field the schema gained and the
-// props lack would still pass `extends` (an extra optional field fits), so the keys are compared too.
+// The generated type takes what the schema takes (tools/library-types.ts writes it from the schema,
+// DeclaredServiceProps included; test/library.test.ts fails when it is stale).
 type Accepts<T, U> = [U] extends [T] ? true : false;
-type SameKeys<T, U> = [Exclude<keyof U, keyof T>] extends [never] ? true : false;
-type Health<T> = NonNullable<T extends { health?: infer H } ? H : never>;
 const configTypeTakesSchemaInput: Accepts<MemoryStackConfig, NonNullable<ConfigInput>> = true;
-const servicePropsTakeSchemaInput: Accepts<DeclaredServiceProps, DeclaredServiceInput> = true;
-const servicePropsNameEveryField: SameKeys<DeclaredServiceProps, DeclaredServiceInput> = true;
-const healthNamesEveryField: SameKeys<Health<DeclaredServiceProps>, Health<DeclaredServiceInput>> = true;
-const portsNameEveryField: SameKeys<ServicePort, NonNullable<DeclaredServiceInput['ports']>[number]> = true;
-const mountsNameEveryField: SameKeys<ServiceMount, NonNullable<DeclaredServiceInput['mounts']>[number]> = true;
-void [configTypeTakesSchemaInput, servicePropsTakeSchemaInput, servicePropsNameEveryField, healthNamesEveryField, portsNameEveryField, mountsNameEveryField];
+void configTypeTakesSchemaInput;
