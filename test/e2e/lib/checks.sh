@@ -22,12 +22,29 @@ readme_block() {
   awk -v want="$2" -v mark="<!-- e2e: test/e2e/lib/${0##*/}" 'index($0, mark) == 1 { n++; f = (n == want); next }
     f && /^```(sh|yaml)$/ { b = 1; next } b && /^```$/ { exit } b { print }' "$1"
 }
+# run_as_written DIR LOG TEXT: a README block as a user runs it, in DIR: bash -e (the first failing
+# step ends it), each step traced with its time, into LOG. For the systemd machines (day-two.sh,
+# declared.sh), which have no npm: `npm run synth` and `npx opencode-memory-pod` are the package's own
+# build in /opt/omp-cli (package.json's "synth" script and "bin"), and sudo runs its command (root).
+run_as_written() {
+  local shims='sudo() { "$@"; }
+npm() { [ "$*" = "run synth" ] || { echo "npm $*: not in this machine" >&2; return 127; }; node /opt/omp-cli/build/main.js; }
+npx() { [ "$1" = opencode-memory-pod ] || { echo "npx $1: not in this machine" >&2; return 127; }; shift; node /opt/omp-cli/build/cli.js "$@"; }'
+  (cd "$1" && bash -e -c "$shims
+PS4='+ [\$(date +%T)] '; set -x; $3") >"$2" 2>&1
+}
 
 # The service's own health check (the one its dependents wait for), inside its container.
 healthy() { timeout 12 podman exec "$pod-$1" /bin/sh /opt/opencode-memory-pod/health.sh "$1" >/dev/null 2>&1; }
 # Last service first: while the pod comes up, a poll then costs one podman exec, not one per
 # service (the polling competes for the 2 cores with the real OpenCode's own start).
 all_healthy() { local svc; for svc in $(printf '%s\n' $services | tac); do healthy "$svc" || return 1; done; }
+# An exited container reports pid 0, and kill -9 0 would end our own process group: refuse <= 1.
+signal_pid() { # SIG PID
+  case $2 in '' | *[!0-9]*) echo "refusing to signal pid '$2'" >&2; return 1 ;; esac
+  [ "$2" -gt 1 ] || { echo "refusing to signal pid $2" >&2; return 1; }
+  kill -"$1" "$2"
+}
 pod_id() { podman pod inspect --format '{{.Id}}' "$pod" 2>/dev/null | cut -c1-12; }
 ctr_pid() { podman inspect --format '{{.State.Pid}}' "$pod-$1" 2>/dev/null; }
 # Runs a redis command inside a store's container, with the password from the env file read the

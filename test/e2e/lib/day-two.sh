@@ -37,16 +37,12 @@ inventory() { # WHEN
 }
 # Runs marked block N as written in the work folder (-e: the first failing step ends it), each line
 # traced with its time; sets block_rc and block_ms, and leaves the output in /tmp/omp-day2-N.log.
-SHIMS='sudo() { "$@"; }
-npm() { [ "$*" = "run synth" ] || { echo "npm $*: not in this machine" >&2; return 127; }; node /opt/omp-cli/build/main.js; }
-npx() { [ "$1" = opencode-memory-pod ] || { echo "npx $1: not in this machine" >&2; return 127; }; shift; node /opt/omp-cli/build/cli.js "$@"; }'
 run_block() { # N WHAT
   local text t0
   text=$(readme_block "$dir/README.md" "$1")
   [ -n "$text" ] || { fail "README.md has no block $1 marked for day-two.sh ($2)"; block_rc=99 block_ms=0; return; }
   t0=$(now_ms)
-  (cd "$work" && bash -e -c "$SHIMS
-PS4='+ [\$(date +%T)] '; set -x; $text") >"/tmp/omp-day2-$1.log" 2>&1
+  run_as_written "$work" "/tmp/omp-day2-$1.log" "$text"
   block_rc=$?
   block_ms=$(( $(now_ms) - t0 ))
   sed 's/^/  | /' "/tmp/omp-day2-$1.log" | grep -E '^  \| \+ |summary:|stopped|started|refus|removed|would|note|hint|FAIL|problem|checks passed|already built|present|pulling' | cut -c1-220

@@ -24,8 +24,6 @@ unit=$E2E_UNIT
 cli=/opt/omp-cli
 pod=opencode-memory-pod
 services="valkey falkordb datadog postgres opencode"
-# Polls every 0.2 s: the times to replace a crashed or hung postmaster are reported to a tenth.
-wait_step=0.2
 . "$(dirname "$0")/checks.sh"
 # SQL through psql inside postgres's container, over TCP with the password (scram-sha-256), as a
 # client would: the password from the container's own env file into PGPASSWORD, never into argv
@@ -44,10 +42,6 @@ log_ms() { # CONTAINER TEXT
   [ -n "$t" ] && date -d "$t" +%s%3N
 }
 launcher_lines() { podman logs "$pod-$1" 2>&1 | grep -F "opencode-memory-pod[$1]: "; }
-
-SHIMS='sudo() { "$@"; }
-npm() { [ "$*" = "run synth" ] || { echo "npm $*: not in this machine" >&2; return 127; }; node /opt/omp-cli/build/main.js; }
-npx() { [ "$1" = opencode-memory-pod ] || { echo "npx $1: not in this machine" >&2; return 127; }; shift; node /opt/omp-cli/build/cli.js "$@"; }'
 
 t_all=$(now_ms)
 # The keys of the suite's env file with plain values, as day two leaves it (E2E_ONLY_DECLARED skips
@@ -68,8 +62,7 @@ steps=$(readme_block "$dir/README.md" 2)
 [ -n "$steps" ] || fail "README.md has no second block marked for declared.sh (the steps)"
 grep -q '^POSTGRES_PASSWORD=' "$ENV_FILE" && fail "the env file has POSTGRES_PASSWORD before README's block ran"
 t0=$(now_ms)
-(cd "$work" && bash -e -c "$SHIMS
-PS4='+ [\$(date +%T)] '; set -x; $steps") >/tmp/omp-declared-steps.log 2>&1
+run_as_written "$work" /tmp/omp-declared-steps.log "$steps"
 rc=$? t_steps=$(( $(now_ms) - t0 ))
 sed 's/^/  | /' /tmp/omp-declared-steps.log | grep -E '^  \| \+ |summary:|started|FAIL|problem|warning|checks passed|postgres' | cut -c1-220
 timing "README's steps for the declared service, as written (password, synth, install, enable --now, doctor): $(secs $t_steps)s"
@@ -183,12 +176,13 @@ order "after the restart of the unit"
 # Two bounds, as suite.sh's hang check: noticing it and starting a new process is ours (the watchdog,
 # podman); the new postmaster's own start to serving (crash recovery of its WAL) is PostgreSQL's.
 heal() { # SIGNAL REPLACE_MAX SERVE_MAX -> heal_rc, heal_tr (ms to a new postmaster), heal_ts (ms from it to serving)
-  local sig=$1 rmax=$2 smax=$3 pid t0
+  # Polls every 0.2 s here only: the times to replace a crashed or hung postmaster are reported to a tenth.
+  local sig=$1 rmax=$2 smax=$3 pid t0 wait_step=0.2
   heal_tr=- heal_ts=- heal_rc=0
   pid=$(ctr_pid postgres)
   heal_pid=$pid
   t0=$(now_ms)
-  kill -"$sig" "$pid" || { heal_rc=5; return; }
+  signal_pid "$sig" "$pid" || { heal_rc=5; return; }
   if [ "$sig" = STOP ]; then
     # What a plain tcp probe sees now: the kernel still accepts the connection.
     (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null && heal_accepts=yes || heal_accepts=no

@@ -144,12 +144,6 @@ stop_pod() { # the documented way: podman 4.3.1's kube down alone kills without 
   if [ "$mode" = systemd ]; then systemctl stop "$unit"; else podman pod stop --ignore --time 20 "$pod" >/dev/null 2>&1; podman kube down "$yaml" >/dev/null 2>&1; fi
 }
 restart_counts() { for s in $services; do podman inspect --format '{{.RestartCount}}' "$pod-$s" 2>/dev/null; done | tr '\n' ' '; }
-# An exited container reports pid 0, and kill -9 0 would end our own process group: refuse <= 1.
-signal_pid() { # SIG PID
-  case $2 in '' | *[!0-9]*) echo "refusing to signal pid '$2'" >&2; return 1 ;; esac
-  [ "$2" -gt 1 ] || { echo "refusing to signal pid $2" >&2; return 1; }
-  kill -"$1" "$2"
-}
 log_ms() { # CONTAINER PATTERN -> epoch ms of the first matching log line
   local ts
   ts=$(podman logs -t "$pod-$1" 2>&1 | grep -m1 -- "$2" | cut -d' ' -f1)

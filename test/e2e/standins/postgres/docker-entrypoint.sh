@@ -8,7 +8,7 @@
 #    (POSTGRES_HOST_AUTH_METHOD, scram-sha-256), while initdb's own lines before it trust 127.0.0.1
 #    unless POSTGRES_INITDB_ARGS has --auth-host; no password and no trust: refused, as the real one;
 #  - then exec "$@": postgres is the container's main process.
-# Not here: POSTGRES_DB and /docker-entrypoint-initdb.d (the official one runs a temporary server for them).
+# Not here: POSTGRES_DB and /docker-entrypoint-initdb.d themselves (their temporary server is).
 set -Eeo pipefail
 if [ "${1:0:1}" = - ]; then set -- postgres "$@"; fi
 if [ "$1" = postgres ]; then
@@ -29,6 +29,10 @@ if [ "$1" = postgres ]; then
     # shellcheck disable=SC2086 # POSTGRES_INITDB_ARGS is a list of arguments, as in the official image.
     initdb --username="${POSTGRES_USER:-postgres}" --pwfile=<(printf '%s\n' "${POSTGRES_PASSWORD:-}") $POSTGRES_INITDB_ARGS
     printf '\nhost all all all %s\n' "${POSTGRES_HOST_AUTH_METHOD:-scram-sha-256}" >>"$PGDATA/pg_hba.conf"
+    # As the official one: a temporary server on the socket only (where it would make POSTGRES_DB
+    # and run /docker-entrypoint-initdb.d), then a fast stop: a first start takes that long too.
+    pg_ctl -D "$PGDATA" -o "-c listen_addresses='' -p 5432" -w start
+    pg_ctl -D "$PGDATA" -m fast -w stop
     echo 'PostgreSQL init process complete; ready for start up.'
   else
     echo 'PostgreSQL Database directory appears to contain a database; Skipping initialization'
