@@ -70,7 +70,9 @@ describe('uninstall', () => {
     expect(readFileSync(join(root, 'persist/containers/valkey/dump.rdb'), 'utf8')).toBe('the data');
     expect(out).toContain(`kept data directory ${join(root, 'persist/containers/valkey')} (uninstall --purge --yes deletes it)`);
     expect(out).toContain('removed podman network opencode-memory-pod');
-    expect(out).toMatch(/^note: the images stay in podman's storage: podman rmi docker\.io\/valkey\/valkey:\S+ .*localhost\/opencode-server:\S+ .*\(when no other pod uses them\)$/m);
+    expect(out).toMatch(
+      /^note: the images stay in podman's storage: podman rmi docker\.io\/valkey\/valkey:\S+ .*localhost\/opencode-server:\S+ .*\(when no other pod uses them\)$/m,
+    );
     expect(out).toContain('summary: uninstalled pod opencode-memory-pod: 8 file(s) removed, 0 left (changed since install); data directories kept: 3');
     // Again: nothing to do.
     host.calls.length = 0;
